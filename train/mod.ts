@@ -1,1 +1,20 @@
-export {};
+/**
+ * Training for SimCLR on TensorFlow.js: backend selection, optimisers, learning-rate
+ * schedules, the fit loop and checkpoints.
+ *
+ * @example
+ * ```ts
+ * import { selectBackend } from "@simclr/train";
+ *
+ * const backend = await selectBackend("auto", { log: null });
+ * console.log(`training on ${backend.name} (${backend.device})`);
+ * ```
+ *
+ * @module
+ */
+export * from "./select_backend.ts";
+export * from "./adamw.ts";
+export type { LRSchedule } from "./lr_schedule.ts";
+export * from "./cosine_annealing_lr.ts";
+export * from "./multi_step_lr.ts";
+export * from "./linear_warmup.ts";

@@ -1,0 +1,369 @@
+import { fileSize, joinPath, readAt } from "./_fs.ts";
+import { STL10_IMAGE_SIZE, stl10ToHWC } from "./stl10_layout.ts";
+
+/** The splits of STL10, as torchvision names them. */
+export type STL10Split = "train" | "test" | "unlabeled" | "train+unlabeled";
+
+/** Images and labels returned by {@linkcode STL10Dataset.read}. */
+export interface STL10Batch {
+  /** HWC row-major bytes, `imageSize * imageSize * 3` per image, in the order asked for. */
+  pixels: Uint8Array;
+  /** 0-based labels (0..9; -1 for unlabeled images of `train+unlabeled`), or `null` for `unlabeled`. */
+  labels: Int32Array | null;
+}
+
+/** Anything with a length and random access to images: a split, or a subset of one. */
+export interface ImageSource {
+  /** Number of images. */
+  readonly length: number;
+  /** Reads the images at `indices` (any order, repeats allowed). */
+  read(indices: ArrayLike<number>): Promise<STL10Batch>;
+}
+
+/** An opened STL10 split: random access by file offset with a bounded in-memory cache. */
+export interface STL10Dataset extends ImageSource {
+  /** The folder that holds the files. */
+  readonly dir: string;
+  /** The split. */
+  readonly split: STL10Split;
+  /** Image side in pixels (96 for STL10). */
+  readonly imageSize: number;
+  /** Class names from `class_names.txt` (STL10's ten names if the file is absent). */
+  readonly classNames: string[];
+  /**
+   * The ten predefined training folds of `fold_indices.txt` (0-based indices into `train`),
+   * or `null` when the file is absent.
+   */
+  readonly foldIndices: number[][] | null;
+  /** All labels of the split in file order (a copy), or `null` for `unlabeled`. */
+  labels(): Int32Array | null;
+  /** Number of images currently cached. */
+  readonly cachedImages: number;
+}
+
+/** Options of {@linkcode openSTL10}. */
+export interface OpenSTL10Options {
+  /** Most decoded images kept in memory (least recently used are dropped); 0 disables. Default 1024. */
+  cacheSize?: number;
+}
+
+/** STL10's class names, used when `class_names.txt` is absent. */
+export const STL10_CLASS_NAMES: readonly string[] = Object.freeze([
+  "airplane",
+  "bird",
+  "car",
+  "cat",
+  "deer",
+  "dog",
+  "horse",
+  "monkey",
+  "ship",
+  "truck",
+]);
+
+const SPLITS: readonly STL10Split[] = ["train", "test", "unlabeled", "train+unlabeled"];
+const MANUAL_HINT = "expected an stl10_binary folder: run `deno task download -- --dir DIR` " +
+  "(then use DIR/stl10_binary) or `deno task demo-data -- --out DIR`";
+
+interface Part {
+  path: string;
+  count: number;
+  labels: Int32Array | null;
+}
+
+async function readImageSize(dir: string): Promise<number> {
+  // Non-standard: demo data sets generated with another image size record it here.
+  try {
+    const text = (await Deno.readTextFile(joinPath(dir, "image_size.txt"))).trim();
+    const size = Number(text);
+    if (!Number.isInteger(size) || size < 1) {
+      throw new RangeError(
+        `${joinPath(dir, "image_size.txt")}: expected a positive integer, got "${text}"`,
+      );
+    }
+    return size;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return STL10_IMAGE_SIZE;
+    throw err;
+  }
+}
+
+async function openPart(
+  dir: string,
+  name: string,
+  labelled: boolean,
+  imageBytes: number,
+): Promise<Part> {
+  const path = joinPath(dir, `${name}_X.bin`);
+  const size = await fileSize(path);
+  if (size === null) throw new Deno.errors.NotFound(`missing file ${path}: ${MANUAL_HINT}`);
+  if (size % imageBytes !== 0) {
+    throw new RangeError(
+      `${path}: size ${size} bytes is not a multiple of ${imageBytes} bytes per image ` +
+        `(truncated or not an STL10 image file)`,
+    );
+  }
+  const count = size / imageBytes;
+  if (!labelled) return { path, count, labels: null };
+  const yPath = joinPath(dir, `${name}_y.bin`);
+  let raw: Uint8Array;
+  try {
+    raw = await Deno.readFile(yPath);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`missing file ${yPath}: ${MANUAL_HINT}`);
+    }
+    throw err;
+  }
+  if (raw.length !== count) {
+    throw new RangeError(
+      `${path} holds ${count} images but ${yPath} holds ${raw.length} labels; expected equal ` +
+        `counts${count < raw.length ? ` (${path} looks truncated)` : ""}`,
+    );
+  }
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = raw[i];
+    if (v < 1 || v > 10) {
+      throw new RangeError(`${yPath}: label ${v} at index ${i} is outside 1..10`);
+    }
+    labels[i] = v - 1;
+  }
+  return { path, count, labels };
+}
+
+async function readClassNames(dir: string): Promise<string[]> {
+  try {
+    const text = await Deno.readTextFile(joinPath(dir, "class_names.txt"));
+    return text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [...STL10_CLASS_NAMES];
+    throw err;
+  }
+}
+
+async function readFolds(dir: string, trainCount: number | null): Promise<number[][] | null> {
+  const path = joinPath(dir, "fold_indices.txt");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  const folds = text.split(/\r?\n/).filter((l) => l.trim().length > 0).map((line, f) =>
+    line.trim().split(/\s+/).map((s) => {
+      const v = Number(s);
+      if (!Number.isInteger(v) || v < 0 || (trainCount !== null && v >= trainCount)) {
+        throw new RangeError(
+          `${path}: fold ${f} holds "${s}", expected 0-based indices into train` +
+            (trainCount !== null ? ` (0..${trainCount - 1})` : ""),
+        );
+      }
+      return v;
+    })
+  );
+  return folds;
+}
+
+/**
+ * Opens one split of an `stl10_binary` folder (the official files, or demo data in the same
+ * format). Only the label files are read at once; `read()` fetches just the requested images
+ * by file offset (sorted, consecutive images in one read), so the 2.76 GB `unlabeled_X.bin`
+ * is never loaded whole. Decoded images are kept in a bounded LRU cache.
+ *
+ * Errors name the file and the problem: a missing file (`Deno.errors.NotFound`), a size that
+ * is not a multiple of 27,648 bytes, image and label counts that differ, a label outside
+ * 1..10 (`RangeError`), and a file truncated after opening (`RangeError` on `read`).
+ *
+ * @param dir The `stl10_binary` folder (holding `train_X.bin`, ...).
+ * @param split `"train"`, `"test"`, `"unlabeled"` or `"train+unlabeled"` (train first, then
+ * unlabeled with label -1, as torchvision).
+ * @param options Cache size.
+ * @returns The opened split.
+ *
+ * @example Read two images of a tiny data set
+ * ```ts
+ * import { generateDemoData, openSTL10 } from "@simclr/datasets";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await generateDemoData(dir, { trainPerClass: 2, testPerClass: 1, unlabeled: 4 });
+ * const train = await openSTL10(dir, "train");
+ * strictEqual(train.length, 20);
+ * const { pixels, labels } = await train.read([3, 0]);
+ * strictEqual(pixels.length, 2 * 96 * 96 * 3);
+ * strictEqual(labels![0], train.labels()![3]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function openSTL10(
+  dir: string,
+  split: STL10Split,
+  options: OpenSTL10Options = {},
+): Promise<STL10Dataset> {
+  if (typeof dir !== "string" || dir.length === 0) {
+    throw new TypeError(`openSTL10: dir must be a folder path, got ${String(dir)}`);
+  }
+  if (!SPLITS.includes(split)) {
+    throw new TypeError(
+      `openSTL10: split must be one of ${SPLITS.map((s) => `"${s}"`).join(", ")}, got "${split}"`,
+    );
+  }
+  const cacheSize = options.cacheSize ?? 1024;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
+    throw new RangeError(
+      `openSTL10: options.cacheSize must be a non-negative integer, got ${cacheSize}`,
+    );
+  }
+  const imageSize = await readImageSize(dir);
+  const imageBytes = 3 * imageSize * imageSize;
+  const parts: Part[] = [];
+  if (split === "train" || split === "train+unlabeled") {
+    parts.push(await openPart(dir, "train", true, imageBytes));
+  }
+  if (split === "test") parts.push(await openPart(dir, "test", true, imageBytes));
+  if (split === "unlabeled" || split === "train+unlabeled") {
+    const p = await openPart(dir, "unlabeled", false, imageBytes);
+    if (split === "train+unlabeled") p.labels = new Int32Array(p.count).fill(-1);
+    parts.push(p);
+  }
+  const classNames = await readClassNames(dir);
+  const trainCount = split === "train" || split === "train+unlabeled" ? parts[0].count : null;
+  const foldIndices = await readFolds(dir, trainCount);
+  return new Stl10Split(dir, split, imageSize, classNames, foldIndices, parts, cacheSize);
+}
+
+/** Most images read in one `read` call on a run of consecutive images. */
+const MAX_RUN = 256;
+
+class Stl10Split implements STL10Dataset {
+  readonly length: number;
+  readonly #parts: Part[];
+  readonly #starts: number[];
+  readonly #labels: Int32Array | null;
+  readonly #cache = new Map<number, Uint8Array>();
+  readonly #cacheSize: number;
+
+  constructor(
+    readonly dir: string,
+    readonly split: STL10Split,
+    readonly imageSize: number,
+    readonly classNames: string[],
+    readonly foldIndices: number[][] | null,
+    parts: Part[],
+    cacheSize: number,
+  ) {
+    this.#parts = parts;
+    this.#cacheSize = cacheSize;
+    this.#starts = [];
+    let n = 0;
+    for (const p of parts) {
+      this.#starts.push(n);
+      n += p.count;
+    }
+    this.length = n;
+    if (parts.every((p) => p.labels !== null)) {
+      this.#labels = new Int32Array(n);
+      parts.forEach((p, i) => this.#labels!.set(p.labels!, this.#starts[i]));
+    } else {
+      this.#labels = null;
+    }
+  }
+
+  get cachedImages(): number {
+    return this.#cache.size;
+  }
+
+  labels(): Int32Array | null {
+    return this.#labels === null ? null : this.#labels.slice();
+  }
+
+  async read(indices: ArrayLike<number>): Promise<STL10Batch> {
+    const n = indices.length;
+    const bytes = 3 * this.imageSize * this.imageSize;
+    const pixels = new Uint8Array(n * bytes);
+    const labels = this.#labels === null ? null : new Int32Array(n);
+    // index -> output slots that want it (repeats allowed)
+    const wanted = new Map<number, number[]>();
+    for (let k = 0; k < n; k++) {
+      const idx = indices[k];
+      if (!Number.isInteger(idx) || idx < 0 || idx >= this.length) {
+        throw new RangeError(
+          `read: indices[${k}] is ${idx}, expected an integer in 0..${this.length - 1} ` +
+            `(${this.dir} ${this.split})`,
+        );
+      }
+      if (labels !== null) labels[k] = this.#labels![idx];
+      const hit = this.#cache.get(idx);
+      if (hit !== undefined) {
+        // refresh LRU position
+        this.#cache.delete(idx);
+        this.#cache.set(idx, hit);
+        pixels.set(hit, k * bytes);
+        continue;
+      }
+      const slots = wanted.get(idx);
+      if (slots === undefined) wanted.set(idx, [k]);
+      else slots.push(k);
+    }
+    if (wanted.size > 0) await this.#fetch(wanted, pixels, bytes);
+    return { pixels, labels };
+  }
+
+  async #fetch(wanted: Map<number, number[]>, pixels: Uint8Array, bytes: number): Promise<void> {
+    const sorted = Int32Array.from(wanted.keys()).sort();
+    let scratch = new Uint8Array(0);
+    let hwc = new Uint8Array(0);
+    for (let pi = 0; pi < this.#parts.length; pi++) {
+      const part = this.#parts[pi];
+      const start = this.#starts[pi];
+      const end = start + part.count;
+      let lo = 0;
+      while (lo < sorted.length && sorted[lo] < start) lo++;
+      let hi = lo;
+      while (hi < sorted.length && sorted[hi] < end) hi++;
+      if (hi === lo) continue;
+      // A handle per call: concurrent reads (prefetch) never share a file position.
+      using file = await Deno.open(part.path, { read: true });
+      let i = lo;
+      while (i < hi) {
+        // a run of consecutive indices, read with one seek + read
+        let j = i + 1;
+        while (j < hi && j - i < MAX_RUN && sorted[j] === sorted[j - 1] + 1) j++;
+        const runLen = j - i;
+        const first = sorted[i] - start;
+        if (scratch.length < runLen * bytes) {
+          scratch = new Uint8Array(runLen * bytes);
+          hwc = new Uint8Array(runLen * bytes);
+        }
+        const buf = scratch.subarray(0, runLen * bytes);
+        const got = await readAt(file, first * bytes, buf);
+        if (got !== buf.length) {
+          throw new RangeError(
+            `${part.path} is truncated: expected ${buf.length} bytes at offset ` +
+              `${first * bytes} (images ${first}..${first + runLen - 1} of ${part.count}), ` +
+              `got ${got}`,
+          );
+        }
+        stl10ToHWC(buf, runLen, this.imageSize, hwc);
+        for (let r = 0; r < runLen; r++) {
+          const idx = sorted[i + r];
+          const img = hwc.subarray(r * bytes, (r + 1) * bytes);
+          for (const k of wanted.get(idx)!) pixels.set(img, k * bytes);
+          this.#remember(idx, img);
+        }
+        i = j;
+      }
+    }
+  }
+
+  #remember(idx: number, img: Uint8Array): void {
+    if (this.#cacheSize === 0) return;
+    if (this.#cache.size >= this.#cacheSize) {
+      // Map iterates in insertion order: the first key is the least recently used
+      this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    this.#cache.set(idx, img.slice());
+  }
+}

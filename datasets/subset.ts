@@ -1,0 +1,115 @@
+import type { ImageSource, STL10Batch } from "./open_stl10.ts";
+
+/**
+ * Indices of an exact per-class subset, like the tutorial's `get_smaller_dataset`: the first
+ * `k` images of each class in file order, grouped by class (class 0's `k`, then class 1's, ...).
+ *
+ * @param labels 0-based labels of the whole split, in file order.
+ * @param k Images per class.
+ * @param numClasses Number of classes (labels must lie in `0..numClasses-1`). Default 10.
+ * @returns `k * numClasses` indices into the split.
+ * @throws {RangeError} When a class has fewer than `k` images.
+ *
+ * @example
+ * ```ts
+ * import { perClassIndices } from "@simclr/datasets";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const labels = [1, 0, 1, 0, 0, 1];
+ * deepStrictEqual(Array.from(perClassIndices(labels, 2, 2)), [1, 3, 0, 2]);
+ * ```
+ */
+export function perClassIndices(labels: ArrayLike<number>, k: number, numClasses = 10): Int32Array {
+  if (!Number.isInteger(k) || k < 1) {
+    throw new RangeError(`perClassIndices: k must be a positive integer, got ${k}`);
+  }
+  if (!Number.isInteger(numClasses) || numClasses < 1) {
+    throw new RangeError(
+      `perClassIndices: numClasses must be a positive integer, got ${numClasses}`,
+    );
+  }
+  const out = new Int32Array(k * numClasses);
+  const filled = new Int32Array(numClasses);
+  const counts = new Int32Array(numClasses);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses) {
+      throw new RangeError(
+        `perClassIndices: labels[${i}] is ${c}, expected an integer in 0..${numClasses - 1}`,
+      );
+    }
+    counts[c]++;
+    if (filled[c] < k) out[c * k + filled[c]++] = i;
+  }
+  for (let c = 0; c < numClasses; c++) {
+    if (filled[c] < k) {
+      throw new RangeError(
+        `perClassIndices: k = ${k} images per class requested, but class ${c} has only ` +
+          `${counts[c]}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** A view of some images of a source, with the source's other fields where it has them. */
+export interface Subset extends ImageSource {
+  /** Indices into the parent source, in subset order. */
+  readonly indices: Int32Array;
+  /** Labels of the subset's images (0-based), or `null` when the source has none. */
+  labels(): Int32Array | null;
+}
+
+/**
+ * A view of `source` restricted to `indices` (in that order); reads go to the source.
+ *
+ * @param source A split from {@linkcode openSTL10} (or any image source).
+ * @param indices Indices into `source`.
+ * @returns The subset.
+ *
+ * @example The tutorial's 10 images per class
+ * ```ts
+ * import { generateDemoData, openSTL10, perClassIndices, subset } from "@simclr/datasets";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await generateDemoData(dir, { trainPerClass: 12, testPerClass: 1, unlabeled: 0 });
+ * const train = await openSTL10(dir, "train");
+ * const small = subset(train, perClassIndices(train.labels()!, 10));
+ * deepStrictEqual(Array.from(small.labels()!.slice(8, 12)), [0, 0, 1, 1]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function subset(
+  source: ImageSource & { labels?(): Int32Array | null },
+  indices: ArrayLike<number>,
+): Subset {
+  const idx = Int32Array.from(indices);
+  for (let i = 0; i < idx.length; i++) {
+    if (idx[i] !== indices[i] || idx[i] < 0 || idx[i] >= source.length) {
+      throw new RangeError(
+        `subset: indices[${i}] is ${indices[i]}, expected an integer in 0..${source.length - 1}`,
+      );
+    }
+  }
+  const all = source.labels?.() ?? null;
+  const labels = all === null ? null : idx.map((i) => all[i]);
+  return {
+    length: idx.length,
+    indices: idx,
+    labels: () => labels === null ? null : labels.slice(),
+    read: async (sub: ArrayLike<number>): Promise<STL10Batch> => {
+      const mapped = new Int32Array(sub.length);
+      for (let i = 0; i < sub.length; i++) {
+        const s = sub[i];
+        if (!Number.isInteger(s) || s < 0 || s >= idx.length) {
+          throw new RangeError(
+            `read: indices[${i}] is ${s}, expected an integer in 0..${idx.length - 1}`,
+          );
+        }
+        mapped[i] = idx[s];
+      }
+      return await source.read(mapped);
+    },
+  };
+}

@@ -1,0 +1,221 @@
+// Copyright the simclr authors. MIT license.
+import * as tf from "@tensorflow/tfjs-core";
+// @ts-types="npm:@types/cli-progress@3.11.6"
+import cliProgress from "cli-progress";
+
+/** What {@linkcode extractFeatures} encodes with: a frozen encoder (the projection head removed). */
+export interface FeatureEncoder {
+  /** Maps NHWC images to features `[batch, featureDim]`. */
+  apply(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D;
+}
+
+/** A labelled image split, as `openSTL10()` of `@simclr/datasets` returns. */
+export interface LabelledImageSource {
+  /** The number of images. */
+  length: number;
+  /** Reads images: `pixels` HWC uint8, `size`x`size`x3 bytes per image, and their labels. */
+  read(indices: number[]): Promise<{ pixels: Uint8Array; labels: Int32Array | null }>;
+}
+
+/** Options for {@linkcode extractFeatures}. */
+export interface ExtractFeaturesOptions {
+  /** Images encoded at once. Default 64 (the tutorial's). */
+  batchSize?: number;
+  /** Side of the stored images. Default 96 (STL10). */
+  sourceSize?: number;
+  /** Side the images are resized to (bilinear) before encoding. Default `sourceSize`. */
+  imageSize?: number;
+  /** Folder of the feature cache; with `cacheKey`, a second call reads the features back. */
+  cacheDir?: string;
+  /** Cache entry name, e.g. `<checkpoint sha256>-<split>-<imageSize>` (letters, digits, `._-`). */
+  cacheKey?: string;
+  /** Show a progress bar on stderr. Default: when stderr is a terminal. */
+  progress?: boolean;
+}
+
+/** Features of a labelled split, sorted by label as the tutorial's `prepare_data_features`. */
+export interface LabelledFeatures {
+  /** Features, `[n, featureDim]` (the caller disposes them). */
+  features: tf.Tensor2D;
+  /** Label of each row, ascending. */
+  labels: Int32Array;
+}
+
+const MAGIC = "SIMCLRFEAT1";
+
+/**
+ * Encodes every image of a labelled split with a frozen encoder in evaluation mode, in batches,
+ * as the tutorial's `prepare_data_features`: images scaled to [0, 1] (`ToTensor`), resized to
+ * the model's image size, normalised with mean 0.5 and std 0.5 (`Normalize((0.5,), (0.5,))`),
+ * encoded, then sorted by label (stable). With `cacheDir` and `cacheKey` the features are
+ * stored on disk (written to a temporary name, then renamed) and read back by later calls, so
+ * probing several training-set sizes encodes once.
+ *
+ * @param encoder The encoder, called with `{ training: false }`.
+ * @param dataset The split: its length and a `read(indices)` giving HWC uint8 pixels and labels.
+ * @param options Batch size, image sizes, cache location and progress bar.
+ * @returns The features `[n, featureDim]` and their labels, sorted by label.
+ *
+ * @example Encode four images with a toy encoder (mean colour)
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { extractFeatures } from "@simclr/eval";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const size = 4;
+ * const dataset = {
+ *   length: 4,
+ *   read(indices: number[]) {
+ *     const pixels = new Uint8Array(indices.length * size * size * 3);
+ *     indices.forEach((i, b) => pixels.fill(i * 60, b * size * size * 3, (b + 1) * size * size * 3));
+ *     return Promise.resolve({ pixels, labels: Int32Array.from(indices, (i) => 3 - i) });
+ *   },
+ * };
+ * const encoder = { apply: (x: tf.Tensor4D) => tf.mean(x, [1, 2]) as tf.Tensor2D };
+ * const { features, labels } = await extractFeatures(encoder, dataset, {
+ *   batchSize: 3,
+ *   sourceSize: size,
+ *   progress: false,
+ * });
+ * assert.deepEqual([...labels], [0, 1, 2, 3]);
+ * assert.equal(features.shape[1], 3);
+ * // Image 3 (value 180) has label 0: (180 / 255 - 0.5) / 0.5.
+ * assert.ok(Math.abs(features.arraySync()[0][0] - (180 / 255 - 0.5) / 0.5) < 1e-6);
+ * features.dispose();
+ * ```
+ */
+export async function extractFeatures(
+  encoder: FeatureEncoder,
+  dataset: LabelledImageSource,
+  options: ExtractFeaturesOptions = {},
+): Promise<LabelledFeatures> {
+  const batchSize = options.batchSize ?? 64;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`options.batchSize is ${batchSize}: expected a positive integer`);
+  }
+  const sourceSize = options.sourceSize ?? 96;
+  const imageSize = options.imageSize ?? sourceSize;
+  for (const [name, v] of [["sourceSize", sourceSize], ["imageSize", imageSize]] as const) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`options.${name} is ${v}: expected a positive integer`);
+    }
+  }
+  const n = dataset.length;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`dataset has ${n} images: expected a non-empty split`);
+  }
+  let cachePath: string | undefined;
+  if (options.cacheDir !== undefined || options.cacheKey !== undefined) {
+    if (options.cacheDir === undefined || options.cacheKey === undefined) {
+      throw new TypeError(
+        "options.cacheDir and options.cacheKey: expected both or neither, got only one",
+      );
+    }
+    if (!/^[A-Za-z0-9._-]+$/.test(options.cacheKey)) {
+      throw new TypeError(
+        `options.cacheKey is "${options.cacheKey}": expected letters, digits, ".", "_" or "-"`,
+      );
+    }
+    cachePath = `${options.cacheDir}/${options.cacheKey}.features`;
+    const cached = await readCache(cachePath, n);
+    if (cached) return cached;
+  }
+
+  const showProgress = options.progress ?? Deno.stderr.isTerminal();
+  const bar = showProgress
+    ? new cliProgress.SingleBar({
+      format: "encoding [{bar}] {value}/{total} images | {eta_formatted} left",
+      hideCursor: true,
+    }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(n, 0);
+  const pixelsPerImage = sourceSize * sourceSize * 3;
+  let features = new Float32Array(0);
+  let dim = 0;
+  const labels = new Int32Array(n);
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const indices = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
+      const batch = await dataset.read(indices);
+      if (batch.labels === null) {
+        throw new TypeError("dataset has no labels: expected a labelled split (train or test)");
+      }
+      if (batch.pixels.length !== indices.length * pixelsPerImage) {
+        throw new RangeError(
+          `dataset.read() returned ${batch.pixels.length} bytes for ${indices.length} images: expected ${pixelsPerImage} each (${sourceSize}x${sourceSize}x3)`,
+        );
+      }
+      const out = tf.tidy(() => {
+        const raw = tf.tensor4d(batch.pixels, [indices.length, sourceSize, sourceSize, 3], "int32");
+        let x: tf.Tensor4D = tf.div(tf.cast(raw, "float32"), 255); // [b, s, s, 3] in [0, 1]
+        if (imageSize !== sourceSize) {
+          x = tf.image.resizeBilinear(x, [imageSize, imageSize], false, true); // [b, i, i, 3]
+        }
+        return encoder.apply(tf.div(tf.sub(x, 0.5), 0.5), { training: false }); // [b, dim]
+      });
+      const values = out.dataSync() as Float32Array;
+      if (dim === 0) {
+        dim = out.shape[1];
+        features = new Float32Array(n * dim);
+      }
+      out.dispose();
+      features.set(values, start * dim);
+      labels.set(batch.labels, start);
+      bar?.update(start + indices.length);
+    }
+  } finally {
+    bar?.stop();
+  }
+  // Stable sort by label, as the tutorial's `labels.sort()` on the encoded split.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => labels[a] - labels[b]);
+  const sortedFeatures = new Float32Array(n * dim);
+  const sortedLabels = new Int32Array(n);
+  order.forEach((from, to) => {
+    sortedFeatures.set(features.subarray(from * dim, (from + 1) * dim), to * dim);
+    sortedLabels[to] = labels[from];
+  });
+  if (cachePath) await writeCache(cachePath, sortedFeatures, sortedLabels, dim);
+  return { features: tf.tensor2d(sortedFeatures, [n, dim]), labels: sortedLabels };
+}
+
+async function readCache(path: string, n: number): Promise<LabelledFeatures | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength)));
+  if (header.magic !== MAGIC || header.n !== n) return undefined; // stale: encode again
+  const body = bytes.slice(4 + headerLength).buffer;
+  const labels = new Int32Array(body, 0, n);
+  const features = new Float32Array(body, n * 4, n * header.dim);
+  return { features: tf.tensor2d(features, [n, header.dim]), labels };
+}
+
+async function writeCache(
+  path: string,
+  features: Float32Array,
+  labels: Int32Array,
+  dim: number,
+): Promise<void> {
+  const header = new TextEncoder().encode(JSON.stringify({ magic: MAGIC, n: labels.length, dim }));
+  const bytes = new Uint8Array(4 + header.length + labels.byteLength + features.byteLength);
+  new DataView(bytes.buffer).setUint32(0, header.length, true);
+  bytes.set(header, 4);
+  bytes.set(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength), 4 + header.length);
+  bytes.set(
+    new Uint8Array(features.buffer, features.byteOffset, features.byteLength),
+    4 + header.length + labels.byteLength,
+  );
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  await Deno.mkdir(dir, { recursive: true });
+  const temp = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeFile(temp, bytes);
+  await Deno.rename(temp, path);
+}

@@ -1,0 +1,109 @@
+// Copyright the simclr authors. MIT license.
+import * as tf from "@tensorflow/tfjs-core";
+import { checkClasses, checkNumClasses } from "./_check.ts";
+
+/** Options for {@linkcode knnClassify}. */
+export interface KnnOptions {
+  /** Neighbours that vote (clamped to the number of training samples). Default 200. */
+  k?: number;
+  /** Temperature of the vote weights `exp(similarity / temperature)`. Default 0.07. */
+  temperature?: number;
+  /** The number of classes. Default: the largest training label + 1. */
+  numClasses?: number;
+  /** Test samples scored at once (bounds memory to `batchSize` x train size). Default 256. */
+  batchSize?: number;
+}
+
+/**
+ * Weighted k-nearest-neighbour classification on frozen features, as in InstDisc (Wu et al.,
+ * 2018) and SimCLR: features are L2-normalised, the `k` training samples with the highest
+ * cosine similarity to a test sample vote for their class with weight
+ * `exp(similarity / temperature)`, and the class with the largest total wins (the lowest class
+ * on ties). Training-free, so a second measure of the representation beside the linear probe.
+ *
+ * @param trainFeatures Training features, shape `[n, d]`.
+ * @param trainLabels Class of each training sample, length `n`.
+ * @param testFeatures Features to classify, shape `[m, d]`.
+ * @param options k, temperature, number of classes and batch size.
+ * @returns The predicted class of each test sample, length `m`.
+ *
+ * @example The nearest direction wins
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { knnClassify } from "@simclr/eval";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const train = tf.tensor2d([[1, 0], [2, 0.1], [0, 1], [0.1, 3]]);
+ * const test = tf.tensor2d([[5, 1], [1, 4]]);
+ * const predicted = knnClassify(train, [0, 0, 1, 1], test, { k: 2 });
+ * assert.deepEqual([...predicted], [0, 1]);
+ * tf.dispose([train, test]);
+ * ```
+ */
+export function knnClassify(
+  trainFeatures: tf.Tensor2D,
+  trainLabels: ArrayLike<number>,
+  testFeatures: tf.Tensor2D,
+  options: KnnOptions = {},
+): Int32Array {
+  const [n, d] = trainFeatures.shape;
+  const [m, dTest] = testFeatures.shape;
+  if (n === 0) throw new RangeError("trainFeatures has 0 rows: expected at least one sample");
+  if (trainLabels.length !== n) {
+    throw new RangeError(
+      `trainLabels has length ${trainLabels.length} but trainFeatures has ${n} rows: expected equal`,
+    );
+  }
+  if (dTest !== d) {
+    throw new RangeError(
+      `testFeatures has ${dTest} columns but trainFeatures has ${d}: expected equal feature sizes`,
+    );
+  }
+  const kRequested = options.k ?? 200;
+  if (!Number.isInteger(kRequested) || kRequested < 1) {
+    throw new RangeError(`options.k is ${kRequested}: expected a positive integer`);
+  }
+  const temperature = options.temperature ?? 0.07;
+  if (!(temperature > 0)) {
+    throw new RangeError(`options.temperature is ${temperature}: expected a positive number`);
+  }
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`options.batchSize is ${batchSize}: expected a positive integer`);
+  }
+  let maxLabel = 0;
+  for (let i = 0; i < n; i++) maxLabel = Math.max(maxLabel, trainLabels[i]);
+  const numClasses = options.numClasses ?? maxLabel + 1;
+  checkNumClasses(numClasses);
+  checkClasses("trainLabels", trainLabels, numClasses);
+  const k = Math.min(kRequested, n);
+  const predictions = new Int32Array(m);
+  const trainUnit = tf.tidy(() => l2Normalize(trainFeatures)); // [n, d]
+  const labels = tf.tensor1d(Int32Array.from(trainLabels), "int32"); // [n]
+  try {
+    for (let start = 0; start < m; start += batchSize) {
+      const size = Math.min(batchSize, m - start);
+      const batch = tf.tidy(() => {
+        const query = l2Normalize(tf.slice(testFeatures, [start, 0], [size, d])); // [b, d]
+        const sim = tf.matMul(query, trainUnit, false, true); // [b, n]
+        const { values, indices } = tf.topk(sim, k); // [b, k]
+        const weights = tf.exp(tf.div(values, temperature)); // [b, k]
+        const votes = tf.oneHot(tf.gather(labels, indices), numClasses); // [b, k, C]
+        const scores = tf.sum(tf.mul(votes, tf.expandDims(weights, 2)), 1); // [b, C]
+        return tf.argMax(scores, 1); // [b]
+      });
+      predictions.set(batch.dataSync(), start);
+      batch.dispose();
+    }
+  } finally {
+    tf.dispose([trainUnit, labels]);
+  }
+  return predictions;
+}
+
+function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  const norm = tf.sqrt(tf.sum(tf.square(x), 1, true)); // [rows, 1]
+  return tf.div(x, tf.maximum(norm, 1e-12));
+}

@@ -1,0 +1,189 @@
+import * as tf from "@tensorflow/tfjs-core";
+
+/** Options of {@linkcode AdamW}; defaults are PyTorch's. */
+export interface AdamWOptions {
+  /** Learning rate. Default `1e-3`. */
+  lr?: number;
+  /** Coefficients of the running averages of the gradient and its square. Default `[0.9, 0.999]`. */
+  betas?: [number, number];
+  /** Added to the denominator for stability. Default `1e-8`. */
+  eps?: number;
+  /** Decoupled weight decay. Default `1e-2`. */
+  weightDecay?: number;
+  /** Names of parameters that get no weight decay (e.g. a model's biases and norm weights). */
+  noDecay?: Iterable<string>;
+}
+
+/** The saveable state of an {@linkcode AdamW}: PyTorch's `step`, `exp_avg`, `exp_avg_sq`. */
+export interface AdamWState {
+  /** Steps taken so far. */
+  step: number;
+  /** First-moment estimates, by parameter name. */
+  expAvg: Map<string, tf.Tensor>;
+  /** Second-moment estimates, by parameter name. */
+  expAvgSq: Map<string, tf.Tensor>;
+}
+
+/**
+ * AdamW with PyTorch's semantics (`torch.optim.AdamW`, amsgrad off): decoupled weight decay
+ * `p <- p * (1 - lr * wd)`, then the bias-corrected Adam step
+ * `p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)`.
+ *
+ * It updates named `tf.Variable`s in place from gradients with the same names, as returned by
+ * `tf.variableGrads`. Parameters listed in `noDecay` are not decayed.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { AdamW } from "@simclr/train";
+ *
+ * await tf.setBackend("cpu");
+ * const w = tf.variable(tf.tensor1d([1, -2]), true, "w");
+ * const optimizer = new AdamW(new Map([["w", w]]), { lr: 0.1, weightDecay: 0 });
+ * const { grads, value } = tf.variableGrads(() => tf.sum(tf.square(w)) as tf.Scalar, [w]);
+ * optimizer.step(new Map([["w", grads.w]]));
+ * console.log(w.dataSync()); // [0.9, -1.9]: Adam's first step moves each weight by lr
+ * tf.dispose([value, grads.w]);
+ * optimizer.dispose();
+ * w.dispose();
+ * ```
+ */
+export class AdamW {
+  /** Learning rate of the next step; schedulers set it. */
+  lr: number;
+  readonly #params: Map<string, tf.Variable>;
+  readonly #betas: [number, number];
+  readonly #eps: number;
+  readonly #weightDecay: number;
+  readonly #noDecay: Set<string>;
+  #step = 0;
+  readonly #expAvg = new Map<string, tf.Variable>();
+  readonly #expAvgSq = new Map<string, tf.Variable>();
+
+  /**
+   * @param params The variables to optimise, by name.
+   * @param options Learning rate, betas, eps, weight decay and the names to exclude from it.
+   */
+  constructor(params: Map<string, tf.Variable>, options: AdamWOptions = {}) {
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2 } = options;
+    checkNonNegative("lr", lr);
+    checkNonNegative("eps", eps);
+    checkNonNegative("weightDecay", weightDecay);
+    betas.forEach((beta, i) => {
+      if (!(beta >= 0 && beta < 1)) {
+        throw new RangeError(`AdamW: betas[${i}] must be in [0, 1), got ${beta}`);
+      }
+    });
+    this.#noDecay = new Set(options.noDecay ?? []);
+    for (const name of this.#noDecay) {
+      if (!params.has(name)) {
+        throw new RangeError(`AdamW: noDecay names "${name}", which is not a parameter`);
+      }
+    }
+    this.lr = lr;
+    this.#params = params;
+    this.#betas = betas;
+    this.#eps = eps;
+    this.#weightDecay = weightDecay;
+  }
+
+  /** Steps taken so far. */
+  get stepCount(): number {
+    return this.#step;
+  }
+
+  /**
+   * Applies one update. Parameters without a gradient in `grads` are left alone (as PyTorch
+   * skips parameters whose `.grad` is None).
+   *
+   * @param grads Gradients by parameter name (not disposed here).
+   */
+  step(grads: Map<string, tf.Tensor> | Record<string, tf.Tensor>): void {
+    const entries = grads instanceof Map ? [...grads] : Object.entries(grads);
+    for (const [name, grad] of entries) {
+      const param = this.#params.get(name);
+      if (!param) throw new RangeError(`AdamW.step: gradient for unknown parameter "${name}"`);
+      if (!tf.util.arraysEqual(param.shape, grad.shape)) {
+        throw new RangeError(
+          `AdamW.step: gradient of "${name}" has shape [${grad.shape}], parameter [${param.shape}]`,
+        );
+      }
+    }
+    this.#step += 1;
+    const [beta1, beta2] = this.#betas;
+    const correction1 = 1 - beta1 ** this.#step;
+    const correction2 = 1 - beta2 ** this.#step;
+    for (const [name, grad] of entries) {
+      const param = this.#params.get(name)!;
+      const expAvg = this.#moment(this.#expAvg, name, param);
+      const expAvgSq = this.#moment(this.#expAvgSq, name, param);
+      tf.tidy(() => {
+        const decay = this.#noDecay.has(name) ? 0 : this.lr * this.#weightDecay;
+        const decayed = decay === 0 ? param : tf.mul(param, 1 - decay);
+        const m = tf.add(tf.mul(expAvg, beta1), tf.mul(grad, 1 - beta1));
+        const v = tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(grad), 1 - beta2));
+        const denominator = tf.add(tf.div(tf.sqrt(v), Math.sqrt(correction2)), this.#eps);
+        const update = tf.mul(tf.div(m, denominator), this.lr / correction1);
+        expAvg.assign(m);
+        expAvgSq.assign(v);
+        param.assign(tf.sub(decayed, update));
+      });
+    }
+  }
+
+  /** @returns Copies of the step count and moments, for checkpoints (the caller disposes them). */
+  state(): AdamWState {
+    const copy = (moments: Map<string, tf.Variable>) =>
+      new Map([...moments].map(([name, t]) => [name, tf.clone(t)]));
+    return { step: this.#step, expAvg: copy(this.#expAvg), expAvgSq: copy(this.#expAvgSq) };
+  }
+
+  /**
+   * Restores what {@linkcode AdamW.state} returned (the tensors are copied, not kept).
+   *
+   * @param state The saved step count and moments.
+   */
+  loadState(state: AdamWState): void {
+    for (
+      const [label, saved, own] of [
+        ["expAvg", state.expAvg, this.#expAvg],
+        ["expAvgSq", state.expAvgSq, this.#expAvgSq],
+      ] as const
+    ) {
+      for (const [name, tensor] of saved) {
+        const param = this.#params.get(name);
+        if (!param || !tf.util.arraysEqual(param.shape, tensor.shape)) {
+          throw new RangeError(
+            `AdamW.loadState: ${label} "${name}" [${tensor.shape}] does not fit any parameter`,
+          );
+        }
+        const moment = this.#moment(own, name, param);
+        tf.tidy(() => moment.assign(tf.cast(tensor, "float32")));
+      }
+    }
+    this.#step = state.step;
+  }
+
+  /** Frees the moment estimates (not the parameters). */
+  dispose(): void {
+    for (const moments of [this.#expAvg, this.#expAvgSq]) {
+      moments.forEach((t) => t.dispose());
+      moments.clear();
+    }
+  }
+
+  #moment(moments: Map<string, tf.Variable>, name: string, param: tf.Variable): tf.Variable {
+    let moment = moments.get(name);
+    if (!moment) {
+      moment = tf.tidy(() => tf.variable(tf.zerosLike(param), false));
+      moments.set(name, moment);
+    }
+    return moment;
+  }
+}
+
+function checkNonNegative(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new RangeError(`AdamW: ${name} must be a finite number >= 0, got ${value}`);
+  }
+}

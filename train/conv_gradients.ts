@@ -1,0 +1,138 @@
+// Copyright 2026 the simclr authors. MIT license.
+/**
+ * Makes the `wasm` backend train: its missing `Conv2DBackpropFilter` kernel (and a faster
+ * `Conv2DBackpropInput`) as forward convolutions on its own XNNPACK `Conv2D`.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { conv2dFilterGradient, conv2dInputGradient, type Conv2DPadding } from "./conv_backprop.ts";
+import { opKernel } from "./op_kernel.ts";
+
+type Shape4 = [number, number, number, number];
+type Rounding = "floor" | "round" | "ceil" | undefined;
+
+interface BackpropAttrs {
+  strides: number | [number, number];
+  pad: Conv2DPadding;
+  dataFormat?: "NHWC" | "NCHW";
+  dimRoundingMode?: Rounding;
+  filterShape?: Shape4;
+  inputShape?: Shape4;
+}
+
+function checkLayout(kernel: string, attrs: BackpropAttrs): void {
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== "NHWC") {
+    throw new RangeError(
+      `${kernel}: dataFormat was "${attrs.dataFormat}", expected "NHWC" (fast convolution gradients)`,
+    );
+  }
+}
+
+/** The kernels registered for one backend by {@linkcode registerFastConvGradients}. */
+function fastKernels(backendName: string): tf.KernelConfig[] {
+  return [
+    opKernel("Conv2DBackpropFilter", backendName, (inputs, attrs) => {
+      const a = attrs as unknown as BackpropAttrs;
+      checkLayout("Conv2DBackpropFilter", a);
+      return conv2dFilterGradient(
+        inputs.x as tf.Tensor4D,
+        inputs.dy as tf.Tensor4D,
+        a.filterShape as Shape4,
+        a.strides,
+        a.pad,
+        a.dimRoundingMode,
+      );
+    }),
+    opKernel("Conv2DBackpropInput", backendName, (inputs, attrs) => {
+      const a = attrs as unknown as BackpropAttrs;
+      checkLayout("Conv2DBackpropInput", a);
+      return conv2dInputGradient(
+        a.inputShape as Shape4,
+        inputs.dy as tf.Tensor4D,
+        inputs.filter as tf.Tensor4D,
+        a.strides,
+        a.pad,
+        a.dimRoundingMode,
+      );
+    }),
+  ];
+}
+
+/** Kernels replaced per backend: ours, and the stock one (if any) to restore. */
+const installed = new Map<string, { ours: tf.KernelConfig; stock?: tf.KernelConfig }[]>();
+
+/**
+ * Registers convolution-gradient kernels built from forward convolutions for the given
+ * backends (default `["wasm"]`): `Conv2DBackpropFilter` (which `wasm` lacks, so it cannot
+ * train without this) and `Conv2DBackpropInput`. The filter gradient is a forward convolution
+ * of the input transposed to `[C, H, W, N]` with the output gradient transposed to
+ * `[OH, OW, N, O]` and dilated by the stride; the input gradient is a forward convolution of
+ * the zero-dilated output gradient with the flipped filter. Being kernels, they serve every
+ * path that differentiates a convolution: `tf.conv2d`'s registered gradient and the custom
+ * gradient of `tf.fused.conv2d` (`tf.layers.conv2d`) alike. Idempotent; the backend need not
+ * be initialised yet. Undo with {@linkcode unregisterFastConvGradients}.
+ *
+ * @param backends Backend names to register for.
+ * @returns Nothing.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import "@tensorflow/tfjs-backend-wasm";
+ * import { registerFastConvGradients } from "./conv_gradients.ts";
+ * registerFastConvGradients();
+ * await tf.setBackend("wasm");
+ * const x = tf.ones([1, 4, 4, 2]);
+ * const w = tf.ones([3, 3, 2, 2]);
+ * const dw = tf.grad((f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "same").sum())(w);
+ * console.log(dw.shape); // [3, 3, 2, 2]
+ * ```
+ */
+export function registerFastConvGradients(backends: string[] = ["wasm"]): void {
+  for (const backendName of backends) {
+    if (typeof backendName !== "string" || backendName === "") {
+      throw new TypeError(
+        `registerFastConvGradients: backends contained ${
+          JSON.stringify(backendName)
+        }, expected backend names such as "wasm"`,
+      );
+    }
+    if (installed.has(backendName)) continue;
+    const entries = fastKernels(backendName).map((ours) => {
+      const stock = tf.getKernel(ours.kernelName, backendName);
+      if (stock !== undefined) tf.unregisterKernel(ours.kernelName, backendName);
+      tf.registerKernel(ours);
+      return { ours, stock };
+    });
+    installed.set(backendName, entries);
+  }
+}
+
+/**
+ * Undoes {@linkcode registerFastConvGradients}: restores the stock kernels (or removes ours
+ * where the backend had none). Safe to call when nothing is registered.
+ *
+ * @param backends Backend names to restore (default: all registered).
+ * @returns Nothing.
+ *
+ * @example
+ * ```ts
+ * import { registerFastConvGradients, unregisterFastConvGradients } from "./conv_gradients.ts";
+ * registerFastConvGradients(["wasm"]);
+ * unregisterFastConvGradients();
+ * ```
+ */
+export function unregisterFastConvGradients(backends?: string[]): void {
+  for (const backendName of backends ?? [...installed.keys()]) {
+    const entries = installed.get(backendName);
+    if (entries === undefined) continue;
+    for (const { ours, stock } of entries) {
+      if (tf.getKernel(ours.kernelName, backendName) === ours) {
+        tf.unregisterKernel(ours.kernelName, backendName);
+        if (stock !== undefined) tf.registerKernel(stock);
+      }
+    }
+    installed.delete(backendName);
+  }
+}

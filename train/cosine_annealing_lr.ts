@@ -1,0 +1,40 @@
+import { checkEpoch, checkRate, type LRSchedule } from "./lr_schedule.ts";
+
+/** Options of {@linkcode cosineAnnealingLR}. */
+export interface CosineAnnealingOptions {
+  /** Learning rate at epoch 0. */
+  baseLr: number;
+  /** Epochs of half a cosine period (the tutorial: `max_epochs`). */
+  tMax: number;
+  /** Lowest learning rate (the tutorial: `lr / 50`). Default 0. */
+  etaMin?: number;
+}
+
+/**
+ * `torch.optim.lr_scheduler.CosineAnnealingLR`:
+ * `etaMin + (baseLr - etaMin) * (1 + cos(pi * epoch / tMax)) / 2`, continued as PyTorch does
+ * past `tMax` (the cosine rises again).
+ *
+ * @param options Base rate, half period and floor.
+ * @returns The schedule.
+ *
+ * @example
+ * ```ts
+ * import { cosineAnnealingLR } from "@simclr/train";
+ *
+ * const schedule = cosineAnnealingLR({ baseLr: 5e-4, tMax: 500, etaMin: 5e-4 / 50 });
+ * console.log(schedule(0), schedule(250), schedule(500)); // 5e-4, ~2.55e-4, 1e-5
+ * ```
+ */
+export function cosineAnnealingLR(options: CosineAnnealingOptions): LRSchedule {
+  const { baseLr, tMax, etaMin = 0 } = options;
+  checkRate("cosineAnnealingLR", "baseLr", baseLr);
+  checkRate("cosineAnnealingLR", "etaMin", etaMin);
+  if (!(Number.isInteger(tMax) && tMax > 0)) {
+    throw new RangeError(`cosineAnnealingLR: tMax must be an integer > 0, got ${tMax}`);
+  }
+  return (epoch) => {
+    checkEpoch(epoch);
+    return etaMin + (baseLr - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
+  };
+}

@@ -1,0 +1,46 @@
+import type { LRSchedule } from "./lr_schedule.ts";
+
+/** Options of {@linkcode linearWarmup}. */
+export interface LinearWarmupOptions {
+  /** Epochs over which the factor rises linearly to 1. */
+  warmupEpochs: number;
+  /** Factor at epoch 0. Default `1 / (warmupEpochs + 1)`. */
+  startFactor?: number;
+}
+
+/**
+ * Wraps a schedule with a linear warm-up (PyTorch's `LinearLR` chained before it): during the
+ * first `warmupEpochs` epochs the rate is `schedule(epoch)` times a factor that rises linearly
+ * from `startFactor` to 1.
+ *
+ * @param schedule The schedule after warm-up.
+ * @param options Warm-up length and starting factor.
+ * @returns The warmed-up schedule.
+ *
+ * @example
+ * ```ts
+ * import { cosineAnnealingLR, linearWarmup } from "@simclr/train";
+ *
+ * const schedule = linearWarmup(cosineAnnealingLR({ baseLr: 1, tMax: 100 }), {
+ *   warmupEpochs: 4,
+ *   startFactor: 0.2,
+ * });
+ * console.log(schedule(0), schedule(2), schedule(4)); // 0.2, ~0.6, ~1
+ * ```
+ */
+export function linearWarmup(schedule: LRSchedule, options: LinearWarmupOptions): LRSchedule {
+  const { warmupEpochs } = options;
+  if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0)) {
+    throw new RangeError(`linearWarmup: warmupEpochs must be an integer >= 0, got ${warmupEpochs}`);
+  }
+  const startFactor = options.startFactor ?? 1 / (warmupEpochs + 1);
+  if (!(startFactor > 0 && startFactor <= 1)) {
+    throw new RangeError(`linearWarmup: startFactor must be in (0, 1], got ${startFactor}`);
+  }
+  return (epoch) => {
+    const factor = epoch >= warmupEpochs
+      ? 1
+      : startFactor + (1 - startFactor) * epoch / warmupEpochs;
+    return schedule(epoch) * factor;
+  };
+}

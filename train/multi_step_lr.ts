@@ -1,0 +1,43 @@
+import { checkEpoch, checkRate, type LRSchedule } from "./lr_schedule.ts";
+
+/** Options of {@linkcode multiStepLR}. */
+export interface MultiStepOptions {
+  /** Learning rate at epoch 0. */
+  baseLr: number;
+  /** Epochs at which the rate is multiplied by `gamma`. */
+  milestones: number[];
+  /** The factor. Default `0.1`. */
+  gamma?: number;
+}
+
+/**
+ * `torch.optim.lr_scheduler.MultiStepLR`: `baseLr * gamma ** (milestones passed)`, where a
+ * milestone `m` counts from epoch `m` on.
+ *
+ * @param options Base rate, milestones and factor.
+ * @returns The schedule.
+ *
+ * @example
+ * ```ts
+ * import { multiStepLR } from "@simclr/train";
+ *
+ * const schedule = multiStepLR({ baseLr: 1e-3, milestones: [60, 80], gamma: 0.1 });
+ * console.log(schedule(59), schedule(60), schedule(80)); // 1e-3, 1e-4, 1e-5 (to rounding)
+ * ```
+ */
+export function multiStepLR(options: MultiStepOptions): LRSchedule {
+  const { baseLr, milestones, gamma = 0.1 } = options;
+  checkRate("multiStepLR", "baseLr", baseLr);
+  checkRate("multiStepLR", "gamma", gamma);
+  for (const m of milestones) {
+    if (!(Number.isInteger(m) && m >= 0)) {
+      throw new RangeError(`multiStepLR: milestones must be integers >= 0, got ${m}`);
+    }
+  }
+  return (epoch) => {
+    checkEpoch(epoch);
+    // PyTorch multiplies once per milestone reached, so repeated milestones count twice.
+    const passed = milestones.filter((m) => m <= epoch).length;
+    return baseLr * gamma ** passed;
+  };
+}
