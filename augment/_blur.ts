@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 export function gaussianKernels(sigmas: tf.Tensor1D, kernelSize: number): tf.Tensor2D {
   return tf.tidy(() => {
     const half = (kernelSize - 1) / 2;
-    const x = tf.linspace(-half, half, kernelSize).reshape([1, kernelSize]); // [1, k]
+    const x = tf.reshape(tf.linspace(-half, half, kernelSize), [1, kernelSize]); // [1, k]
     const pdf = tf.exp(tf.mul(-0.5, tf.square(tf.div(x, tf.reshape(sigmas, [-1, 1]))))); // [B, k]
     return tf.div(pdf, tf.sum(pdf, 1, true));
   });

@@ -101,3 +101,21 @@ export function outputSize(size: number | readonly [number, number]): [number, n
   }
   return [h, w];
 }
+
+/** Throws unless mean and std have 1 or 3 finite values and std has no zero. */
+export function checkMeanStd(mean: readonly number[], std: readonly number[]): void {
+  for (const [name, values] of [["mean", mean], ["std", std]] as const) {
+    if (!Array.isArray(values) || (values.length !== 1 && values.length !== 3)) {
+      throw new RangeError(
+        `${name} is ${JSON.stringify(values)}: expected 1 or 3 numbers (per channel)`,
+      );
+    }
+    values.forEach((v, i) => {
+      if (!Number.isFinite(v) || (name === "std" && v === 0)) {
+        throw new RangeError(
+          `${name}[${i}] is ${v}: expected a finite number${name === "std" ? " other than 0" : ""}`,
+        );
+      }
+    });
+  }
+}

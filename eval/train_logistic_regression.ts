@@ -152,8 +152,8 @@ export function trainLogisticRegression(
       } ([${dim}, ${numClasses}]) and ${numClasses}`,
     );
   }
-  const weight = tf.variable(tf.tensor2d(init.weight, [dim, numClasses]), true, undefined);
-  const bias = tf.variable(tf.tensor1d(init.bias), true, undefined);
+  const weight = tf.tidy(() => tf.variable(tf.tensor2d(init.weight, [dim, numClasses])));
+  const bias = tf.tidy(() => tf.variable(tf.tensor1d(init.bias)));
   const params = new Map<string, tf.Variable>([["weight", weight], ["bias", bias]]);
   const optimizer = new AdamW(params, {
     lr,
@@ -187,27 +187,24 @@ export function trainLogisticRegression(
       for (let start = 0; start < n; start += batchSize) {
         const idx = order.subarray(start, Math.min(start + batchSize, n));
         const b = idx.length;
-        const [grads, lossT, correctT] = tf.tidy(() => {
+        const step = tf.tidy(() => {
           const indices = tf.tensor1d(idx, "int32"); // [b]
           const x = tf.gather(trainFeatures, indices); // [b, dim]
           const y = tf.oneHot(tf.gather(trainLabelTensor, indices), numClasses); // [b, C]
           const logits = tf.add(tf.matMul(x, weight), bias); // [b, C]
           const logProbs = tf.logSoftmax(logits); // [b, C]
-          const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, logProbs), 1)));
           const dLogits = tf.div(tf.sub(tf.exp(logProbs), y), b); // [b, C]
-          const hits = tf.sum(
-            tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), "float32"),
-          );
-          const g = new Map<string, tf.Tensor>([
-            ["weight", tf.matMul(x, dLogits, true, false)], // [dim, C]
-            ["bias", tf.sum(dLogits, 0)], // [C]
-          ]);
-          return [g, loss, hits] as const;
+          return {
+            weight: tf.matMul(x, dLogits, true, false), // [dim, C]
+            bias: tf.sum(dLogits, 0), // [C]
+            loss: tf.neg(tf.mean(tf.sum(tf.mul(y, logProbs), 1))),
+            hits: tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), "float32")),
+          };
         });
-        optimizer.step(grads);
-        lossSum += lossT.dataSync()[0] * b;
-        correct += correctT.dataSync()[0];
-        tf.dispose([...grads.values(), lossT, correctT]);
+        optimizer.step(new Map([["weight", step.weight], ["bias", step.bias]]));
+        lossSum += step.loss.dataSync()[0] * b;
+        correct += step.hits.dataSync()[0];
+        tf.dispose(Object.values(step));
       }
       const record: LogisticRegressionEpoch = {
         epoch,
@@ -223,16 +220,18 @@ export function trainLogisticRegression(
           best = {
             accuracy: testAccuracy,
             epoch,
-            weight: weight.dataSync().slice() as Float32Array,
-            bias: bias.dataSync().slice() as Float32Array,
+            weight: Float32Array.from(weight.dataSync()),
+            bias: Float32Array.from(bias.dataSync()),
           };
         }
       }
       history.push(record);
       options.onEpoch?.(record);
     }
-    weight.assign(tf.tensor2d(best.weight, [dim, numClasses]));
-    bias.assign(tf.tensor1d(best.bias));
+    tf.tidy(() => {
+      weight.assign(tf.tensor2d(best.weight, [dim, numClasses]));
+      bias.assign(tf.tensor1d(best.bias));
+    });
     return {
       trainAccuracy: evaluate(trainFeatures, trainLabels),
       testAccuracy: evaluate(testFeatures, testLabels),
@@ -242,7 +241,7 @@ export function trainLogisticRegression(
       history,
     };
   } finally {
-    optimizer.dispose?.();
+    optimizer.dispose();
     tf.dispose([weight, bias, trainLabelTensor]);
   }
 }

@@ -113,7 +113,8 @@ export function infoNCE(features: tf.Tensor2D, options: InfoNCEOptions = {}): In
 /** Identity matrix with its rows rolled down by `shift` (torch's `eye(n).roll(shift, 0)`). */
 function rolledIdentity(size: number, shift: number): tf.Tensor2D {
   const columns = Array.from({ length: size }, (_, row) => (row - shift + size) % size);
-  return tf.oneHot(tf.tensor1d(columns, "int32"), size, 1, 0, "float32") as tf.Tensor2D;
+  // oneHot straight to float32 writes integer bit patterns on wasm (tfjs 4.22): cast instead.
+  return tf.cast(tf.oneHot(tf.tensor1d(columns, "int32"), size), "float32") as tf.Tensor2D;
 }
 
 function checkArguments(features: tf.Tensor, temperature: number, nViews: number): void {

@@ -30,7 +30,10 @@ Deno.test("AdamW() matches torch.optim.AdamW step by step, with a no-decay param
   });
   for (const [i, step] of fixture.steps.entries()) {
     optimizer.lr = step.lr;
-    const grads = new Map<string, tf.Tensor>([["w", tf.tensor2d(step.gw, [3, 4])], ["b", tf.tensor1d(step.gb)]]);
+    const grads = new Map<string, tf.Tensor>([["w", tf.tensor2d(step.gw, [3, 4])], [
+      "b",
+      tf.tensor1d(step.gb),
+    ]]);
     optimizer.step(grads);
     tf.dispose([...grads.values()]);
     assert.ok(maxError(params.get("w")!.dataSync(), step.w) < 1e-6, `w after step ${i + 1}`);
@@ -53,7 +56,10 @@ Deno.test("AdamW() restored from its state continues exactly as the original", (
         optimizer.loadState(state);
         tf.dispose([...state.expAvg.values(), ...state.expAvgSq.values()]);
       }
-      const grads = new Map<string, tf.Tensor>([["w", tf.tensor2d(step.gw, [3, 4])], ["b", tf.tensor1d(step.gb)]]);
+      const grads = new Map<string, tf.Tensor>([["w", tf.tensor2d(step.gw, [3, 4])], [
+        "b",
+        tf.tensor1d(step.gb),
+      ]]);
       optimizer.step(grads);
       tf.dispose([...grads.values()]);
     }

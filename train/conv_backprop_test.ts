@@ -6,126 +6,98 @@ import {
   conv2dFilterGradientIm2col,
   conv2dIm2col,
   conv2dInputGradient,
-  type Conv2DPadding,
   im2colConv,
 } from "./conv_backprop.ts";
+import {
+  disposeCases,
+  kernelFilterGrad,
+  kernelInputGrad,
+  loadConvCases,
+  maxAbsDiff,
+} from "./testdata/conv_fixtures.ts";
 
 await tf.setBackend("cpu");
+const TOL = 1e-4;
 
-/** Shapes covering strides 1/2, same/valid/explicit padding, 1x1, 3x3, 7x7, odd sizes. */
-export const CASES: {
-  name: string;
-  x: [number, number, number, number];
-  k: number;
-  cout: number;
-  stride: number;
-  pad: Conv2DPadding;
-}[] = [
-  { name: "3x3 s1 same", x: [2, 7, 7, 3], k: 3, cout: 4, stride: 1, pad: "same" },
-  { name: "3x3 s2 same even", x: [2, 8, 8, 3], k: 3, cout: 4, stride: 2, pad: "same" },
-  { name: "3x3 s2 same odd", x: [2, 9, 9, 2], k: 3, cout: 3, stride: 2, pad: "same" },
-  { name: "3x3 s2 explicit 1", x: [2, 9, 8, 3], k: 3, cout: 4, stride: 2, pad: 1 },
-  { name: "3x3 s1 valid", x: [1, 7, 6, 2], k: 3, cout: 2, stride: 1, pad: "valid" },
-  { name: "3x3 s2 valid odd", x: [2, 10, 9, 2], k: 3, cout: 3, stride: 2, pad: "valid" },
-  { name: "1x1 s1", x: [2, 5, 5, 4], k: 1, cout: 3, stride: 1, pad: "valid" },
-  { name: "1x1 s2 even", x: [2, 8, 8, 4], k: 1, cout: 3, stride: 2, pad: "valid" },
-  { name: "1x1 s2 odd", x: [2, 7, 7, 4], k: 1, cout: 3, stride: 2, pad: "valid" },
-  { name: "7x7 s2 explicit 3", x: [2, 17, 16, 3], k: 7, cout: 4, stride: 2, pad: 3 },
-  {
-    name: "7x7 s2 explicit asym",
-    x: [1, 15, 15, 3],
-    k: 7,
-    cout: 2,
-    stride: 2,
-    pad: [[0, 0], [3, 2], [2, 3], [0, 0]],
-  },
-  { name: "5x5 s1 same", x: [1, 9, 9, 2], k: 5, cout: 2, stride: 1, pad: "same" },
-];
-
-/** The backend's own Conv2DBackpropFilter kernel. */
-export function stockFilterGrad(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: number[],
-  strides: number,
-  pad: Conv2DPadding,
-): tf.Tensor4D {
-  return tf.engine().runKernel(
-    "Conv2DBackpropFilter",
-    { x, dy },
-    { strides, pad, dataFormat: "NHWC", filterShape } as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor4D;
-}
-
-/** The backend's own Conv2DBackpropInput kernel. */
-export function stockInputGrad(
-  inputShape: number[],
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  strides: number,
-  pad: Conv2DPadding,
-): tf.Tensor4D {
-  return tf.engine().runKernel(
-    "Conv2DBackpropInput",
-    { dy, filter },
-    { strides, pad, dataFormat: "NHWC", inputShape } as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor4D;
-}
-
-function seeded(shape: number[], seed: number): tf.Tensor {
-  return tf.randomUniform(shape, -1, 1, "float32", seed);
-}
-
-async function maxAbs(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  assert.deepEqual(a.shape, b.shape);
-  const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
-  const v = (await d.data())[0];
-  d.dispose();
-  return v;
-}
-
-Deno.test("`conv2dFilterGradient()` equals the stock Conv2DBackpropFilter kernel", async () => {
-  for (const c of CASES) {
+Deno.test("`conv2dFilterGradient()` equals PyTorch and the stock cpu kernel", async () => {
+  const cases = loadConvCases();
+  let worst = 0;
+  for (const c of cases) {
     const before = tf.memory().numTensors;
-    const x = seeded(c.x, 1) as tf.Tensor4D;
-    const fs: [number, number, number, number] = [c.k, c.k, c.x[3], c.cout];
-    const y = tf.conv2d(x, tf.zeros(fs) as tf.Tensor4D, c.stride, c.pad);
-    const dy = seeded(y.shape, 2) as tf.Tensor4D;
-    const stock = stockFilterGrad(x, dy, fs, c.stride, c.pad);
-    const fast = conv2dFilterGradient(x, dy, fs, c.stride, c.pad);
-    const fast2 = conv2dFilterGradientIm2col(x, dy, fs, c.stride, c.pad);
-    assert.ok((await maxAbs(stock, fast)) < 1e-4, c.name);
-    assert.ok((await maxAbs(stock, fast2)) < 1e-4, c.name);
-    tf.dispose([x, y, dy, stock, fast, fast2]);
-    tf.disposeVariables();
-    assert.ok(tf.memory().numTensors <= before + 1, `${c.name}: leak`);
+    const stock = kernelFilterGrad(c);
+    const viaConv = conv2dFilterGradient(c.x, c.dy, c.w.shape, c.stride, c.pad);
+    const viaIm2col = conv2dFilterGradientIm2col(c.x, c.dy, c.w.shape, c.stride, c.pad);
+    assert.equal(tf.memory().numTensors, before + 3, `${c.name}: intermediates leaked`);
+    for (const got of [viaConv, viaIm2col]) {
+      const e = Math.max(await maxAbsDiff(got, c.dw), await maxAbsDiff(got, stock));
+      assert.ok(e < TOL, `${c.name}: max error ${e}`);
+      worst = Math.max(worst, e);
+    }
+    tf.dispose([stock, viaConv, viaIm2col]);
   }
+  disposeCases(cases);
+  console.log(`filter gradient max error vs torch/stock: ${worst.toExponential(2)}`);
 });
 
-Deno.test("`conv2dInputGradient()` equals the stock Conv2DBackpropInput kernel", async () => {
-  for (const c of CASES) {
-    const x = seeded(c.x, 3) as tf.Tensor4D;
-    const w = seeded([c.k, c.k, c.x[3], c.cout], 4) as tf.Tensor4D;
-    const y = tf.conv2d(x, w, c.stride, c.pad);
-    const dy = seeded(y.shape, 5) as tf.Tensor4D;
+Deno.test("`conv2dInputGradient()` equals PyTorch and the stock cpu kernel", async () => {
+  const cases = loadConvCases();
+  let worst = 0;
+  for (const c of cases) {
     const before = tf.memory().numTensors;
-    const stock = stockInputGrad(c.x, dy, w, c.stride, c.pad);
-    const fast = conv2dInputGradient(c.x, dy, w, c.stride, c.pad);
-    const fast2 = conv2dInputGradient(c.x, dy, w, c.stride, c.pad, undefined, im2colConv);
-    assert.equal(tf.memory().numTensors, before + 3, `${c.name}: leak`);
-    assert.ok((await maxAbs(stock, fast)) < 1e-4, c.name);
-    assert.ok((await maxAbs(stock, fast2)) < 1e-4, c.name);
-    tf.dispose([x, w, y, dy, stock, fast, fast2]);
+    const stock = kernelInputGrad(c);
+    const viaConv = conv2dInputGradient(c.x.shape, c.dy, c.w, c.stride, c.pad);
+    const viaIm2col = conv2dInputGradient(
+      c.x.shape,
+      c.dy,
+      c.w,
+      c.stride,
+      c.pad,
+      undefined,
+      im2colConv,
+    );
+    assert.equal(tf.memory().numTensors, before + 3, `${c.name}: intermediates leaked`);
+    for (const got of [viaConv, viaIm2col]) {
+      const e = Math.max(await maxAbsDiff(got, c.dx), await maxAbsDiff(got, stock));
+      assert.ok(e < TOL, `${c.name}: max error ${e}`);
+      worst = Math.max(worst, e);
+    }
+    tf.dispose([stock, viaConv, viaIm2col]);
   }
+  disposeCases(cases);
+  console.log(`input gradient max error vs torch/stock: ${worst.toExponential(2)}`);
 });
 
-Deno.test("`conv2dIm2col()` equals tf.conv2d", async () => {
-  for (const c of CASES) {
-    const x = seeded(c.x, 6) as tf.Tensor4D;
-    const w = seeded([c.k, c.k, c.x[3], c.cout], 7) as tf.Tensor4D;
-    const stock = tf.conv2d(x, w, c.stride, c.pad);
-    const fast = conv2dIm2col(x, w, c.stride, c.pad);
-    assert.ok((await maxAbs(stock, fast)) < 1e-4, c.name);
-    tf.dispose([x, w, stock, fast]);
+Deno.test("`conv2dIm2col()` equals tf.conv2d, with and without dilation", async () => {
+  const cases = loadConvCases();
+  for (const c of cases) {
+    for (const dilation of c.stride === 1 ? [1, 2] : [1]) {
+      const stock = tf.conv2d(c.x, c.w, c.stride, c.pad, "NHWC", dilation);
+      const fast = conv2dIm2col(c.x, c.w, c.stride, c.pad, dilation);
+      const e = await maxAbsDiff(stock, fast);
+      assert.ok(e < TOL, `${c.name} dilation ${dilation}: max error ${e}`);
+      tf.dispose([stock, fast]);
+    }
   }
+  disposeCases(cases);
+});
+
+Deno.test("`conv2dInputGradient()` handles padding larger than the kernel by cropping", async () => {
+  // explicit padding 4 around a 3x3 kernel: the flipped convolution needs a negative pad
+  const x = tf.randomUniform([1, 5, 5, 2], -1, 1, "float32", 1) as tf.Tensor4D;
+  const w = tf.randomUniform([3, 3, 2, 3], -1, 1, "float32", 2) as tf.Tensor4D;
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [4, 1],
+    [0, 4],
+    [0, 0],
+  ];
+  const y = tf.conv2d(x, w, 1, pad);
+  const dy = tf.randomUniform(y.shape, -1, 1, "float32", 3) as tf.Tensor4D;
+  const c = { name: "big pad", stride: 1, pad, x, w, dy, dx: x, dw: w };
+  const stockX = kernelInputGrad(c), stockW = kernelFilterGrad(c);
+  const fastX = conv2dInputGradient(x.shape, dy, w, 1, pad);
+  const fastW = conv2dFilterGradient(x, dy, w.shape, 1, pad);
+  assert.ok((await maxAbsDiff(stockX, fastX)) < TOL);
+  assert.ok((await maxAbsDiff(stockW, fastW)) < TOL);
+  tf.dispose([x, w, y, dy, stockX, stockW, fastX, fastW]);
 });

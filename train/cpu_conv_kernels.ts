@@ -7,10 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import {
-  type Conv2DPadding,
   conv2dFilterGradientIm2col,
   conv2dIm2col,
   conv2dInputGradient,
+  type Conv2DPadding,
   im2colConv,
 } from "./conv_backprop.ts";
 import { opKernel } from "./op_kernel.ts";

@@ -10,10 +10,19 @@ const labels = train.labels()!;
 const S = 96, cols = 8;
 const grid = new Uint8Array(10 * S * cols * S * 3);
 for (let c = 0; c < 10; c++) {
-  const idx = []; for (let i = 0; i < labels.length && idx.length < cols; i++) if (labels[i] === c) idx.push(i);
+  const idx = [];
+  for (let i = 0; i < labels.length && idx.length < cols; i++) if (labels[i] === c) idx.push(i);
   const { pixels } = await train.read(idx);
-  for (let k = 0; k < cols; k++) for (let y = 0; y < S; y++) {
-    grid.set(pixels.subarray((k * S * S + y * S) * 3, (k * S * S + y * S + S) * 3), (((c * S + y) * cols * S) + k * S) * 3);
+  for (let k = 0; k < cols; k++) {
+    for (let y = 0; y < S; y++) {
+      grid.set(
+        pixels.subarray((k * S * S + y * S) * 3, (k * S * S + y * S + S) * 3),
+        (((c * S + y) * cols * S) + k * S) * 3,
+      );
+    }
   }
 }
-Deno.writeFileSync("/tmp/dsx/grid.png", encode({ width: cols * S, height: 10 * S, data: grid, channels: 3 }));
+Deno.writeFileSync(
+  "/tmp/dsx/grid.png",
+  encode({ width: cols * S, height: 10 * S, data: grid, channels: 3 }),
+);

@@ -1,0 +1,109 @@
+// Internal: per-sample crop + bilinear resize as two batched gathers.
+import * as tf from "@tensorflow/tfjs-core";
+
+/** A crop box in pixels: `[top, left, height, width]`, as torchvision's `crop`. */
+export type Box = readonly [number, number, number, number];
+
+/**
+ * Source taps of PyTorch's `upsample_bilinear2d` (align_corners=False, no antialias) along one
+ * axis: output `o` reads crop pixels `i0`, `i1` with weights `1 - l`, `l`, where
+ * `src = max((o + 0.5) * in / out - 0.5, 0)`, `i0 = floor(src)`, `i1 = min(i0 + 1, in - 1)`,
+ * `l = src - i0`. Crop pixel `i` is image pixel `start + i` (or its mirror when `mirror`);
+ * outside the image it is zero (torchvision's `crop` pads with 0), so its weight becomes 0.
+ */
+function taps(
+  start: number,
+  length: number,
+  out: number,
+  size: number,
+  mirror: boolean,
+  index0: Int32Array,
+  index1: Int32Array,
+  weight0: Float32Array,
+  weight1: Float32Array,
+  offset: number,
+): void {
+  const scale = Math.fround(length / out);
+  for (let o = 0; o < out; o++) {
+    const src = Math.max(Math.fround(Math.fround(scale * (o + 0.5)) - 0.5), 0);
+    const i0 = Math.floor(src);
+    const i1 = i0 < length - 1 ? i0 + 1 : i0;
+    const l1 = Math.fround(src - i0);
+    const a0 = start + i0;
+    const a1 = start + i1;
+    const in0 = a0 >= 0 && a0 < size;
+    const in1 = a1 >= 0 && a1 < size;
+    index0[offset + o] = in0 ? (mirror ? size - 1 - a0 : a0) : 0;
+    index1[offset + o] = in1 ? (mirror ? size - 1 - a1 : a1) : 0;
+    weight0[offset + o] = in0 ? 1 - l1 : 0;
+    weight1[offset + o] = in1 ? l1 : 0;
+  }
+}
+
+/** Interpolates along `axis` (1 = rows, 2 = columns) with per-sample taps. */
+function interpolate(
+  images: tf.Tensor4D,
+  axis: 1 | 2,
+  out: number,
+  index0: Int32Array,
+  index1: Int32Array,
+  weight0: Float32Array,
+  weight1: Float32Array,
+): tf.Tensor4D {
+  const b = images.shape[0];
+  const shape: [number, number, number, number] = axis === 1 ? [b, out, 1, 1] : [b, 1, out, 1];
+  const g0 = tf.gather(images, tf.tensor2d(index0, [b, out], "int32"), axis, 1);
+  const g1 = tf.gather(images, tf.tensor2d(index1, [b, out], "int32"), axis, 1);
+  return tf.add(
+    tf.mul(g0, tf.tensor4d(weight0, shape)),
+    tf.mul(g1, tf.tensor4d(weight1, shape)),
+  );
+}
+
+/**
+ * Crops `boxes[b]` out of image `b` (zero outside the image) and resizes it to
+ * `[outHeight, outWidth]` bilinearly as torchvision's `resized_crop` on tensors
+ * (antialias off). With `mirror[b]` the image is flipped horizontally before cropping.
+ */
+export function cropResize(
+  images: tf.Tensor4D,
+  boxes: readonly Box[],
+  outHeight: number,
+  outWidth: number,
+  mirror?: readonly boolean[],
+): tf.Tensor4D {
+  const [b, height, width] = images.shape;
+  const r0 = new Int32Array(b * outHeight), r1 = new Int32Array(b * outHeight);
+  const rw0 = new Float32Array(b * outHeight), rw1 = new Float32Array(b * outHeight);
+  const c0 = new Int32Array(b * outWidth), c1 = new Int32Array(b * outWidth);
+  const cw0 = new Float32Array(b * outWidth), cw1 = new Float32Array(b * outWidth);
+  for (let i = 0; i < b; i++) {
+    const [top, left, h, w] = boxes[i];
+    taps(top, h, outHeight, height, false, r0, r1, rw0, rw1, i * outHeight);
+    taps(left, w, outWidth, width, mirror?.[i] ?? false, c0, c1, cw0, cw1, i * outWidth);
+  }
+  return tf.tidy(() => {
+    const rows = interpolate(images, 1, outHeight, r0, r1, rw0, rw1); // [B, outH, W, C]
+    return interpolate(rows, 2, outWidth, c0, c1, cw0, cw1); // [B, outH, outW, C]
+  });
+}
+
+/** Throws unless `boxes` holds `batch` integer boxes with positive height and width. */
+export function checkBoxes(boxes: readonly Box[], batch: number): void {
+  if (!Array.isArray(boxes)) {
+    throw new TypeError(`boxes is ${typeof boxes}: expected [top, left, height, width][]`);
+  }
+  if (boxes.length !== batch) {
+    throw new RangeError(`boxes has length ${boxes.length}: expected ${batch} (one per image)`);
+  }
+  boxes.forEach((box, i) => {
+    if (
+      !Array.isArray(box) || box.length !== 4 || !box.every(Number.isInteger) || box[2] <= 0 ||
+      box[3] <= 0
+    ) {
+      throw new RangeError(
+        `boxes[${i}] is [${box}]: expected integers [top, left, height, width] with height, width > 0`,
+      );
+    }
+  });
+}

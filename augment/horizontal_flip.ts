@@ -1,0 +1,45 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { checkImages } from "./_checks.ts";
+
+/**
+ * Mirrors the images whose flag is set left to right (torchvision's `hflip`), others pass
+ * through unchanged.
+ *
+ * @param images NHWC images, shape `[B, H, W, 3]`.
+ * @param flags One boolean per image: `true` flips it.
+ * @returns The images, shape `[B, H, W, 3]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { horizontalFlip } from "@simclr/augment";
+ * import { assert } from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * // Two 1x2 images: [red, blue] and [green, black].
+ * const images = tf.tensor4d([1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0], [2, 1, 2, 3]);
+ * const out = horizontalFlip(images, [true, false]);
+ * assert.deepEqual(Array.from(out.dataSync()), [0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
+ * tf.dispose([images, out]);
+ * ```
+ */
+export function horizontalFlip(images: tf.Tensor4D, flags: readonly boolean[]): tf.Tensor4D {
+  checkImages(images);
+  const batch = images.shape[0];
+  if (!Array.isArray(flags) || flags.length !== batch) {
+    throw new RangeError(
+      `flags has length ${(flags as unknown[])?.length}: expected boolean[] of length ${batch}`,
+    );
+  }
+  flags.forEach((f, i) => {
+    if (typeof f !== "boolean") throw new TypeError(`flags[${i}] is ${f}: expected a boolean`);
+  });
+  return tf.tidy(() =>
+    tf.where(
+      tf.tensor4d(flags.map(Number), [batch, 1, 1, 1], "bool"),
+      tf.reverse(images, 2),
+      images,
+    )
+  );
+}

@@ -1,0 +1,68 @@
+import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "node:assert/strict";
+import { linearProbe } from "./linear_probe.ts";
+import { trainLogisticRegression } from "./train_logistic_regression.ts";
+import { mulberry32 } from "./_rng.ts";
+
+await tf.setBackend("cpu");
+
+function blobs(perClass: number, seed: number) {
+  const random = mulberry32(seed);
+  const centres = [[2, 0, 0], [0, 2, 0], [0, 0, 2]];
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < perClass; i++) {
+      rows.push(centres[c].map((v) => v + (random() - 0.5) * 3));
+      labels.push(c);
+    }
+  }
+  return { features: tf.tensor2d(rows), labels: Int32Array.from(labels) };
+}
+
+Deno.test("`linearProbe()` trains on the first k images of each class", () => {
+  const train = blobs(6, 1);
+  const test = blobs(10, 2);
+  const before = tf.memory().numTensors;
+  const seen: number[] = [];
+  const options = { epochs: 6, lr: 0.05, evalEvery: 3, seed: 5 };
+  const results = linearProbe(train, test, {
+    ...options,
+    sizes: [2, 6],
+    onSize: (size) => seen.push(size),
+  });
+  assert.deepEqual(seen, [2, 6]);
+  assert.equal(tf.memory().numTensors, before);
+  // Size 2 is rows 0, 1 | 6, 7 | 12, 13 of the label-sorted features.
+  const rows = [0, 1, 6, 7, 12, 13];
+  const subset = tf.gather(train.features, rows) as tf.Tensor2D;
+  const direct = trainLogisticRegression(
+    subset,
+    rows.map((r) => train.labels[r]),
+    test.features,
+    test.labels,
+    { ...options, numClasses: 3 },
+  );
+  assert.deepEqual(results["2"], { train: direct.trainAccuracy, test: direct.testAccuracy });
+  const all = trainLogisticRegression(train.features, train.labels, test.features, test.labels, {
+    ...options,
+    numClasses: 3,
+  });
+  assert.deepEqual(results["6"], { train: all.trainAccuracy, test: all.testAccuracy });
+  tf.dispose([train.features, test.features, subset]);
+});
+
+Deno.test("`linearProbe()` rejects sizes above what a class has and empty splits", () => {
+  const train = blobs(4, 1);
+  const test = blobs(2, 2);
+  assert.throws(
+    () => linearProbe(train, test, { sizes: [2, 5] }),
+    /sizes contains 5 but class 0 has only 4 training images: expected sizes of at most 4/,
+  );
+  assert.throws(() => linearProbe(train, test, { sizes: [0] }), /sizes contains 0/);
+  const empty = { features: tf.zeros([0, 3]) as tf.Tensor2D, labels: new Int32Array(0) };
+  assert.throws(() => linearProbe(empty, test, { sizes: [1] }), /train has 0 samples/);
+  assert.throws(() => linearProbe(train, empty, { sizes: [1] }), /test has 0 samples/);
+  tf.dispose([train.features, test.features, empty.features]);
+});

@@ -1,0 +1,235 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { unzipSync } from "fflate";
+import { PyGlobal, type StorageRef, TensorRef, torchPersistentLoad, unpickle } from "./_unpickle.ts";
+
+/** What {@linkcode loadTorchCheckpoint} returns. */
+export interface TorchCheckpoint {
+  /** The model's tensors by key, in PyTorch layout (new tensors: the caller disposes them). */
+  stateDict: Map<string, tf.Tensor>;
+  /** Lightning's `hyper_parameters` as plain values (`{}` when absent). */
+  hyperParameters: Record<string, unknown>;
+}
+
+/** Bytes per element and a reader to float32/int32 for each storage type. */
+const STORAGE_DTYPES: Record<string, { bytes: number; dtype: "float32" | "int32" | "bool" }> = {
+  FloatStorage: { bytes: 4, dtype: "float32" },
+  HalfStorage: { bytes: 2, dtype: "float32" },
+  BFloat16Storage: { bytes: 2, dtype: "float32" },
+  DoubleStorage: { bytes: 8, dtype: "float32" },
+  LongStorage: { bytes: 8, dtype: "int32" },
+  IntStorage: { bytes: 4, dtype: "int32" },
+  ShortStorage: { bytes: 2, dtype: "int32" },
+  CharStorage: { bytes: 1, dtype: "int32" },
+  ByteStorage: { bytes: 1, dtype: "int32" },
+  BoolStorage: { bytes: 1, dtype: "bool" },
+};
+
+/** IEEE half precision to a number. */
+function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** Element `i` of a storage as a number. */
+function storageReader(type: string, bytes: Uint8Array, key: string): (i: number) => number {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  switch (type) {
+    case "FloatStorage":
+      return (i) => v.getFloat32(4 * i, true);
+    case "HalfStorage":
+      return (i) => halfToNumber(v.getUint16(2 * i, true));
+    case "BFloat16Storage":
+      return (i) => {
+        u32[0] = v.getUint16(2 * i, true) << 16;
+        return f32[0];
+      };
+    case "DoubleStorage":
+      return (i) => v.getFloat64(8 * i, true);
+    case "LongStorage":
+      return (i) => {
+        const x = v.getBigInt64(8 * i, true);
+        if (x > 2147483647n || x < -2147483648n) {
+          throw new RangeError(
+            `loadTorchCheckpoint(): int64 storage ${key} holds ${x}, outside the int32 range`,
+          );
+        }
+        return Number(x);
+      };
+    case "IntStorage":
+      return (i) => v.getInt32(4 * i, true);
+    case "ShortStorage":
+      return (i) => v.getInt16(2 * i, true);
+    case "CharStorage":
+      return (i) => v.getInt8(i);
+    default: // ByteStorage, BoolStorage
+      return (i) => v.getUint8(i);
+  }
+}
+
+/** Reads the archive's storages on demand and turns tensor views into tf tensors. */
+class Materializer {
+  readonly #files: Record<string, Uint8Array>;
+  readonly #root: string;
+  constructor(files: Record<string, Uint8Array>, root: string) {
+    this.#files = files;
+    this.#root = root;
+  }
+
+  tensor(ref: TensorRef): tf.Tensor {
+    const { storage, offset, shape, stride } = ref;
+    const info = STORAGE_DTYPES[storage.type];
+    const bytes = this.#storageBytes(storage, info.bytes);
+    const read = storageReader(storage.type, bytes, storage.key);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const out = info.dtype === "float32" ? new Float32Array(size) : new Int32Array(size);
+    // Walk the view in row-major order: index -> storage offset through the strides.
+    let last = offset;
+    for (let d = 0; d < shape.length; d++) if (shape[d] > 0) last += (shape[d] - 1) * stride[d];
+    if (size > 0 && (offset < 0 || last >= storage.numel || last * info.bytes >= bytes.length)) {
+      throw new RangeError(
+        `loadTorchCheckpoint(): a tensor view of storage ${storage.key} reaches element ${last}, ` +
+          `past its ${storage.numel} elements`,
+      );
+    }
+    const index = new Array<number>(shape.length).fill(0);
+    let at = offset;
+    for (let i = 0; i < size; i++) {
+      out[i] = read(at);
+      for (let d = shape.length - 1; d >= 0; d--) {
+        index[d]++;
+        at += stride[d];
+        if (index[d] < shape[d]) break;
+        at -= stride[d] * shape[d];
+        index[d] = 0;
+      }
+    }
+    if (info.dtype === "bool") return tf.tensor(out, shape, "bool");
+    return tf.tensor(out, shape, info.dtype);
+  }
+
+  #storageBytes(storage: StorageRef, bytesPer: number): Uint8Array {
+    const name = `${this.#root}data/${storage.key}`;
+    const bytes = this.#files[name];
+    if (bytes === undefined) {
+      throw new RangeError(`loadTorchCheckpoint(): the archive lacks the storage file ${name}`);
+    }
+    if (bytes.length < storage.numel * bytesPer) {
+      throw new RangeError(
+        `loadTorchCheckpoint(): storage ${name} has ${bytes.length} bytes, expected ` +
+          `${storage.numel * bytesPer}`,
+      );
+    }
+    return bytes;
+  }
+}
+
+/** Python values to JSON-like values (dicts to objects, tuples/lists/sets to arrays). */
+function toPlain(value: unknown, m: Materializer): unknown {
+  if (value instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of value) out[String(k)] = toPlain(v, m);
+    return out;
+  }
+  if (value instanceof Set) return [...value].map((v) => toPlain(v, m));
+  if (Array.isArray(value)) return value.map((v) => toPlain(v, m));
+  if (value instanceof TensorRef) {
+    const t = m.tensor(value);
+    const data = t.dataSync();
+    const shape = t.shape;
+    t.dispose();
+    return shape.length === 0 ? data[0] : Array.from(data);
+  }
+  if (value instanceof PyGlobal) return value.toString();
+  if (typeof value === "bigint") return Number(value);
+  return value;
+}
+
+const isStateDict = (v: unknown): v is Map<unknown, unknown> =>
+  v instanceof Map && v.size > 0 && [...v.values()].every((t) => t instanceof TensorRef);
+
+/**
+ * Reads a PyTorch checkpoint in the zip format of `torch.save` (PyTorch >= 1.6), such as the
+ * tutorial's Lightning files (`SimCLR.ckpt`, `ResNet.ckpt`), with a restricted unpickler that
+ * builds tensors and plain containers and never runs code: a checkpoint that calls a global
+ * outside the allow-list (tensor rebuilders, `OrderedDict`, `Counter`, Lightning's
+ * `AttributeDict`, `set`, ...) is refused with an error naming it; globals only referenced
+ * (e.g. callback classes used as dict keys) stay inert. float16/bfloat16/float64 become
+ * float32, integer storages int32 (an out-of-range int64 is an error), bool stays bool.
+ *
+ * The state dict is `checkpoint["state_dict"]` when present (Lightning), else the top-level
+ * dict of tensors (a plain `torch.save(model.state_dict())`). Optimizer and scheduler states
+ * are parsed but not materialised.
+ *
+ * @example Load a Lightning checkpoint into the tutorial's network
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { loadTorchCheckpoint, simclrNet } from "@simclr/models";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const url = new URL("./testdata/simclr_w4.ckpt", import.meta.url);
+ * const { stateDict, hyperParameters } = await loadTorchCheckpoint(url.pathname);
+ * assertEquals(hyperParameters.hidden_dim, 16);
+ * const net = simclrNet({ hiddenDim: 16, width: 4 });
+ * net.loadStateDict(stateDict, { prefix: "convnet." });
+ * tf.dispose([...stateDict.values()]);
+ * net.dispose();
+ * ```
+ *
+ * @param source A file path, or the file's bytes.
+ * @returns The state dict (new tensors) and the hyper-parameters.
+ */
+export async function loadTorchCheckpoint(source: string | Uint8Array): Promise<TorchCheckpoint> {
+  const fn = "loadTorchCheckpoint()";
+  let data: Uint8Array;
+  if (typeof source === "string") data = await Deno.readFile(source);
+  else if (source instanceof Uint8Array) data = source;
+  else {
+    throw new TypeError(`${fn}: source must be a path or a Uint8Array, got ${typeof source}`);
+  }
+  if (data.length < 4 || data[0] !== 0x50 || data[1] !== 0x4b) {
+    throw new TypeError(
+      `${fn}: source is not a zip archive: only the zip format of torch.save (PyTorch >= 1.6) ` +
+        `is supported; re-save legacy files with a recent torch`,
+    );
+  }
+  const files = unzipSync(data);
+  const pkl = Object.keys(files).find((n) => n === "data.pkl" || n.endsWith("/data.pkl"));
+  if (pkl === undefined) throw new TypeError(`${fn}: the archive has no data.pkl`);
+  const root = pkl.slice(0, pkl.length - "data.pkl".length);
+  const byteorder = files[`${root}byteorder`];
+  if (byteorder && new TextDecoder().decode(byteorder).trim() !== "little") {
+    throw new TypeError(`${fn}: big-endian checkpoints are not supported`);
+  }
+  const top = unpickle(files[pkl], torchPersistentLoad);
+  const m = new Materializer(files, root);
+  let source_: Map<unknown, unknown> | undefined;
+  if (top instanceof Map && top.get("state_dict") instanceof Map) {
+    source_ = top.get("state_dict") as Map<unknown, unknown>;
+  } else if (isStateDict(top)) {
+    source_ = top;
+  } else if (top instanceof Map) {
+    source_ = new Map([...top].filter(([, v]) => v instanceof TensorRef));
+  } else {
+    throw new TypeError(`${fn}: the checkpoint is not a dict (got ${String(top)})`);
+  }
+  const stateDict = new Map<string, tf.Tensor>();
+  try {
+    for (const [k, v] of source_) {
+      if (v instanceof TensorRef) stateDict.set(String(k), m.tensor(v));
+    }
+  } catch (e) {
+    tf.dispose([...stateDict.values()]);
+    throw e;
+  }
+  const hp = top instanceof Map ? top.get("hyper_parameters") : undefined;
+  const hyperParameters = hp instanceof Map ? toPlain(hp, m) as Record<string, unknown> : {};
+  return { stateDict, hyperParameters };
+}

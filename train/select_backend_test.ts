@@ -1,0 +1,46 @@
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "node:assert/strict";
+import { BackendUnavailableError, selectBackend } from "./select_backend.ts";
+
+Deno.test("selectBackend() activates each backend asked for by name", async () => {
+  for (const name of ["cpu", "wasm", "webgpu"] as const) {
+    const lines: string[] = [];
+    const selected = await selectBackend(name, { log: (line) => lines.push(line) });
+    assert.equal(selected.name, name);
+    assert.equal(tf.getBackend(), name);
+    assert.deepEqual(lines, [selected.line]);
+    assert.match(selected.line, new RegExp(`^backend: ${name} \\(.+\\)$`));
+    // The backend computes: a tiny matmul.
+    const product = tf.matMul([[1, 2]], [[3], [4]]);
+    assert.deepEqual(Array.from(await product.data()), [11]); // async: webgpu has no dataSync
+    product.dispose();
+  }
+  await selectBackend("cpu", { log: null });
+});
+
+Deno.test("selectBackend('auto') picks wasm on a CPU-only machine and says why", async () => {
+  const selected = await selectBackend("auto", { log: null });
+  // This suite runs without libtensorflow and with at most a software WebGPU adapter.
+  assert.equal(selected.name, "wasm");
+  assert.deepEqual(selected.skipped.map((s) => s.name), ["tensorflow", "webgpu"]);
+  assert.match(selected.line, /skipped tensorflow: neither @tensorflow\/tfjs-node-gpu/);
+  assert.match(selected.line, /webgpu: /);
+  assert.match(selected.device, /SIMD/);
+  await selectBackend("cpu", { log: null });
+});
+
+Deno.test("selectBackend() refuses a named backend it cannot load, never falling back", async () => {
+  const before = tf.getBackend();
+  await assert.rejects(
+    () => selectBackend("tensorflow", { log: null }),
+    (error: unknown) =>
+      error instanceof BackendUnavailableError && error.backend === "tensorflow" &&
+      /not available: neither @tensorflow\/tfjs-node-gpu/.test(error.message),
+  );
+  assert.equal(tf.getBackend(), before);
+  await assert.rejects(
+    // deno-lint-ignore no-explicit-any
+    () => selectBackend("tpu" as any),
+    { name: "RangeError", message: /unknown backend "tpu"; expected one of auto, tensorflow/ },
+  );
+});
