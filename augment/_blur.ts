@@ -26,7 +26,12 @@ export function separableBlur(images: tf.Tensor4D, kernels: tf.Tensor2D): tf.Ten
     const pad = (k - 1) / 2;
     const padded = tf.mirrorPad(images, [[0, 0], [pad, pad], [pad, pad], [0, 0]], "reflect");
     // [B, H+2p, W+2p, C] -> [H+2p, W+2p, B, C] -> [1, H+2p, W+2p, B*C]
-    const folded = tf.reshape(tf.transpose(padded, [1, 2, 0, 3]), [1, h + 2 * pad, w + 2 * pad, b * c]);
+    const folded = tf.reshape(tf.transpose(padded, [1, 2, 0, 3]), [
+      1,
+      h + 2 * pad,
+      w + 2 * pad,
+      b * c,
+    ]) as tf.Tensor4D;
     // kernels [B, k] -> [B, C, k] -> [B*C, k] -> [k, B*C]: channel b*C + c uses kernels[b]
     const perChannel = tf.transpose(
       tf.reshape(tf.tile(tf.reshape(kernels, [b, 1, k]), [1, c, 1]), [b * c, k]),

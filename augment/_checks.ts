@@ -3,6 +3,14 @@ import * as tf from "@tensorflow/tfjs-core";
 
 /** Throws unless `images` is a float32 NHWC tensor of rank 4 with 3 channels. */
 export function checkImages(images: tf.Tensor, name = "images"): void {
+  checkImageShape(images, name);
+  if (images.dtype !== "float32") {
+    throw new TypeError(`${name} has dtype ${images.dtype}: expected float32 in [0, 1]`);
+  }
+}
+
+/** Throws unless `images` is an NHWC tensor of rank 4 with 3 channels. */
+export function checkImageShape(images: tf.Tensor, name = "images"): void {
   if (!(images instanceof tf.Tensor)) {
     throw new TypeError(`${name} is ${typeof images}: expected a tf.Tensor4D [N, H, W, 3]`);
   }
@@ -15,9 +23,6 @@ export function checkImages(images: tf.Tensor, name = "images"): void {
     throw new RangeError(
       `${name} has ${images.shape[3]} channels (shape [${images.shape}]): expected 3 (RGB, NHWC)`,
     );
-  }
-  if (images.dtype !== "float32") {
-    throw new TypeError(`${name} has dtype ${images.dtype}: expected float32 in [0, 1]`);
   }
 }
 

@@ -40,24 +40,60 @@ function taps(
   }
 }
 
-/** Interpolates along `axis` (1 = rows, 2 = columns) with per-sample taps. */
-function interpolate(
+/**
+ * Linear interpolation along rows: out[b, o] = w0[b, o] * x[b, i0[b, o]] + w1 * x[b, i1],
+ * as one gather of whole rows over the flattened batch (gather's batchDims is avoided: the
+ * wasm backend mishandles it).
+ */
+function interpolateRows(
   images: tf.Tensor4D,
-  axis: 1 | 2,
   out: number,
   index0: Int32Array,
   index1: Int32Array,
   weight0: Float32Array,
   weight1: Float32Array,
 ): tf.Tensor4D {
-  const b = images.shape[0];
-  const shape: [number, number, number, number] = axis === 1 ? [b, out, 1, 1] : [b, 1, out, 1];
-  const g0 = tf.gather(images, tf.tensor2d(index0, [b, out], "int32"), axis, 1);
-  const g1 = tf.gather(images, tf.tensor2d(index1, [b, out], "int32"), axis, 1);
-  return tf.add(
-    tf.mul(g0, tf.tensor4d(weight0, shape)),
-    tf.mul(g1, tf.tensor4d(weight1, shape)),
-  );
+  const [b, h, w, c] = images.shape;
+  const flat = tf.reshape(images, [b * h, w * c]); // [B*H, W*C]
+  const rows = (index: Int32Array, weight: Float32Array) => {
+    // row r of image i is row i * H + r of `flat`
+    const global = index.map((r, k) => Math.floor(k / out) * h + r);
+    return tf.mul(
+      tf.gather(flat, tf.tensor1d(global, "int32")),
+      tf.tensor2d(weight, [b * out, 1]),
+    ); // [B*out, W*C]
+  };
+  return tf.reshape(tf.add(rows(index0, weight0), rows(index1, weight1)), [b, out, w, c]);
+}
+
+/**
+ * Linear interpolation along columns with per-image taps, as one gather of pixels over the
+ * flattened batch; the pixel indices are computed on the backend.
+ */
+function interpolateColumns(
+  images: tf.Tensor4D,
+  out: number,
+  index0: Int32Array,
+  index1: Int32Array,
+  weight0: Float32Array,
+  weight1: Float32Array,
+): tf.Tensor4D {
+  const [b, h, w, c] = images.shape;
+  const flat = tf.reshape(images, [b * h * w, c]); // [B*H*W, C]
+  // Row (b, y) starts at pixel (b * H + y) * W: [B, H, 1]
+  const rowStart = tf.reshape(tf.range(0, b * h * w, w, "int32"), [b, h, 1]);
+  const columns = (index: Int32Array, weight: Float32Array) =>
+    tf.mul(
+      tf.reshape(
+        tf.gather(
+          flat,
+          tf.reshape(tf.add(rowStart, tf.tensor3d(index, [b, 1, out], "int32")), [-1]),
+        ),
+        [b, h, out, c],
+      ),
+      tf.tensor4d(weight, [b, 1, out, 1]),
+    ); // [B, H, out, C]
+  return tf.add(columns(index0, weight0), columns(index1, weight1));
 }
 
 /**
@@ -83,8 +119,8 @@ export function cropResize(
     taps(left, w, outWidth, width, mirror?.[i] ?? false, c0, c1, cw0, cw1, i * outWidth);
   }
   return tf.tidy(() => {
-    const rows = interpolate(images, 1, outHeight, r0, r1, rw0, rw1); // [B, outH, W, C]
-    return interpolate(rows, 2, outWidth, c0, c1, cw0, cw1); // [B, outH, outW, C]
+    const rows = interpolateRows(images, outHeight, r0, r1, rw0, rw1); // [B, outH, W, C]
+    return interpolateColumns(rows, outWidth, c0, c1, cw0, cw1); // [B, outH, outW, C]
   });
 }
 

@@ -16,7 +16,7 @@ import { blend } from "./_color.ts";
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { adjustBrightness } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const images = tf.fill([2, 4, 4, 3], 0.5) as tf.Tensor4D;

@@ -17,7 +17,7 @@ import { blend, meanLuma } from "./_color.ts";
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { adjustContrast } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * // One image: left half black, right half white; its mean luma is 0.5.

@@ -17,7 +17,7 @@ import { rotateHue } from "./_color.ts";
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { adjustHue } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const red = tf.tensor4d([1, 0, 0], [1, 1, 1, 3]);

@@ -17,7 +17,7 @@ import { blend, luma } from "./_color.ts";
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { adjustSaturation } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const images = tf.tensor4d([1, 0, 0], [1, 1, 1, 3]); // one red pixel

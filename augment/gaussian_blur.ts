@@ -20,7 +20,7 @@ import { checkKernelSize, gaussianKernels, separableBlur } from "./_blur.ts";
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { gaussianBlur } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const images = tf.randomUniform([2, 8, 8, 3]) as tf.Tensor4D;

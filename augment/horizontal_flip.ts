@@ -14,7 +14,7 @@ import { checkImages } from "./_checks.ts";
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { horizontalFlip } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * // Two 1x2 images: [red, blue] and [green, black].

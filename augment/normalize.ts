@@ -15,7 +15,7 @@ import { checkImages, checkMeanStd } from "./_checks.ts";
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { normalize } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const images = tf.tensor4d([0, 0.5, 1], [1, 1, 1, 3]);
@@ -31,5 +31,5 @@ export function normalize(
 ): tf.Tensor4D {
   checkImages(images);
   checkMeanStd(mean, std);
-  return tf.tidy(() => tf.div(tf.sub(images, tf.tensor1d(mean)), tf.tensor1d(std)));
+  return tf.tidy(() => tf.div(tf.sub(images, tf.tensor1d([...mean])), tf.tensor1d([...std])));
 }

@@ -22,7 +22,7 @@ export type { Box };
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { resizedCrop } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const images = tf.randomUniform([2, 16, 16, 3]) as tf.Tensor4D;

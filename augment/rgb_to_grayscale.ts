@@ -15,7 +15,7 @@ import { luma } from "./_color.ts";
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { rgbToGrayscale } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const images = tf.tensor4d([0, 1, 0], [1, 1, 1, 3]); // one green pixel

@@ -27,7 +27,7 @@ export interface Rng {
  * @example
  * ```ts
  * import { createRng } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const a = createRng(7), b = createRng(7);
  * assert.equal(a.uniform(0, 1), b.uniform(0, 1));

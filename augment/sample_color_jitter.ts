@@ -75,7 +75,7 @@ function jitterRange(
  * @example
  * ```ts
  * import { colorJitterRanges } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * assert.deepEqual(colorJitterRanges({ brightness: 0.4, contrast: 0, saturation: 2 }), [
  *   [0.6, 1.4], null, [0, 3], [-0.1, 0.1],
@@ -103,7 +103,7 @@ export function colorJitterRanges(options: ColorJitterOptions = {}): JitterRange
  * @example
  * ```ts
  * import { createRng, sampleColorJitter } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const p = sampleColorJitter(createRng(3));
  * assert.deepEqual(p.order.toSorted(), [0, 1, 2, 3]);

@@ -20,7 +20,7 @@ import type { Rng } from "./rng.ts";
  * @example
  * ```ts
  * import { createRng, sampleResizedCropBox } from "@simclr/augment";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const [top, left, h, w] = sampleResizedCropBox(createRng(1), 96, 96);
  * assert(top >= 0 && left >= 0 && top + h <= 96 && left + w <= 96);

@@ -172,14 +172,24 @@ async function extract(
     new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
   );
   const ex = tar.extract();
+  // resolves when the extractor wants more input, or has been closed (after an error)
+  const ready = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        ex.off("drain", done);
+        ex.off("close", done);
+        resolve();
+      };
+      ex.on("drain", done);
+      ex.on("close", done);
+    });
   const feed = (async () => {
     try {
       for await (const chunk of gunzipped) {
-        if (!ex.write(chunk)) {
-          await new Promise<void>((resolve) => ex.once("drain", () => resolve()));
-        }
+        if (ex.destroyed) break;
+        if (!ex.write(chunk)) await ready();
       }
-      ex.end(null);
+      if (!ex.destroyed) ex.end(null);
     } catch (err) {
       ex.destroy(err instanceof Error ? err : new Error(String(err)));
     }
@@ -212,6 +222,7 @@ async function extract(
       { cause: err },
     );
   } finally {
+    if (!ex.destroyed) ex.destroy();
     await feed;
   }
 }
@@ -261,6 +272,12 @@ export async function downloadSTL10(
   await Deno.mkdir(dir, { recursive: true });
   const archive = joinPath(dir, "stl10_binary.tar.gz");
   if ((await fileSize(archive)) === null) await download(url, archive, dir, options);
+  // leftovers of an extraction that was killed
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory && e.name.startsWith(".stl10_extract-")) {
+      await Deno.remove(joinPath(dir, e.name), { recursive: true });
+    }
+  }
   const tmp = await Deno.makeTempDir({ dir, prefix: ".stl10_extract-" });
   try {
     await extract(archive, tmp, options.onProgress);

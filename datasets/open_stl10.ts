@@ -237,6 +237,9 @@ export async function openSTL10(
 /** Most images read in one `read` call on a run of consecutive images. */
 const MAX_RUN = 256;
 
+/** Concurrent reads per `read` call (each on its own file handle). */
+const READERS = 4;
+
 class Stl10Split implements STL10Dataset {
   readonly length: number;
   readonly #parts: Part[];
@@ -313,49 +316,64 @@ class Stl10Split implements STL10Dataset {
 
   async #fetch(wanted: Map<number, number[]>, pixels: Uint8Array, bytes: number): Promise<void> {
     const sorted = Int32Array.from(wanted.keys()).sort();
-    let scratch = new Uint8Array(0);
-    let hwc = new Uint8Array(0);
-    for (let pi = 0; pi < this.#parts.length; pi++) {
-      const part = this.#parts[pi];
-      const start = this.#starts[pi];
-      const end = start + part.count;
-      let lo = 0;
-      while (lo < sorted.length && sorted[lo] < start) lo++;
-      let hi = lo;
-      while (hi < sorted.length && sorted[hi] < end) hi++;
-      if (hi === lo) continue;
-      // A handle per call: concurrent reads (prefetch) never share a file position.
-      using file = await Deno.open(part.path, { read: true });
-      let i = lo;
-      while (i < hi) {
-        // a run of consecutive indices, read with one seek + read
-        let j = i + 1;
-        while (j < hi && j - i < MAX_RUN && sorted[j] === sorted[j - 1] + 1) j++;
-        const runLen = j - i;
-        const first = sorted[i] - start;
-        if (scratch.length < runLen * bytes) {
-          scratch = new Uint8Array(runLen * bytes);
-          hwc = new Uint8Array(runLen * bytes);
-        }
-        const buf = scratch.subarray(0, runLen * bytes);
-        const got = await readAt(file, first * bytes, buf);
-        if (got !== buf.length) {
-          throw new RangeError(
-            `${part.path} is truncated: expected ${buf.length} bytes at offset ` +
-              `${first * bytes} (images ${first}..${first + runLen - 1} of ${part.count}), ` +
-              `got ${got}`,
-          );
-        }
-        stl10ToHWC(buf, runLen, this.imageSize, hwc);
-        for (let r = 0; r < runLen; r++) {
-          const idx = sorted[i + r];
-          const img = hwc.subarray(r * bytes, (r + 1) * bytes);
-          for (const k of wanted.get(idx)!) pixels.set(img, k * bytes);
-          this.#remember(idx, img);
-        }
-        i = j;
+    // runs of consecutive indices inside one file, each read with one seek + read
+    const runs: { part: number; from: number; length: number }[] = [];
+    let pi = 0;
+    for (let i = 0; i < sorted.length;) {
+      while (sorted[i] >= this.#starts[pi] + this.#parts[pi].count) pi++;
+      const end = this.#starts[pi] + this.#parts[pi].count;
+      let j = i + 1;
+      while (
+        j < sorted.length && j - i < MAX_RUN && sorted[j] === sorted[j - 1] + 1 && sorted[j] < end
+      ) {
+        j++;
       }
+      runs.push({ part: pi, from: i, length: j - i });
+      i = j;
     }
+    // a few readers in parallel, each with its own handles (no shared file position)
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      const handles = new Map<number, Deno.FsFile>();
+      let raw = new Uint8Array(0);
+      let hwc = new Uint8Array(0);
+      try {
+        while (next < runs.length) {
+          const { part: p, from, length } = runs[next++];
+          const part = this.#parts[p];
+          let file = handles.get(p);
+          if (file === undefined) {
+            file = await Deno.open(part.path, { read: true });
+            handles.set(p, file);
+          }
+          if (raw.length < length * bytes) {
+            raw = new Uint8Array(length * bytes);
+            hwc = new Uint8Array(length * bytes);
+          }
+          const first = sorted[from] - this.#starts[p];
+          const buf = raw.subarray(0, length * bytes);
+          const got = await readAt(file, first * bytes, buf);
+          if (got !== buf.length) {
+            throw new RangeError(
+              `${part.path} is truncated: expected ${buf.length} bytes at offset ` +
+                `${first * bytes} (images ${first}..${first + length - 1} of ${part.count}), ` +
+                `got ${got}`,
+            );
+          }
+          stl10ToHWC(buf, length, this.imageSize, hwc);
+          for (let r = 0; r < length; r++) {
+            const idx = sorted[from + r];
+            const img = hwc.subarray(r * bytes, (r + 1) * bytes);
+            for (const k of wanted.get(idx)!) pixels.set(img, k * bytes);
+            this.#remember(idx, img);
+          }
+        }
+      } finally {
+        for (const f of handles.values()) f.close();
+      }
+    };
+    const n = Math.min(READERS, runs.length);
+    await Promise.all(Array.from({ length: n }, worker));
   }
 
   #remember(idx: number, img: Uint8Array): void {

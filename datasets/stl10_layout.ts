@@ -59,18 +59,19 @@ export function stl10ToHWC(
   if (out.length < count * bytes) {
     throw new RangeError(`stl10ToHWC: dst holds ${out.length} bytes, expected ${count * bytes}`);
   }
-  const rowStride = size * 3;
+  const plane = size * size;
   for (let n = 0; n < count; n++) {
     const base = n * bytes;
-    let i = base;
-    for (let c = 0; c < 3; c++) {
+    let o = base;
+    for (let y = 0; y < size; y++) {
+      // write the row sequentially; read R, G, B from the three planes, one column apart
+      let i = base + y;
       for (let x = 0; x < size; x++) {
-        // read one column of the plane sequentially, write it with a stride of one row
-        let o = base + x * 3 + c;
-        for (let y = 0; y < size; y++) {
-          out[o] = src[i++];
-          o += rowStride;
-        }
+        out[o] = src[i];
+        out[o + 1] = src[i + plane];
+        out[o + 2] = src[i + 2 * plane];
+        o += 3;
+        i += size;
       }
     }
   }

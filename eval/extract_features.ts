@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 // @ts-types="npm:@types/cli-progress@3.11.6"
 import cliProgress from "cli-progress";
+import { writeAtomic } from "./_fs.ts";
 
 /** What {@linkcode extractFeatures} encodes with: a frozen encoder (the projection head removed). */
 export interface FeatureEncoder {
@@ -13,6 +14,8 @@ export interface FeatureEncoder {
 export interface LabelledImageSource {
   /** The number of images. */
   length: number;
+  /** Side of the stored images (`openSTL10()` gives it); else `options.sourceSize` or 96. */
+  imageSize?: number;
   /** Reads images: `pixels` HWC uint8, `size`x`size`x3 bytes per image, and their labels. */
   read(indices: number[]): Promise<{ pixels: Uint8Array; labels: Int32Array | null }>;
 }
@@ -21,7 +24,7 @@ export interface LabelledImageSource {
 export interface ExtractFeaturesOptions {
   /** Images encoded at once. Default 64 (the tutorial's). */
   batchSize?: number;
-  /** Side of the stored images. Default 96 (STL10). */
+  /** Side of the stored images. Default `dataset.imageSize`, else 96 (STL10). */
   sourceSize?: number;
   /** Side the images are resized to (bilinear) before encoding. Default `sourceSize`. */
   imageSize?: number;
@@ -95,7 +98,7 @@ export async function extractFeatures(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`options.batchSize is ${batchSize}: expected a positive integer`);
   }
-  const sourceSize = options.sourceSize ?? 96;
+  const sourceSize = options.sourceSize ?? dataset.imageSize ?? 96;
   const imageSize = options.imageSize ?? sourceSize;
   for (const [name, v] of [["sourceSize", sourceSize], ["imageSize", imageSize]] as const) {
     if (!Number.isInteger(v) || v < 1) {
@@ -215,7 +218,5 @@ async function writeCache(
   );
   const dir = path.slice(0, path.lastIndexOf("/"));
   await Deno.mkdir(dir, { recursive: true });
-  const temp = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeFile(temp, bytes);
-  await Deno.rename(temp, path);
+  await writeAtomic(path, bytes);
 }

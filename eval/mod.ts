@@ -1,1 +1,38 @@
-export {};
+/**
+ * Evaluation for SimCLR on TensorFlow.js, as the UvA tutorial does it: frozen-encoder feature
+ * extraction with a disk cache ({@linkcode extractFeatures}), the logistic-regression probe
+ * ({@linkcode trainLogisticRegression}, over training-set sizes with {@linkcode linearProbe}),
+ * a training-free weighted kNN classifier ({@linkcode knnClassify}), accuracy, per-class
+ * accuracy and confusion matrices, charts (Vega-Lite to SVG and PNG) and a self-contained HTML
+ * report ({@linkcode writeReport}) beside the tutorial's numbers.
+ *
+ * @example Probe toy features and compare with kNN
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { accuracy, knnClassify, trainLogisticRegression } from "@simclr/eval";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const x = tf.tensor2d([[1, 0], [0.8, 0.3], [0, 1], [0.3, 0.9]]);
+ * const y = [0, 0, 1, 1];
+ * const probe = trainLogisticRegression(x, y, x, y, { epochs: 30, lr: 0.1, evalEvery: 10 });
+ * assert.equal(probe.testAccuracy, 1);
+ * assert.equal(accuracy(knnClassify(x, y, x, { k: 1 }), y), 1);
+ * x.dispose();
+ * ```
+ *
+ * @module
+ */
+export * from "./accuracy.ts";
+export * from "./per_class_accuracy.ts";
+export * from "./confusion_matrix.ts";
+export * from "./knn_classify.ts";
+export * from "./extract_features.ts";
+export * from "./train_logistic_regression.ts";
+export * from "./linear_probe.ts";
+export * from "./tutorial_results.ts";
+export * from "./probe_curve_spec.ts";
+export * from "./training_curves_spec.ts";
+export * from "./render_chart.ts";
+export * from "./write_report.ts";

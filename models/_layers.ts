@@ -18,7 +18,7 @@ export interface StateEntry {
 
 /** PyTorch-layout shape of an entry. */
 function torchShape(entry: StateEntry): number[] {
-  const s = entry.variable.shape;
+  const s = entry.variable.shape as number[];
   if (entry.layout === "conv") return [s[3], s[2], s[0], s[1]]; // HWIO -> OIHW
   if (entry.layout === "linear") return [s[1], s[0]]; // [in, out] -> [out, in]
   return [...s];

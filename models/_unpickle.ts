@@ -58,8 +58,8 @@ function rebuildTensor(args: unknown[]): TensorRef {
   return new TensorRef(
     storage as StorageRef,
     offset,
-    asNumbers(size, "size"),
-    asNumbers(stride, "stride"),
+    [...asNumbers(size, "size")],
+    [...asNumbers(stride, "stride")],
   );
 }
 
@@ -135,8 +135,6 @@ function call(fn: unknown, args: unknown[]): unknown {
   throw new TypeError(`unpickle: cannot call ${String(fn)}`);
 }
 
-const MARK = Symbol("mark");
-
 /** Reads one pickle from `data`; `persistentLoad` resolves persistent ids (storages). */
 export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unknown): unknown {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -182,6 +180,10 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
     pos = end + 1;
     return s;
   };
+  // The argument is evaluated before the body reads `stack` (popMark() may replace it).
+  const push = (v: unknown) => {
+    stack.push(v);
+  };
   const pop = () => {
     if (stack.length === 0) throw new RangeError("unpickle: stack underflow");
     return stack.pop();
@@ -211,14 +213,11 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
     for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i], items[i + 1]);
   };
   const append = (target: unknown, items: unknown[]) => {
-    if (target instanceof Set) for (const x of items) target.add(x);
+    if (target instanceof Set) { for (const x of items) target.add(x); }
     else if (Array.isArray(target)) target.push(...items);
     else throw new TypeError("unpickle: APPEND(S) on a non-list");
   };
-  const global = (module: string, name: string): unknown => {
-    if (module === "torch" && STORAGE_TYPES.has(name)) return new PyGlobal(module, name);
-    return new PyGlobal(module, name);
-  };
+  const global = (module: string, name: string): PyGlobal => new PyGlobal(module, name);
 
   while (true) {
     const op = u8();
@@ -242,115 +241,117 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
         popMark();
         break;
       case 0x32: // DUP
-        stack.push(top());
+        push(top());
         break;
       case 0x4e: // NONE
-        stack.push(null);
+        push(null);
         break;
       case 0x88: // NEWTRUE
-        stack.push(true);
+        push(true);
         break;
       case 0x89: // NEWFALSE
-        stack.push(false);
+        push(false);
         break;
       case 0x49: { // INT (text)
         const s = line();
-        stack.push(s === "01" ? true : s === "00" ? false : Number.parseInt(s, 10));
+        push(s === "01" ? true : s === "00" ? false : Number.parseInt(s, 10));
         break;
       }
       case 0x4c: { // LONG (text)
         const s = line().replace(/L$/, "");
         const v = BigInt(s);
-        stack.push(v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)
-          ? Number(v)
-          : v);
+        push(
+          v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)
+            ? Number(v)
+            : v,
+        );
         break;
       }
       case 0x4a: // BININT
         need(4);
         pos += 4;
-        stack.push(view.getInt32(pos - 4, true));
+        push(view.getInt32(pos - 4, true));
         break;
       case 0x4b: // BININT1
-        stack.push(u8());
+        push(u8());
         break;
       case 0x4d: // BININT2
-        stack.push(u16());
+        push(u16());
         break;
       case 0x8a: // LONG1
-        stack.push(littleInt(bytes(u8())));
+        push(littleInt(bytes(u8())));
         break;
       case 0x8b: // LONG4
-        stack.push(littleInt(bytes(u32())));
+        push(littleInt(bytes(u32())));
         break;
       case 0x46: // FLOAT (text)
-        stack.push(Number.parseFloat(line()));
+        push(Number.parseFloat(line()));
         break;
       case 0x47: // BINFLOAT (big-endian)
         need(8);
         pos += 8;
-        stack.push(view.getFloat64(pos - 8, false));
+        push(view.getFloat64(pos - 8, false));
         break;
       case 0x53: { // STRING (text, quoted)
         const s = line();
-        stack.push(s.slice(1, -1));
+        push(s.slice(1, -1));
         break;
       }
       case 0x54: // BINSTRING
-        stack.push(new TextDecoder("latin1").decode(bytes(u32())));
+        push(new TextDecoder("latin1").decode(bytes(u32())));
         break;
       case 0x55: // SHORT_BINSTRING
-        stack.push(new TextDecoder("latin1").decode(bytes(u8())));
+        push(new TextDecoder("latin1").decode(bytes(u8())));
         break;
       case 0x56: // UNICODE (raw-unicode-escape; plain text in practice)
-        stack.push(line());
+        push(line());
         break;
       case 0x58: // BINUNICODE
-        stack.push(decoder.decode(bytes(u32())));
+        push(decoder.decode(bytes(u32())));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(decoder.decode(bytes(u8())));
+        push(decoder.decode(bytes(u8())));
         break;
       case 0x8d: // BINUNICODE8
-        stack.push(decoder.decode(bytes(u64())));
+        push(decoder.decode(bytes(u64())));
         break;
       case 0x42: // BINBYTES
-        stack.push(bytes(u32()).slice());
+        push(bytes(u32()).slice());
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(bytes(u8()).slice());
+        push(bytes(u8()).slice());
         break;
       case 0x8e: // BINBYTES8
       case 0x96: // BYTEARRAY8
-        stack.push(bytes(u64()).slice());
+        push(bytes(u64()).slice());
         break;
       case 0x29: // EMPTY_TUPLE
-        stack.push(tuple([]));
+        push(tuple([]));
         break;
       case 0x74: // TUPLE
-        stack.push(tuple(popMark()));
+        push(tuple(popMark()));
         break;
       case 0x85: // TUPLE1
-        stack.push(tuple([pop()]));
+        push(tuple([pop()]));
         break;
       case 0x86: { // TUPLE2
         const b = pop();
         const a = pop();
-        stack.push(tuple([a, b]));
+        push(tuple([a, b]));
         break;
       }
       case 0x87: { // TUPLE3
         const c = pop();
         const b = pop();
         const a = pop();
-        stack.push(tuple([a, b, c]));
+        push(tuple([a, b, c]));
         break;
       }
       case 0x5d: // EMPTY_LIST
-        stack.push([]);
+        push([]);
         break;
       case 0x6c: // LIST
-        stack.push(popMark());
+        push(popMark());
         break;
       case 0x61: { // APPEND
         const v = pop();
@@ -363,13 +364,13 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
         break;
       }
       case 0x7d: // EMPTY_DICT
-        stack.push(new Map());
+        push(new Map());
         break;
       case 0x64: { // DICT
         const items = popMark();
         const d = new Map();
         setItems(d, items);
-        stack.push(d);
+        push(d);
         break;
       }
       case 0x73: { // SETITEM
@@ -384,7 +385,7 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
         break;
       }
       case 0x8f: // EMPTY_SET
-        stack.push(new Set());
+        push(new Set());
         break;
       case 0x90: { // ADDITEMS
         const items = popMark();
@@ -392,16 +393,16 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
         break;
       }
       case 0x91: // FROZENSET
-        stack.push(new Set(popMark()));
+        push(new Set(popMark()));
         break;
       case 0x67: // GET
-        stack.push(memoGet(Number.parseInt(line(), 10)));
+        push(memoGet(Number.parseInt(line(), 10)));
         break;
       case 0x68: // BINGET
-        stack.push(memoGet(u8()));
+        push(memoGet(u8()));
         break;
       case 0x6a: // LONG_BINGET
-        stack.push(memoGet(u32()));
+        push(memoGet(u32()));
         break;
       case 0x70: // PUT
         memo.set(Number.parseInt(line(), 10), top());
@@ -418,7 +419,7 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
       case 0x63: { // GLOBAL
         const module = line();
         const name = line();
-        stack.push(global(module, name));
+        push(global(module, name));
         break;
       }
       case 0x93: { // STACK_GLOBAL
@@ -427,38 +428,38 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
         if (typeof module !== "string" || typeof name !== "string") {
           throw new TypeError("unpickle: STACK_GLOBAL expects two strings");
         }
-        stack.push(global(module, name));
+        push(global(module, name));
         break;
       }
       case 0x52: { // REDUCE
         const args = pop();
         const fn = pop();
-        stack.push(call(fn, args as unknown[]));
+        push(call(fn, args as unknown[]));
         break;
       }
       case 0x81: { // NEWOBJ
         const args = pop();
         const cls = pop();
-        stack.push(call(cls, args as unknown[]));
+        push(call(cls, args as unknown[]));
         break;
       }
       case 0x92: { // NEWOBJ_EX
         pop(); // kwargs
         const args = pop();
         const cls = pop();
-        stack.push(call(cls, args as unknown[]));
+        push(call(cls, args as unknown[]));
         break;
       }
       case 0x69: { // INST
         const module = line();
         const name = line();
-        stack.push(call(global(module, name), popMark()));
+        push(call(global(module, name), popMark()));
         break;
       }
       case 0x6f: { // OBJ
         const items = popMark();
         const cls = items.shift();
-        stack.push(call(cls, items));
+        push(call(cls, items));
         break;
       }
       case 0x62: { // BUILD: set state on an object built by an allowed callable; ignored
@@ -468,10 +469,10 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
         break;
       }
       case 0x50: // PERSID
-        stack.push(persistentLoad(line()));
+        push(persistentLoad(line()));
         break;
       case 0x51: // BINPERSID
-        stack.push(persistentLoad(pop()));
+        push(persistentLoad(pop()));
         break;
       case 0x82:
       case 0x83:

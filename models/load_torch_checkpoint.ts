@@ -1,6 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { unzipSync } from "fflate";
-import { PyGlobal, type StorageRef, TensorRef, torchPersistentLoad, unpickle } from "./_unpickle.ts";
+import {
+  PyGlobal,
+  type StorageRef,
+  TensorRef,
+  torchPersistentLoad,
+  unpickle,
+} from "./_unpickle.ts";
 
 /** What {@linkcode loadTorchCheckpoint} returns. */
 export interface TorchCheckpoint {
@@ -72,6 +78,16 @@ function storageReader(type: string, bytes: Uint8Array, key: string): (i: number
   }
 }
 
+/** Whether strides are row-major contiguous for the shape. */
+function isContiguous(shape: number[], stride: number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && stride[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
 /** Reads the archive's storages on demand and turns tensor views into tf tensors. */
 class Materializer {
   readonly #files: Record<string, Uint8Array>;
@@ -96,6 +112,11 @@ class Materializer {
         `loadTorchCheckpoint(): a tensor view of storage ${storage.key} reaches element ${last}, ` +
           `past its ${storage.numel} elements`,
       );
+    }
+    if (storage.type === "FloatStorage" && isContiguous(shape, stride)) {
+      // Fast path: copy the bytes (the zip entry may be unaligned for a Float32Array view).
+      const copy = bytes.slice(4 * offset, 4 * (offset + size));
+      return tf.tensor(new Float32Array(copy.buffer, 0, size), shape, "float32");
     }
     const index = new Array<number>(shape.length).fill(0);
     let at = offset;
@@ -136,8 +157,7 @@ function toPlain(value: unknown, m: Materializer): unknown {
     for (const [k, v] of value) out[String(k)] = toPlain(v, m);
     return out;
   }
-  if (value instanceof Set) return [...value].map((v) => toPlain(v, m));
-  if (Array.isArray(value)) return value.map((v) => toPlain(v, m));
+  if (value instanceof Set || Array.isArray(value)) return Array.from(value, (v) => toPlain(v, m));
   if (value instanceof TensorRef) {
     const t = m.tensor(value);
     const data = t.dataSync();
@@ -174,10 +194,10 @@ const isStateDict = (v: unknown): v is Map<unknown, unknown> =>
  * import { assertEquals } from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
- * const url = new URL("./testdata/simclr_w4.ckpt", import.meta.url);
+ * const url = new URL("./testdata/simclr_w3.ckpt", import.meta.url);
  * const { stateDict, hyperParameters } = await loadTorchCheckpoint(url.pathname);
  * assertEquals(hyperParameters.hidden_dim, 16);
- * const net = simclrNet({ hiddenDim: 16, width: 4 });
+ * const net = simclrNet({ hiddenDim: 16, width: 3 });
  * net.loadStateDict(stateDict, { prefix: "convnet." });
  * tf.dispose([...stateDict.values()]);
  * net.dispose();

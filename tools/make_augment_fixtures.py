@@ -186,6 +186,37 @@ cases["pipeline"] = {
     "expected": put(torch.stack(views, 0)),
 }
 
+
+# Statistics of RandomResizedCrop.get_params over many draws, for the sampler's tests.
+def crop_stats(height, width, scale, ratio, draws=20000):
+    torch.manual_seed(7)
+    img = torch.zeros(3, height, width)
+    boxes = np.array(
+        [torchvision.transforms.RandomResizedCrop.get_params(img, scale, ratio) for _ in range(draws)],
+        dtype=np.float64,
+    )
+    top, left, h, w = boxes.T
+    area = h * w / (height * width)
+    return {
+        "height": height,
+        "width": width,
+        "scale": list(scale),
+        "ratio": list(ratio),
+        "draws": draws,
+        "mean": {"top": top.mean(), "left": left.mean(), "height": h.mean(), "width": w.mean(), "area": area.mean()},
+        "std": {"top": top.std(), "left": left.std(), "height": h.std(), "width": w.std(), "area": area.std()},
+        "areaQuartiles": list(np.quantile(area, [0.25, 0.5, 0.75])),
+        "logAspectMean": float(np.log(w / h).mean()),
+        "fullImageRate": float(((h == height) & (w == width)).mean()),
+    }
+
+
+cases["cropStats"] = [
+    crop_stats(96, 96, (0.08, 1.0), (3 / 4, 4 / 3)),
+    crop_stats(96, 96, (0.8, 1.0), (3 / 4, 4 / 3)),
+    crop_stats(20, 60, (0.5, 1.0), (3 / 4, 4 / 3)),
+]
+
 os.makedirs(OUT_DIR, exist_ok=True)
 meta = {
     "generator": "tools/make_augment_fixtures.py",

@@ -1,7 +1,7 @@
 // Copyright 2026 the simclr authors. MIT license.
 /**
- * Convolution gradients written as forward convolutions and matrix products, so that a backend
- * with a fast forward `Conv2D` (wasm's XNNPACK, WebGPU) or a fast `BatchMatMul` trains fast.
+ * Convolution gradients written as forward convolutions, so that a backend with a fast forward
+ * `Conv2D` (wasm's XNNPACK) but no or slow backprop kernels trains fast.
  *
  * @module
  */
@@ -17,25 +17,6 @@ export type Conv2DPadding =
 type Pair = [number, number];
 type Shape4 = [number, number, number, number];
 type Rounding = "floor" | "round" | "ceil" | undefined;
-
-/** Forward convolution used by the gradient formulas: NHWC input, HWIO filter, explicit pads. */
-export type ForwardConv = (
-  x: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  pads: { top: number; bottom: number; left: number; right: number },
-  dilations: Pair,
-) => tf.Tensor4D;
-
-/** `tf.conv2d` with stride 1, the given explicit padding and dilations. */
-export const tfConv: ForwardConv = (x, filter, p, dilations) =>
-  tf.conv2d(
-    x,
-    filter,
-    1,
-    [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]],
-    "NHWC",
-    dilations,
-  );
 
 function info(
   xShape: Shape4,
@@ -89,7 +70,6 @@ function cropForPads(
  * @param strides The convolution's strides.
  * @param pad The convolution's padding.
  * @param dimRoundingMode The convolution's rounding mode for numeric padding.
- * @param conv The forward convolution to run (default `tf.conv2d`).
  * @returns The filter gradient, `[KH, KW, C, O]`.
  *
  * @example
@@ -111,7 +91,6 @@ export function conv2dFilterGradient(
   strides: number | Pair,
   pad: Conv2DPadding,
   dimRoundingMode?: Rounding,
-  conv: ForwardConv = tfConv,
 ): tf.Tensor4D {
   const ci = info(x.shape, filterShape, strides, pad, dimRoundingMode);
   const [kh, kw, c, o] = filterShape;
@@ -120,7 +99,10 @@ export function conv2dFilterGradient(
     const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, O]
     const { top, bottom, left, right } = ci.padInfo;
     // [C, KH', KW', O] with KH' >= KH (rows past the last window are cut below)
-    const out = conv(xT, dyT, { top, bottom, left, right }, [ci.strideHeight, ci.strideWidth]);
+    const out = tf.conv2d(xT, dyT, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], "NHWC", [
+      ci.strideHeight,
+      ci.strideWidth,
+    ]);
     const cut = out.shape[1] === kh && out.shape[2] === kw
       ? out
       : tf.slice(out, [0, 0, 0, 0], [c, kh, kw, o]);
@@ -141,6 +123,22 @@ function zeroDilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
 }
 
 /**
+ * The filter rotated by 180 degrees with input and output channels swapped:
+ * `[KH, KW, C, O]` -> `[KH, KW, O, C]`. The flattened taps are reversed by a permutation matrix
+ * (wasm's `Reverse` and `GatherV2` kernels are slow scalar loops, its matrix product is not).
+ */
+function flipFilter(filter: tf.Tensor4D): tf.Tensor4D {
+  const [kh, kw, c, o] = filter.shape;
+  const swapped = tf.transpose(filter, [0, 1, 3, 2]); // [KH, KW, O, C]
+  if (kh * kw === 1) return swapped;
+  const k = kh * kw;
+  const taps = tf.reshape(swapped, [k, o * c]); // [KH*KW, O*C]
+  // the anti-identity permutes the taps exactly (one product by 1 per output)
+  const anti = tf.reverse(tf.eye(k), 1) as tf.Tensor2D; // [KH*KW, KH*KW]
+  return tf.reshape(tf.matMul(anti, taps), [kh, kw, o, c]);
+}
+
+/**
  * Gradient of `conv2d(x, filter)` with respect to its input, as one forward convolution of
  * the zero-dilated output gradient with the spatially flipped, in/out-swapped filter.
  *
@@ -150,7 +148,6 @@ function zeroDilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
  * @param strides The convolution's strides.
  * @param pad The convolution's padding.
  * @param dimRoundingMode The convolution's rounding mode for numeric padding.
- * @param conv The forward convolution to run (default `tf.conv2d`).
  * @returns The input gradient, `[N, H, W, C]`.
  *
  * @example
@@ -172,7 +169,6 @@ export function conv2dInputGradient(
   strides: number | Pair,
   pad: Conv2DPadding,
   dimRoundingMode?: Rounding,
-  conv: ForwardConv = tfConv,
 ): tf.Tensor4D {
   const ci = info(xShape, filter.shape, strides, pad, dimRoundingMode);
   const [kh, kw] = filter.shape;
@@ -182,8 +178,7 @@ export function conv2dInputGradient(
   const { top, left } = ci.padInfo;
   return tf.tidy(() => {
     const dd = zeroDilate(dy, sh, sw); // [N, OH*sh, OW*sw, O]
-    // [KH, KW, C, O] -> flipped [KH, KW, O, C]
-    const wf = tf.reverse(tf.transpose(filter, [0, 1, 3, 2]), [0, 1]);
+    const wf = flipFilter(filter); // [KH, KW, O, C]
     // the dilated gradient is (OH - 1) * sh + 1 long plus sh - 1 trailing zeros
     const [src, pads] = cropForPads(dd, {
       top: kh - 1 - top,
@@ -191,114 +186,7 @@ export function conv2dInputGradient(
       left: kw - 1 - left,
       right: w - (ow - 1) * sw - 1 + left - (sw - 1),
     });
-    return conv(src, wf as tf.Tensor4D, pads, [1, 1]);
-  });
-}
-
-/**
- * Patches of an NHWC tensor as rows of a matrix (im2col):
- * `[N * OH * OW, KH * KW * C]`, columns ordered `(kh, kw, c)` like a reshaped HWIO filter.
- */
-export function im2col(
-  x: tf.Tensor4D,
-  ci: tf.backend_util.Conv2DInfo,
-): tf.Tensor2D {
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = ci;
-  const { dilationHeight: dh, dilationWidth: dw } = ci;
-  const { outHeight: oh, outWidth: ow, padInfo } = ci;
-  const [n, , , c] = x.shape;
-  return tf.tidy(() => {
-    const xp = padInfo.top + padInfo.bottom + padInfo.left + padInfo.right > 0
-      ? tf.pad(x, [[0, 0], [padInfo.top, padInfo.bottom], [padInfo.left, padInfo.right], [0, 0]])
-      : x;
-    if (kh === 1 && kw === 1 && sh === 1 && sw === 1) {
-      return tf.reshape(xp, [n * oh * ow, c]);
-    }
-    const taps: tf.Tensor4D[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const r0 = i * dh, c0 = j * dw;
-        taps.push(
-          tf.stridedSlice(
-            xp,
-            [0, r0, c0, 0],
-            [n, r0 + (oh - 1) * sh + 1, c0 + (ow - 1) * sw + 1, c],
-            [1, sh, sw, 1],
-          ) as tf.Tensor4D, // [N, OH, OW, C]
-        );
-      }
-    }
-    const cols = taps.length === 1 ? taps[0] : tf.concat(taps, 3); // [N, OH, OW, KH*KW*C]
-    return tf.reshape(cols, [n * oh * ow, kh * kw * c]);
-  });
-}
-
-/**
- * `conv2d` as im2col and one matrix product (any strides, dilations and padding).
- *
- * @param x Input, NHWC.
- * @param filter Filter, HWIO.
- * @param strides Strides.
- * @param pad Padding.
- * @param dilations Dilations.
- * @param dimRoundingMode Rounding mode for numeric padding.
- * @returns The convolution, `[N, OH, OW, O]`.
- */
-export function conv2dIm2col(
-  x: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  strides: number | Pair,
-  pad: Conv2DPadding,
-  dilations: number | Pair = 1,
-  dimRoundingMode?: Rounding,
-): tf.Tensor4D {
-  const ci = tf.backend_util.computeConv2DInfo(
-    x.shape,
-    filter.shape,
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    "channelsLast",
-  );
-  const [kh, kw, c, o] = filter.shape;
-  return tf.tidy(() => {
-    const cols = im2col(x, ci); // [N*OH*OW, KH*KW*C]
-    const y = tf.matMul(cols, tf.reshape(filter, [kh * kw * c, o])); // [N*OH*OW, O]
-    return tf.reshape(y, [x.shape[0], ci.outHeight, ci.outWidth, o]);
-  });
-}
-
-/** {@linkcode ForwardConv} through {@linkcode conv2dIm2col}. */
-export const im2colConv: ForwardConv = (x, filter, p, dilations) =>
-  conv2dIm2col(x, filter, 1, [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]], dilations);
-
-/**
- * Filter gradient as im2col(x)ᵀ · dy: one matrix product (the `cpu` backend's fast path).
- *
- * @param x The convolution's input, NHWC.
- * @param dy The gradient of the output, `[N, OH, OW, O]`.
- * @param filterShape `[KH, KW, C, O]`.
- * @param strides Strides.
- * @param pad Padding.
- * @param dimRoundingMode Rounding mode for numeric padding.
- * @returns The filter gradient, `[KH, KW, C, O]`.
- */
-export function conv2dFilterGradientIm2col(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: Shape4,
-  strides: number | Pair,
-  pad: Conv2DPadding,
-  dimRoundingMode?: Rounding,
-): tf.Tensor4D {
-  const ci = info(x.shape, filterShape, strides, pad, dimRoundingMode);
-  const [kh, kw, c, o] = filterShape;
-  return tf.tidy(() => {
-    const cols = im2col(x, ci); // [M, KH*KW*C], M = N*OH*OW
-    const g = tf.reshape(dy, [-1, o]); // [M, O]
-    const dw = tf.matMul(cols, g, true, false); // [KH*KW*C, O]
-    return tf.reshape(dw, [kh, kw, c, o]);
+    const { top: pt, bottom: pb, left: pl, right: pr } = pads;
+    return tf.conv2d(src, wf, 1, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
   });
 }

@@ -1,13 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
-import {
-  conv2dFilterGradient,
-  conv2dFilterGradientIm2col,
-  conv2dIm2col,
-  conv2dInputGradient,
-  im2colConv,
-} from "./conv_backprop.ts";
+import { conv2dFilterGradient, conv2dInputGradient } from "./conv_backprop.ts";
 import {
   disposeCases,
   kernelFilterGrad,
@@ -26,14 +20,11 @@ Deno.test("`conv2dFilterGradient()` equals PyTorch and the stock cpu kernel", as
     const before = tf.memory().numTensors;
     const stock = kernelFilterGrad(c);
     const viaConv = conv2dFilterGradient(c.x, c.dy, c.w.shape, c.stride, c.pad);
-    const viaIm2col = conv2dFilterGradientIm2col(c.x, c.dy, c.w.shape, c.stride, c.pad);
-    assert.equal(tf.memory().numTensors, before + 3, `${c.name}: intermediates leaked`);
-    for (const got of [viaConv, viaIm2col]) {
-      const e = Math.max(await maxAbsDiff(got, c.dw), await maxAbsDiff(got, stock));
-      assert.ok(e < TOL, `${c.name}: max error ${e}`);
-      worst = Math.max(worst, e);
-    }
-    tf.dispose([stock, viaConv, viaIm2col]);
+    assert.equal(tf.memory().numTensors, before + 2, `${c.name}: intermediates leaked`);
+    const e = Math.max(await maxAbsDiff(viaConv, c.dw), await maxAbsDiff(viaConv, stock));
+    assert.ok(e < TOL, `${c.name}: max error ${e}`);
+    worst = Math.max(worst, e);
+    tf.dispose([stock, viaConv]);
   }
   disposeCases(cases);
   console.log(`filter gradient max error vs torch/stock: ${worst.toExponential(2)}`);
@@ -46,39 +37,14 @@ Deno.test("`conv2dInputGradient()` equals PyTorch and the stock cpu kernel", asy
     const before = tf.memory().numTensors;
     const stock = kernelInputGrad(c);
     const viaConv = conv2dInputGradient(c.x.shape, c.dy, c.w, c.stride, c.pad);
-    const viaIm2col = conv2dInputGradient(
-      c.x.shape,
-      c.dy,
-      c.w,
-      c.stride,
-      c.pad,
-      undefined,
-      im2colConv,
-    );
-    assert.equal(tf.memory().numTensors, before + 3, `${c.name}: intermediates leaked`);
-    for (const got of [viaConv, viaIm2col]) {
-      const e = Math.max(await maxAbsDiff(got, c.dx), await maxAbsDiff(got, stock));
-      assert.ok(e < TOL, `${c.name}: max error ${e}`);
-      worst = Math.max(worst, e);
-    }
-    tf.dispose([stock, viaConv, viaIm2col]);
+    assert.equal(tf.memory().numTensors, before + 2, `${c.name}: intermediates leaked`);
+    const e = Math.max(await maxAbsDiff(viaConv, c.dx), await maxAbsDiff(viaConv, stock));
+    assert.ok(e < TOL, `${c.name}: max error ${e}`);
+    worst = Math.max(worst, e);
+    tf.dispose([stock, viaConv]);
   }
   disposeCases(cases);
   console.log(`input gradient max error vs torch/stock: ${worst.toExponential(2)}`);
-});
-
-Deno.test("`conv2dIm2col()` equals tf.conv2d, with and without dilation", async () => {
-  const cases = loadConvCases();
-  for (const c of cases) {
-    for (const dilation of c.stride === 1 ? [1, 2] : [1]) {
-      const stock = tf.conv2d(c.x, c.w, c.stride, c.pad, "NHWC", dilation);
-      const fast = conv2dIm2col(c.x, c.w, c.stride, c.pad, dilation);
-      const e = await maxAbsDiff(stock, fast);
-      assert.ok(e < TOL, `${c.name} dilation ${dilation}: max error ${e}`);
-      tf.dispose([stock, fast]);
-    }
-  }
-  disposeCases(cases);
 });
 
 Deno.test("`conv2dInputGradient()` handles padding larger than the kernel by cropping", async () => {

@@ -1,19 +1,20 @@
 // Copyright 2026 the simclr authors. MIT license.
 /**
- * Fast convolution kernels for the `cpu` backend: im2col and one `BatchMatMul` per
- * convolution, forward and backward, in place of its direct loops.
+ * Fast convolution kernels for the `cpu` backend: im2col (col2im) and one matrix product per
+ * convolution, forward and backward, in place of its strided direct loops.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { Conv2DPadding } from "./conv_backprop.ts";
 import {
-  conv2dFilterGradientIm2col,
-  conv2dIm2col,
-  conv2dInputGradient,
-  type Conv2DPadding,
-  im2colConv,
-} from "./conv_backprop.ts";
-import { opKernel } from "./op_kernel.ts";
+  col2imLoop,
+  type ConvGeometry,
+  im2colLoop,
+  matMulNN,
+  matMulNT,
+  matMulTN,
+} from "./_cpu_conv_loops.ts";
 
 type Shape4 = [number, number, number, number];
 type Rounding = "floor" | "round" | "ceil" | undefined;
@@ -28,7 +29,13 @@ interface ConvAttrs {
   inputShape?: Shape4;
 }
 
-function attrsOf(kernel: string, attrs: tf.NamedAttrMap): ConvAttrs {
+/** What the kernels need of the `cpu` backend (`MathBackendCPU`). */
+interface CpuBackend {
+  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+function attrsOf(kernel: string, attrs: tf.NamedAttrMap | undefined): ConvAttrs {
   const a = attrs as unknown as ConvAttrs;
   if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
     throw new RangeError(
@@ -38,49 +45,106 @@ function attrsOf(kernel: string, attrs: tf.NamedAttrMap): ConvAttrs {
   return a;
 }
 
+function geometry(xShape: number[], filterShape: number[], a: ConvAttrs): ConvGeometry {
+  const ci = tf.backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape as Shape4,
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+  return {
+    n: ci.batchSize,
+    h: ci.inHeight,
+    w: ci.inWidth,
+    c: ci.inChannels,
+    kh: ci.filterHeight,
+    kw: ci.filterWidth,
+    o: ci.outChannels,
+    sh: ci.strideHeight,
+    sw: ci.strideWidth,
+    dh: ci.dilationHeight,
+    dw: ci.dilationWidth,
+    top: ci.padInfo.top,
+    left: ci.padInfo.left,
+    oh: ci.outHeight,
+    ow: ci.outWidth,
+  };
+}
+
+/** True when the patches are the input itself (1x1, stride 1, no padding). */
+function isPointwise(g: ConvGeometry): boolean {
+  return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.top === 0 && g.left === 0 &&
+    g.oh === g.h && g.ow === g.w;
+}
+
+function values(backend: CpuBackend, t: tf.TensorInfo, kernel: string): Float32Array {
+  const v = backend.readSync(t.dataId);
+  if (!(v instanceof Float32Array)) {
+    throw new TypeError(`${kernel}: inputs must be float32, got ${t.dtype}`);
+  }
+  return v;
+}
+
+function patches(x: Float32Array, g: ConvGeometry): Float32Array {
+  return isPointwise(g) ? x : im2colLoop(x, g);
+}
+
 const CPU_KERNELS: tf.KernelConfig[] = [
-  opKernel("Conv2D", "cpu", (inputs, attrs) => {
-    const a = attrsOf("Conv2D", attrs);
-    return conv2dIm2col(
-      inputs.x as tf.Tensor4D,
-      inputs.filter as tf.Tensor4D,
-      a.strides,
-      a.pad,
-      a.dilations ?? 1,
-      a.dimRoundingMode,
-    );
-  }),
-  opKernel("Conv2DBackpropFilter", "cpu", (inputs, attrs) => {
-    const a = attrsOf("Conv2DBackpropFilter", attrs);
-    return conv2dFilterGradientIm2col(
-      inputs.x as tf.Tensor4D,
-      inputs.dy as tf.Tensor4D,
-      a.filterShape as Shape4,
-      a.strides,
-      a.pad,
-      a.dimRoundingMode,
-    );
-  }),
-  opKernel("Conv2DBackpropInput", "cpu", (inputs, attrs) => {
-    const a = attrsOf("Conv2DBackpropInput", attrs);
-    return conv2dInputGradient(
-      a.inputShape as Shape4,
-      inputs.dy as tf.Tensor4D,
-      inputs.filter as tf.Tensor4D,
-      a.strides,
-      a.pad,
-      a.dimRoundingMode,
-      im2colConv,
-    );
-  }),
+  {
+    kernelName: "Conv2D",
+    backendName: "cpu",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+      const g = geometry(x.shape, filter.shape, attrsOf("Conv2D", attrs));
+      const m = g.n * g.oh * g.ow, k = g.kh * g.kw * g.c;
+      const cols = patches(values(cpu, x, "Conv2D"), g); // [M, KH*KW*C]
+      const y = matMulNN(cols, values(cpu, filter, "Conv2D"), m, k, g.o); // [M, O]
+      return cpu.makeTensorInfo([g.n, g.oh, g.ow, g.o], "float32", y);
+    },
+  },
+  {
+    kernelName: "Conv2DBackpropFilter",
+    backendName: "cpu",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const a = attrsOf("Conv2DBackpropFilter", attrs);
+      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const g = geometry(x.shape, a.filterShape as Shape4, a);
+      const m = g.n * g.oh * g.ow, k = g.kh * g.kw * g.c;
+      const cols = patches(values(cpu, x, "Conv2DBackpropFilter"), g); // [M, KH*KW*C]
+      const dw = matMulTN(cols, values(cpu, dy, "Conv2DBackpropFilter"), m, k, g.o); // [K, O]
+      return cpu.makeTensorInfo([g.kh, g.kw, g.c, g.o], "float32", dw);
+    },
+  },
+  {
+    kernelName: "Conv2DBackpropInput",
+    backendName: "cpu",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const a = attrsOf("Conv2DBackpropInput", attrs);
+      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const g = geometry(a.inputShape as Shape4, filter.shape, a);
+      const m = g.n * g.oh * g.ow, k = g.kh * g.kw * g.c;
+      const dv = values(cpu, dy, "Conv2DBackpropInput");
+      const dcols = matMulNT(dv, values(cpu, filter, "Conv2DBackpropInput"), m, g.o, k); // [M, K]
+      const dx = isPointwise(g) ? dcols : col2imLoop(dcols, g);
+      return cpu.makeTensorInfo([g.n, g.h, g.w, g.c], "float32", dx);
+    },
+  },
 ];
 
 let stock: (tf.KernelConfig | undefined)[] | undefined;
 
 /**
  * Replaces the `cpu` backend's `Conv2D`, `Conv2DBackpropFilter` and `Conv2DBackpropInput`
- * kernels by im2col + matrix-product versions (its `BatchMatMul` is blocked and far faster
- * than its direct convolution loops). Idempotent; undo with
+ * kernels by im2col + matrix-product versions on typed arrays: patches are copied once into
+ * a contiguous matrix, the products run over contiguous rows and skip zero activations
+ * (ReLU outputs), and the input gradient scatters back with col2im. Idempotent; undo with
  * {@linkcode unregisterFastCpuKernels}. Import `@tensorflow/tfjs-backend-cpu` (or the
  * umbrella package) first, so the stock kernels are there to be replaced and restored.
  *

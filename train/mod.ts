@@ -18,3 +18,6 @@ export type { LRSchedule } from "./lr_schedule.ts";
 export * from "./cosine_annealing_lr.ts";
 export * from "./multi_step_lr.ts";
 export * from "./linear_warmup.ts";
+export { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.ts";
+export * from "./fit.ts";
+export * from "./contrastive_step.ts";

@@ -1,4 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { registerFastConvGradients } from "./conv_gradients.ts";
+import { registerFastCpuKernels } from "./cpu_conv_kernels.ts";
+import { registerWasmKernelFixes } from "./wasm_kernels.ts";
 
 /** A backend that {@linkcode selectBackend} can be asked for. */
 export type BackendRequest = "auto" | "tensorflow" | "webgpu" | "wasm" | "cpu";
@@ -48,6 +51,11 @@ const REQUESTS: BackendRequest[] = ["auto", ...ORDER];
  * naming the backend in use, its device and why each earlier one was skipped. A software WebGPU
  * adapter (such as Mesa's llvmpipe) is skipped by `"auto"` because WASM is faster on the same
  * CPU; ask for `"webgpu"` by name to use it anyway.
+ *
+ * On `wasm` and `cpu` it also registers the fast convolution-gradient kernels (built from
+ * forward convolutions and im2col matmuls) that let them train at all (`wasm` has no
+ * `Conv2DBackpropFilter`) and quickly (`cpu`'s own are naive loops), and fixes for `wasm`
+ * kernels that give wrong results.
  *
  * A backend asked for by name that cannot be used is a {@linkcode BackendUnavailableError}
  * saying why: never a silent fallback.
@@ -180,6 +188,8 @@ async function loadWasm(): Promise<Outcome> {
   } catch (error) {
     return { reason: `@tensorflow/tfjs-backend-wasm failed to load: ${errorMessage(error)}` };
   }
+  registerFastConvGradients(["wasm"]);
+  registerWasmKernelFixes();
   const failure = await activate("wasm");
   if (failure !== null) return { reason: failure };
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
@@ -191,6 +201,7 @@ async function loadWasm(): Promise<Outcome> {
 
 async function loadCpu(): Promise<Outcome> {
   await import("@tensorflow/tfjs-backend-cpu");
+  registerFastCpuKernels();
   const failure = await activate("cpu");
   if (failure !== null) return { reason: failure };
   // The CPU backend greets its first tensor with advice to install tfjs-node; selectBackend

@@ -1,0 +1,34 @@
+// Internal: n random views of a batch, shared by simclrViews and baselineView.
+import * as tf from "@tensorflow/tfjs-core";
+import { checkInteger } from "./_checks.ts";
+import { applyViewParams } from "./apply_view_params.ts";
+import { createRng } from "./rng.ts";
+import type { ViewParams } from "./sample_view_params.ts";
+import { type ImageInput, toFloatImages } from "./to_float_images.ts";
+import { type ResolvedViewOptions, sampleView } from "./_view_config.ts";
+
+/**
+ * Samples `nViews` views of every image (view-major: all images' view 0, then view 1, ...)
+ * from `createRng(seed)` and applies them as one batch of `nViews * N` images.
+ */
+export function randomViews(
+  input: ImageInput,
+  nViews: number,
+  seed: number,
+  view: ResolvedViewOptions,
+  apply: { size: number; blurKernelSize: number; mean: readonly number[]; std: readonly number[] },
+): tf.Tensor4D {
+  checkInteger("nViews", nViews, 1);
+  const rng = createRng(seed);
+  return tf.tidy(() => {
+    const images = toFloatImages(input);
+    const [n, height, width] = images.shape;
+    const params: ViewParams[] = [];
+    for (let v = 0; v < nViews; v++) {
+      for (let b = 0; b < n; b++) params.push(sampleView(rng, height, width, view));
+    }
+    // [N, H, W, 3] -> [nViews * N, H, W, 3], view-major
+    const tiled = nViews === 1 ? images : tf.concat(Array(nViews).fill(images));
+    return applyViewParams(tiled, params, apply);
+  });
+}

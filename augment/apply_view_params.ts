@@ -1,0 +1,178 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { checkBoxes, cropResize } from "./_crop_resize.ts";
+import { checkImages, checkMeanStd, outputSize } from "./_checks.ts";
+import { blend, luma, rotateHue } from "./_color.ts";
+import { checkKernelSize, gaussianKernels, separableBlur } from "./_blur.ts";
+import type { ViewParams } from "./sample_view_params.ts";
+
+/** Fixed settings of {@linkcode applyViewParams}; defaults are the tutorial's. */
+export interface ApplyViewOptions {
+  /** Output size in pixels (default 96). */
+  size?: number;
+  /** Odd Gaussian kernel size (default 9). */
+  blurKernelSize?: number;
+  /** Normalization means, 1 or 3 values (default `[0.5]`). */
+  mean?: readonly number[];
+  /** Normalization standard deviations, 1 or 3 values (default `[0.5]`). */
+  std?: readonly number[];
+}
+
+/** Throws unless every view's parameters are usable. */
+function checkParams(params: readonly ViewParams[], batch: number): void {
+  if (!Array.isArray(params) || params.length !== batch) {
+    throw new RangeError(
+      `params has length ${(params as unknown[])?.length}: expected ${batch} (one per image)`,
+    );
+  }
+  checkBoxes(params.map((p) => p.box), batch);
+  params.forEach((p, i) => {
+    if (p.sigma !== null && !(p.sigma > 0)) {
+      throw new RangeError(`params[${i}].sigma is ${p.sigma}: expected a sigma > 0 or null`);
+    }
+    const j = p.jitter;
+    if (j === null) return;
+    if (!Array.isArray(j.order) || [...j.order].sort().join() !== "0,1,2,3") {
+      throw new RangeError(
+        `params[${i}].jitter.order is [${j.order}]: expected a permutation of 0, 1, 2, 3`,
+      );
+    }
+    for (const key of ["brightness", "contrast", "saturation"] as const) {
+      const v = j[key];
+      if (v !== null && !(v >= 0)) {
+        throw new RangeError(`params[${i}].jitter.${key} is ${v}: expected a factor >= 0 or null`);
+      }
+    }
+    if (j.hue !== null && !(j.hue >= -0.5 && j.hue <= 0.5)) {
+      throw new RangeError(`params[${i}].jitter.hue is ${j.hue}: expected a shift in [-0.5, 0.5]`);
+    }
+  });
+}
+
+/**
+ * One slot of the colour jitter: image `b` gets adjustment `params[b].jitter.order[slot]`.
+ * Brightness, contrast and saturation are all `_blend(image, other, factor)` (other = 0, the
+ * mean luma, the luma), so they run as one blend with per-image factor and target; hue runs
+ * only on the images whose slot holds it, and the results are gathered back in place.
+ */
+function jitterSlot(x: tf.Tensor4D, params: readonly ViewParams[], slot: number): tf.Tensor4D {
+  const batch = x.shape[0];
+  const factors = new Float32Array(batch).fill(1);
+  const useMean = new Float32Array(batch);
+  const useLuma = new Float32Array(batch);
+  const hueImages: number[] = [];
+  const hueShifts: number[] = [];
+  let blends = 0;
+  params.forEach((p, b) => {
+    const j = p.jitter;
+    if (j === null) return;
+    const op = j.order[slot];
+    const factor = [j.brightness, j.contrast, j.saturation][op];
+    if (op === 3) {
+      if (j.hue !== null) {
+        hueImages.push(b);
+        hueShifts.push(j.hue);
+      }
+    } else if (factor !== null && factor !== undefined) {
+      factors[b] = factor;
+      useMean[b] = op === 1 ? 1 : 0;
+      useLuma[b] = op === 2 ? 1 : 0;
+      blends++;
+    }
+  });
+  if (blends === 0 && hueImages.length === 0) return tf.clone(x);
+  return tf.tidy(() => {
+    const shape: [number, number, number, number] = [batch, 1, 1, 1];
+    let out = x;
+    if (blends > 0) {
+      // Images without a blend in this slot get factor 1: exactly the identity on [0, 1].
+      const gray = luma(x); // [B, H, W, 1]
+      const target = tf.add(
+        tf.mul(tf.tensor4d(useMean, shape), tf.mean(gray, [1, 2, 3], true)),
+        tf.mul(tf.tensor4d(useLuma, shape), gray),
+      ); // [B, H, W, 1]: 0 (brightness), mean luma (contrast) or luma (saturation)
+      out = blend(x, target, tf.tensor4d(factors, shape));
+    }
+    if (hueImages.length > 0) {
+      const picked = tf.gather(x, tf.tensor1d(hueImages, "int32")); // [K, H, W, 3]
+      const rotated = rotateHue(picked, tf.tensor4d(hueShifts, [hueImages.length, 1, 1, 1]));
+      // Rows 0..B-1 of [out; rotated] are the blends, B + k the k-th hue image.
+      const source = Array.from({ length: batch }, (_, b) => b);
+      hueImages.forEach((b, k) => (source[b] = batch + k));
+      out = tf.gather(tf.concat([out, rotated]), tf.tensor1d(source, "int32"));
+    }
+    return out;
+  });
+}
+
+/**
+ * Applies sampled view parameters to a batch, image `b` with `params[b]`, in the order of the
+ * tutorial's `contrast_transforms` on float tensors: horizontal flip, resized crop (bilinear,
+ * as {@linkcode resizedCrop}), colour jitter in each image's own order (as
+ * {@linkcode adjustBrightness} etc.), grayscale, Gaussian blur (as {@linkcode gaussianBlur}),
+ * normalize. All as batched tensor ops: the flip folds into the crop's gather, and each of the
+ * four jitter slots is one blend over the batch plus a hue rotation of the images whose slot
+ * holds the hue.
+ *
+ * Images are expected in [0, 1]; the jitter's identity for images without an adjustment in a
+ * slot relies on it.
+ *
+ * @param images NHWC float32 images in [0, 1], shape `[B, H, W, 3]`.
+ * @param params One view's parameters per image, e.g. from {@linkcode sampleViewParams}.
+ * @param options Output size, blur kernel size and normalization (defaults: the tutorial's).
+ * @returns The views, shape `[B, size, size, 3]`, normalized.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { applyViewParams, type ViewParams } from "@simclr/augment";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const images = tf.fill([1, 32, 32, 3], 0.5) as tf.Tensor4D;
+ * const params: ViewParams[] = [{
+ *   flip: true,
+ *   box: [4, 4, 16, 20],
+ *   jitter: { order: [3, 0, 1, 2], brightness: 1.5, contrast: 1, saturation: 1, hue: 0 },
+ *   grayscale: false,
+ *   sigma: 1,
+ * }];
+ * const views = applyViewParams(images, params, { size: 16 });
+ * // 0.5 * 1.5 = 0.75, normalized with mean 0.5 and std 0.5: 0.5
+ * for (const v of views.dataSync()) assert(Math.abs(v - 0.5) < 1e-5);
+ * tf.dispose([images, views]);
+ * ```
+ */
+export function applyViewParams(
+  images: tf.Tensor4D,
+  params: readonly ViewParams[],
+  options: ApplyViewOptions = {},
+): tf.Tensor4D {
+  const { size = 96, blurKernelSize = 9, mean = [0.5], std = [0.5] } = options;
+  checkImages(images);
+  const [outH, outW] = outputSize(size);
+  checkKernelSize(blurKernelSize, outH, outW);
+  checkMeanStd(mean, std);
+  const batch = images.shape[0];
+  checkParams(params, batch);
+  return tf.tidy(() => {
+    let x = cropResize(images, params.map((p) => p.box), outH, outW, params.map((p) => p.flip));
+    if (params.some((p) => p.jitter !== null)) {
+      for (let slot = 0; slot < 4; slot++) x = jitterSlot(x, params, slot);
+    }
+    if (params.some((p) => p.grayscale)) {
+      const gray = tf.tile(luma(x), [1, 1, 1, 3]);
+      const mask = tf.tensor4d(params.map((p) => (p.grayscale ? 1 : 0)), [batch, 1, 1, 1], "bool");
+      x = tf.where(mask, gray, x);
+    }
+    if (params.some((p) => p.sigma !== null)) {
+      // A view without blur gets the delta kernel, exactly the identity.
+      const sigmas = tf.tensor1d(params.map((p) => p.sigma ?? 1));
+      const delta = tf.oneHot(tf.tensor1d([(blurKernelSize - 1) / 2], "int32"), blurKernelSize);
+      const noBlur = tf.tensor2d(params.map((p) => (p.sigma === null ? 1 : 0)), [batch, 1], "bool");
+      const kernels = tf.where(noBlur, tf.cast(delta, "float32"), gaussianKernels(sigmas, blurKernelSize));
+      x = separableBlur(x, kernels as tf.Tensor2D);
+    }
+    return tf.div(tf.sub(x, tf.tensor1d([...mean])), tf.tensor1d([...std]));
+  });
+}

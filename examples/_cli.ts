@@ -1,0 +1,143 @@
+// Shared command-line handling of the example scripts: flags with types, defaults and help,
+// and user mistakes reported as one clear line (never a stack trace).
+import { parseArgs } from "node:util";
+
+/** One flag of a command. */
+export interface Flag {
+  /** Long name without the dashes, e.g. `"batch-size"`. */
+  name: string;
+  /** How the value is read. */
+  type: "string" | "integer" | "number" | "boolean";
+  /** What it does, for `--help`. */
+  help: string;
+  /** Shown in `--help`; the preset's value is used when the flag is absent. */
+  default?: string | number | boolean;
+  /** Allowed values of a string flag. */
+  choices?: readonly string[];
+  /** Smallest allowed value of a number flag. */
+  min?: number;
+}
+
+/** Parsed flags by name; absent flags without a default are `undefined`. */
+export type Flags = Record<string, string | number | boolean | undefined>;
+
+/** A mistake in the command line or the input: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  /** @param message What is wrong, naming the flag or file and what was expected. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parses `args` against `flags`; prints help and exits on `--help`. */
+export function parseFlags(
+  command: string,
+  description: string,
+  flags: readonly Flag[],
+  args: string[] = Deno.args,
+): Flags {
+  const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
+  for (const flag of flags) {
+    options[flag.name] = { type: flag.type === "boolean" ? "boolean" : "string" };
+  }
+  let parsed: Record<string, string | boolean | undefined>;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional.*$/, "");
+    throw new UsageError(`${message} (see: deno task ${command} --help)`);
+  }
+  if (parsed.help) {
+    console.log(helpText(command, description, flags));
+    Deno.exit(0);
+  }
+  const out: Flags = {};
+  for (const flag of flags) {
+    const raw = parsed[flag.name];
+    if (raw === undefined) {
+      out[flag.name] = undefined;
+      continue;
+    }
+    out[flag.name] = convert(flag, raw);
+  }
+  return out;
+}
+
+function convert(flag: Flag, raw: string | boolean): string | number | boolean {
+  if (flag.type === "boolean") return raw as boolean;
+  const text = raw as string;
+  if (flag.type === "string") {
+    if (flag.choices && !flag.choices.includes(text)) {
+      throw new UsageError(
+        `--${flag.name} must be one of ${flag.choices.join(", ")}, got "${text}"`,
+      );
+    }
+    return text;
+  }
+  const value = Number(text);
+  const integer = flag.type === "integer";
+  if (text.trim() === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new UsageError(
+      `--${flag.name} must be ${integer ? "an integer" : "a number"}, got "${text}"`,
+    );
+  }
+  if (flag.min !== undefined && value < flag.min) {
+    throw new UsageError(`--${flag.name} must be >= ${flag.min}, got ${value}`);
+  }
+  return value;
+}
+
+function helpText(command: string, description: string, flags: readonly Flag[]): string {
+  const rows = flags.map((flag) => {
+    const value = flag.type === "boolean"
+      ? ""
+      : ` ${flag.choices ? flag.choices.join("|") : flag.type.toUpperCase()}`;
+    const shown = flag.default === undefined ? "" : ` (default: ${flag.default})`;
+    return [`  --${flag.name}${value}`, `${flag.help}${shown}`];
+  });
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return [
+    `Usage: deno task ${command} [-- FLAGS]`,
+    "",
+    description,
+    "",
+    "Flags:",
+    ...rows.map(([left, right]) => left.padEnd(width) + right),
+    "  --help".padEnd(width) + "Show this help",
+  ].join("\n");
+}
+
+/**
+ * Runs a command's main function: a {@linkcode UsageError} (or a known input error) prints
+ * one line and exits with code 2; anything else is a bug and keeps its stack trace.
+ */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (isUserError(error)) {
+      console.error(`error: ${(error as Error).message}`);
+      Deno.exit(2);
+    }
+    throw error;
+  }
+}
+
+function isUserError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error instanceof UsageError || error instanceof RangeError ||
+    error instanceof TypeError && !/is not a function|Cannot read/.test(error.message) ||
+    error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied ||
+    ["BackendUnavailableError", "NonFiniteLossError", "STL10FormatError"].includes(error.name);
+}
+
+/** Writes JSON to a temporary name and renames it over `path`. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  await Deno.writeTextFile(temporary, JSON.stringify(value, null, 2) + "\n");
+  await Deno.rename(temporary, path);
+}

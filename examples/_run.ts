@@ -1,0 +1,128 @@
+// What the example scripts share: flags, presets, the demo data and run metadata.
+import * as tf from "@tensorflow/tfjs-core";
+import { generateDemoData } from "@simclr/datasets";
+import type { SelectedBackend } from "@simclr/train";
+import type { Flag, Flags } from "./_cli.ts";
+
+/** Flags every command takes (DESIGN.md's shared flags). */
+export const SHARED_FLAGS: Flag[] = [
+  { name: "data", type: "string", help: "An stl10_binary folder (default: the demo data set)" },
+  { name: "out", type: "string", help: "Run folder for config, metrics, checkpoints, plots" },
+  {
+    name: "preset",
+    type: "string",
+    choices: ["demo", "tutorial"],
+    default: "demo",
+    help: "Defaults for every hyperparameter",
+  },
+  { name: "epochs", type: "integer", min: 1, help: "Training epochs" },
+  { name: "batch-size", type: "integer", min: 2, help: "Images per batch" },
+  { name: "image-size", type: "integer", min: 8, help: "Side of the network's input in pixels" },
+  { name: "width", type: "integer", min: 1, help: "ResNet base width (torchvision: 64)" },
+  { name: "seed", type: "integer", default: 42, help: "Seed of init, data order and augmentation" },
+  {
+    name: "backend",
+    type: "string",
+    choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
+    default: "auto",
+    help: "tfjs backend",
+  },
+  { name: "resume", type: "boolean", help: "Continue the run in --out from its last checkpoint" },
+];
+
+/** Hyperparameters of a preset. */
+export interface Preset {
+  name: string;
+  epochs: number;
+  batchSize: number;
+  imageSize: number;
+  width: number;
+  hiddenDim: number;
+  temperature: number;
+  lr: number;
+  weightDecay: number;
+  stem: "imagenet" | "cifar";
+}
+
+/**
+ * `tutorial`: the tutorial's configuration (STL10, 96 px, ResNet-18, 500 epochs). `demo`: a
+ * narrow ResNet-18 on small images that trains on the demo data in minutes on two CPU cores.
+ */
+export const PRESETS: Record<string, Preset> = {
+  demo: {
+    name: "demo",
+    epochs: 8,
+    batchSize: 64,
+    imageSize: 32,
+    width: 16,
+    hiddenDim: 64,
+    temperature: 0.1,
+    lr: 2e-3,
+    weightDecay: 1e-4,
+    stem: "cifar",
+  },
+  tutorial: {
+    name: "tutorial",
+    epochs: 500,
+    batchSize: 256,
+    imageSize: 96,
+    width: 64,
+    hiddenDim: 128,
+    temperature: 0.07,
+    lr: 5e-4,
+    weightDecay: 1e-4,
+    stem: "imagenet",
+  },
+};
+
+/** A flag's value, or `fallback` (the preset's) when it was not given. */
+export function resolve<T>(flags: Flags, name: string, fallback: T): T {
+  const value = flags[name];
+  return value === undefined ? fallback : value as T;
+}
+
+/** Where the demo data set lives unless `SIMCLR_DEMO_DATA` says otherwise. */
+export function demoDataDir(): string {
+  return Deno.env.get("SIMCLR_DEMO_DATA") ?? ".cache/demo-data";
+}
+
+/** Generates the demo data set once (into a temporary folder, then renamed); returns its folder. */
+export async function ensureDemoData(dir: string = demoDataDir()): Promise<string> {
+  try {
+    await Deno.stat(`${dir}/test_y.bin`);
+    return dir;
+  } catch {
+    // Not there yet.
+  }
+  console.error(`generating the demo data set in ${dir} (once)`);
+  const parent = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : ".";
+  await Deno.mkdir(parent, { recursive: true });
+  const temporary = await Deno.makeTempDir({ dir: parent, prefix: ".demo-data-" });
+  await generateDemoData(temporary, { seed: 0 });
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.rename(temporary, dir);
+  return dir;
+}
+
+/** A 32-bit seed derived from several integers (order matters), for per-step randomness. */
+export function mixSeed(...words: number[]): number {
+  let h = 0x811c9dc5;
+  for (const word of words) {
+    h = Math.imul(h ^ (word | 0), 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+  }
+  return h >>> 0;
+}
+
+/** Backend, device and versions, for config.json. */
+export async function runInfo(backend: SelectedBackend): Promise<Record<string, unknown>> {
+  const root = JSON.parse(await Deno.readTextFile(new URL("../train/deno.json", import.meta.url)));
+  return {
+    backendInUse: backend.name,
+    device: backend.device,
+    versions: { simclr: root.version, deno: Deno.version.deno, tfjs: tf.version_core },
+    startedAt: new Date().toISOString(),
+  };
+}

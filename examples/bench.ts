@@ -1,0 +1,347 @@
+// Copyright 2026 the simclr authors. MIT license.
+/**
+ * `deno task bench`: SimCLR pretraining throughput (images per second) per tfjs backend and
+ * image size, beside the same step in PyTorch on the same machine, with the ratio and the peak
+ * resident memory of each run.
+ *
+ * One step = ResNet-18 + projection head (the tutorial's `convnet`, hidden 128) forward on
+ * 2 x batch images, InfoNCE (temperature 0.07), backward, AdamW (lr 5e-4, weight decay 1e-4).
+ * Each backend and size runs in a fresh child process (clean peak memory, no shared state).
+ *
+ * ```sh
+ * deno task bench                                  # cpu, wasm (+ webgpu on a GPU), 32 and 96 px
+ * deno task bench --backends wasm --sizes 32 --batch 8 --json
+ * ```
+ *
+ * Flags: `--backends cpu,wasm,webgpu` `--sizes 32,96` `--batch 32` (per view) `--steps 3`
+ * (timed steps) `--warmup 1` (full-size warm-up steps; skipped when a tiny warm-up predicts
+ * one step would not fit the budget) `--budget 300` (seconds per backend and size, timed part)
+ * `--python /usr/bin/python3` `--no-torch` `--torch-device cpu|cuda` `--json`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+const HELP = `deno task bench [--backends cpu,wasm,webgpu] [--sizes 32,96] [--batch 32]
+  [--steps 3] [--warmup 1] [--budget 300] [--python /usr/bin/python3] [--no-torch]
+  [--torch-device cpu] [--threads 2] [--json]`;
+
+interface ChildResult {
+  backend: string;
+  device: string;
+  size: number;
+  batch: number;
+  steps: number;
+  seconds: number;
+  imgPerS: number;
+  peakRssMb: number;
+  note: string;
+  loss: number;
+}
+
+function flagList(value: string | undefined, name: string): string[] {
+  const list = (value ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (list.length === 0) throw new RangeError(`--${name} was "${value}", expected a list`);
+  return list;
+}
+
+function positive(value: string, name: string, integer = true): number {
+  const n = Number(value);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) {
+    throw new RangeError(`--${name} was "${value}", expected a positive ${integer ? "integer" : "number"}`);
+  }
+  return n;
+}
+
+function peakRssMb(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const m = status.match(/VmHWM:\s+(\d+) kB/);
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux: fall back to the current RSS
+  }
+  return Deno.memoryUsage().rss / 2 ** 20;
+}
+
+/** Runs in the child: one backend, one size. Prints one JSON line. */
+async function child(backend: string, size: number, batch: number, opts: {
+  steps: number;
+  warmup: number;
+  budget: number;
+}): Promise<void> {
+  const tf = await import("@tensorflow/tfjs");
+  const { registerFastConvGradients } = await import("../train/conv_gradients.ts");
+  const { registerFastCpuKernels } = await import("../train/cpu_conv_kernels.ts");
+  const { registerWasmKernelFixes } = await import("../train/wasm_kernels.ts");
+  const { selectBackend } = await import("../train/select_backend.ts");
+  const { AdamW } = await import("../train/adamw.ts");
+  const { simclrNet } = await import("../models/simclr_net.ts");
+  const { infoNCE } = await import("../losses/info_nce.ts");
+
+  registerFastCpuKernels();
+  registerFastConvGradients(["wasm"]);
+  registerWasmKernelFixes();
+  const selected = await selectBackend(backend as "cpu", { log: null });
+
+  const net = simclrNet({ hiddenDim: 128, seed: 0 });
+  const params = net.parameters();
+  const optimizer = new AdamW(params, {
+    lr: 5e-4,
+    weightDecay: 1e-4,
+    noDecay: [...net.noDecayNames()],
+  });
+  const vars = [...params.values()];
+  const nameOf = new Map([...params].map(([k, v]) => [v.name, k]));
+
+  const step = async (x: import("@tensorflow/tfjs").Tensor4D): Promise<number> => {
+    const { value, grads } = tf.variableGrads(
+      () => infoNCE(net.apply(x, { training: true }) as never, { temperature: 0.07 }).loss,
+      vars,
+    );
+    const named = new Map<string, import("@tensorflow/tfjs").Tensor>();
+    for (const [id, g] of Object.entries(grads)) named.set(nameOf.get(id)!, g);
+    optimizer.step(named);
+    const loss = (await value.data())[0];
+    tf.dispose([value, ...Object.values(grads)]);
+    return loss;
+  };
+
+  // Tiny warm-up (2 x 2 images): initialises the backend's kernels at this image size.
+  const tiny = tf.randomUniform([4, size, size, 3], 0, 1, "float32", 1) as import(
+    "@tensorflow/tfjs"
+  ).Tensor4D;
+  let t0 = performance.now();
+  await step(tiny);
+  const tinySeconds = (performance.now() - t0) / 1000;
+  tiny.dispose();
+
+  const x = tf.randomUniform([2 * batch, size, size, 3], 0, 1, "float32", 2) as import(
+    "@tensorflow/tfjs"
+  ).Tensor4D;
+  let note = "";
+  const predicted = tinySeconds * batch / 2;
+  let warmup = opts.warmup;
+  if (warmup > 0 && predicted > opts.budget / 2) {
+    warmup = 0;
+    note = `no full-size warm-up (a 2x2 step took ${tinySeconds.toFixed(1)} s)`;
+  }
+  for (let i = 0; i < warmup; i++) await step(x);
+  let steps = 0, loss = NaN;
+  t0 = performance.now();
+  while (steps < opts.steps) {
+    loss = await step(x);
+    steps++;
+    if ((performance.now() - t0) / 1000 > opts.budget) break;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (steps < opts.steps) {
+    note = [note, `${steps} of ${opts.steps} timed steps within the ${opts.budget} s budget`]
+      .filter((s) => s).join("; ");
+  }
+  const result: ChildResult = {
+    backend: selected.name,
+    device: selected.device,
+    size,
+    batch,
+    steps,
+    seconds,
+    imgPerS: 2 * batch * steps / seconds,
+    peakRssMb: peakRssMb(),
+    note,
+    loss,
+  };
+  console.log(JSON.stringify(result));
+}
+
+async function runJsonLine(cmd: string, args: string[], timeoutS: number): Promise<unknown> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), timeoutS * 1000);
+  try {
+    const out = await new Deno.Command(cmd, {
+      args,
+      stdout: "piped",
+      stderr: "piped",
+      signal: ac.signal,
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim().split("\n").filter((l) => l.startsWith("{"));
+    if (!out.success || text.length === 0) {
+      const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join(" | ");
+      throw new Error(`${cmd} ${args.join(" ")} failed (code ${out.code}): ${err}`);
+    }
+    return JSON.parse(text[text.length - 1]);
+  } catch (error) {
+    if (ac.signal.aborted) throw new Error(`${cmd} ${args.join(" ")} ran past ${timeoutS} s`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function hardwareGpu(): Promise<boolean> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return false;
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) return false;
+    const info = adapter.info;
+    return !/llvmpipe|lavapipe|swiftshader|software/i.test(
+      `${info.vendor} ${info.architecture} ${info.device} ${info.description}`,
+    );
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      backends: { type: "string" },
+      sizes: { type: "string", default: "32,96" },
+      batch: { type: "string", default: "32" },
+      steps: { type: "string", default: "3" },
+      warmup: { type: "string", default: "1" },
+      budget: { type: "string", default: "300" },
+      python: { type: "string", default: "/usr/bin/python3" },
+      "no-torch": { type: "boolean", default: false },
+      "torch-device": { type: "string", default: "cpu" },
+      threads: { type: "string", default: "2" },
+      json: { type: "boolean", default: false },
+      child: { type: "string" },
+      size: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const batch = positive(values.batch, "batch");
+  const steps = positive(values.steps, "steps");
+  const warmup = Number(values.warmup);
+  if (!(Number.isInteger(warmup) && warmup >= 0)) {
+    throw new RangeError(`--warmup was "${values.warmup}", expected an integer >= 0`);
+  }
+  const budget = positive(values.budget, "budget", false);
+  if (values.child !== undefined) {
+    await child(values.child, positive(values.size ?? "", "size"), batch, { steps, warmup, budget });
+    return;
+  }
+  const sizes = flagList(values.sizes, "sizes").map((s) => positive(s, "sizes"));
+  const backends = values.backends !== undefined
+    ? flagList(values.backends, "backends")
+    : ["cpu", "wasm", ...(await hardwareGpu() ? ["webgpu"] : [])];
+  for (const b of backends) {
+    if (!["cpu", "wasm", "webgpu", "tensorflow"].includes(b)) {
+      throw new RangeError(`--backends contained "${b}", expected cpu, wasm, webgpu or tensorflow`);
+    }
+  }
+  const log = (line: string) => console.error(line);
+  const report: Record<string, number | string> = {};
+  const self = new URL(import.meta.url).pathname;
+  const childTimeout = budget * 4 + 300;
+
+  if (!values["no-torch"]) {
+    log(`torch: ${values.python} tools/bench_torch_step.py (${values["torch-device"]}) ...`);
+    try {
+      const torch = await runJsonLine(values.python, [
+        new URL("../tools/bench_torch_step.py", import.meta.url).pathname,
+        "--sizes",
+        sizes.join(","),
+        "--batch",
+        String(batch),
+        "--steps",
+        String(steps),
+        "--warmup",
+        String(Math.max(1, warmup)),
+        "--budget",
+        String(budget),
+        "--threads",
+        values.threads,
+        "--device",
+        values["torch-device"],
+      ], childTimeout * sizes.length) as Record<string, number | string>;
+      Object.assign(report, torch);
+    } catch (error) {
+      report.torch_error = String(error instanceof Error ? error.message : error);
+      log(`torch: ${report.torch_error}`);
+    }
+  }
+  for (const backend of backends) {
+    for (const size of sizes) {
+      log(`${backend} ${size} px, batch 2 x ${batch} ...`);
+      try {
+        const r = await runJsonLine(Deno.execPath(), [
+          "run",
+          "-A",
+          self,
+          "--child",
+          backend,
+          "--size",
+          String(size),
+          "--batch",
+          String(batch),
+          "--steps",
+          String(steps),
+          "--warmup",
+          String(warmup),
+          "--budget",
+          String(budget),
+        ], childTimeout) as ChildResult;
+        const key = `${backend}_${size}`;
+        report[`${key}_img_per_s`] = round(r.imgPerS);
+        report[`${key}_steps`] = r.steps;
+        report[`${key}_seconds`] = round(r.seconds);
+        report[`${key}_peak_rss_mb`] = round(r.peakRssMb, 1);
+        report[`${key}_device`] = r.device;
+        if (r.note) report[`${key}_note`] = r.note;
+        const torch = report[`torch_${size}_img_per_s`];
+        if (typeof torch === "number") report[`ratio_${key}`] = round(r.imgPerS / torch, 4);
+      } catch (error) {
+        report[`${backend}_${size}_error`] = String(error instanceof Error ? error.message : error);
+        log(`${backend} ${size}: ${report[`${backend}_${size}_error`]}`);
+      }
+    }
+  }
+  if (values.json) {
+    console.log(JSON.stringify(report));
+    return;
+  }
+  const rows = [["backend", "size", "img/s", "x PyTorch", "peak RSS MB", "steps", "note"]];
+  for (const size of sizes) {
+    rows.push([
+      `torch (${report.torch_device ?? values["torch-device"]})`,
+      String(size),
+      String(report[`torch_${size}_img_per_s`] ?? "-"),
+      "1",
+      String(report.torch_peak_rss_mb ?? "-"),
+      String(report[`torch_${size}_steps`] ?? "-"),
+      String(report.torch_error ?? ""),
+    ]);
+    for (const backend of backends) {
+      const key = `${backend}_${size}`;
+      rows.push([
+        backend,
+        String(size),
+        String(report[`${key}_img_per_s`] ?? "-"),
+        String(report[`ratio_${key}`] ?? "-"),
+        String(report[`${key}_peak_rss_mb`] ?? "-"),
+        String(report[`${key}_steps`] ?? "-"),
+        String(report[`${key}_error`] ?? report[`${key}_note`] ?? report[`${key}_device`] ?? ""),
+      ]);
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  console.log(`SimCLR pretraining step, ResNet-18, batch 2 x ${batch}`);
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+}
+
+function round(v: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+if (import.meta.main) {
+  await main();
+}

@@ -1,0 +1,191 @@
+// `deno task pretrain`: SimCLR pretraining, the tutorial's `train_simclr`.
+import * as tf from "@tensorflow/tfjs";
+import { simclrViews } from "@simclr/augment";
+import { batches, openSTL10, stepsPerEpoch } from "@simclr/datasets";
+import { simclrNet } from "@simclr/models";
+import {
+  AdamW,
+  contrastiveStep,
+  cosineAnnealingLR,
+  fit,
+  type FitResult,
+  selectBackend,
+} from "@simclr/train";
+import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_cli.ts";
+import { ensureDemoData, mixSeed, PRESETS, resolve, runInfo, SHARED_FLAGS } from "./_run.ts";
+
+const FLAGS: Flag[] = [
+  ...SHARED_FLAGS,
+  { name: "hidden-dim", type: "integer", min: 1, help: "Projection size (tutorial: 128)" },
+  { name: "temperature", type: "number", min: 1e-6, help: "InfoNCE temperature" },
+  { name: "lr", type: "number", min: 0, help: "AdamW learning rate" },
+  { name: "weight-decay", type: "number", min: 0, help: "AdamW weight decay" },
+  { name: "n-views", type: "integer", min: 2, help: "Views per image" },
+  { name: "stem", type: "string", choices: ["imagenet", "cifar"], help: "ResNet stem" },
+  { name: "val-every", type: "integer", min: 1, help: "Validate every k epochs" },
+];
+
+/** The configuration of a pretraining run (all of it lands in config.json). */
+export interface PretrainConfig {
+  preset: string;
+  data: string | null;
+  out: string;
+  epochs: number;
+  batchSize: number;
+  imageSize: number;
+  width: number;
+  hiddenDim: number;
+  temperature: number;
+  lr: number;
+  weightDecay: number;
+  nViews: number;
+  stem: "imagenet" | "cifar";
+  valEvery: number;
+  seed: number;
+  backend: string;
+  resume: boolean;
+}
+
+/** Runs SimCLR pretraining with `config`; returns the fit result. */
+export async function pretrain(config: PretrainConfig): Promise<FitResult> {
+  const backend = await selectBackend(config.backend as "auto");
+  const dataDir = config.data ?? await ensureDemoData();
+  // The tutorial trains on the unlabeled split and validates on the labelled train split.
+  const trainSplit = config.data ? "unlabeled" : "train+unlabeled";
+  const train = await openSTL10(dataDir, trainSplit);
+  const val = await openSTL10(dataDir, "train");
+  const steps = stepsPerEpoch(train.length, config.batchSize, true);
+  if (steps === 0) {
+    throw new UsageError(
+      `--batch-size ${config.batchSize} is larger than the ${train.length} training images in ${dataDir}`,
+    );
+  }
+  await Deno.mkdir(config.out, { recursive: true });
+  const fullConfig = { ...config, data: dataDir, ...await runInfo(backend) };
+  await writeJsonAtomic(`${config.out}/config.json`, fullConfig);
+
+  const model = simclrNet({
+    hiddenDim: config.hiddenDim,
+    width: config.width,
+    stem: config.stem,
+    seed: config.seed,
+  });
+  const optimizer = new AdamW(model.parameters(), {
+    lr: config.lr,
+    weightDecay: config.weightDecay,
+  });
+  const views = (pixels: Uint8Array, seed: number) =>
+    simclrViews({ pixels, height: train.imageSize, width: train.imageSize }, {
+      seed,
+      nViews: config.nViews,
+      size: config.imageSize,
+    });
+  const stepOptions = { temperature: config.temperature, nViews: config.nViews };
+
+  console.error(
+    `pretraining ${trainSplit} of ${dataDir} (${train.length} images, ${steps} steps per epoch) ` +
+      `for ${config.epochs} epochs into ${config.out}`,
+  );
+  try {
+    return await fit({
+      model,
+      optimizer,
+      schedule: cosineAnnealingLR({
+        baseLr: config.lr,
+        tMax: config.epochs,
+        etaMin: config.lr / 50,
+      }),
+      epochs: config.epochs,
+      stepsPerEpoch: steps,
+      batches: (epoch) =>
+        batches(train, { batchSize: config.batchSize, dropLast: true, seed: config.seed, epoch }),
+      step: (batch, { epoch, step }) =>
+        contrastiveStep(model, views(batch.pixels, mixSeed(config.seed, epoch, step)), stepOptions),
+      validate: async (epoch) => {
+        const sums = { val_loss: 0, val_acc_top1: 0, val_acc_top5: 0, val_acc_mean_pos: 0 };
+        let count = 0;
+        const valBatch = Math.min(config.batchSize, val.length);
+        for await (const batch of batches(val, { batchSize: valBatch, shuffle: false })) {
+          if (batch.indices.length < 2) continue; // InfoNCE needs a negative
+          const out = tf.tidy(() => {
+            const { loss, metrics } = contrastiveStep(
+              model,
+              views(batch.pixels, mixSeed(config.seed, epoch, -1 - batch.step)),
+              { ...stepOptions, training: false },
+            );
+            return [loss, metrics!.acc_top1, metrics!.acc_top5, metrics!.acc_mean_pos];
+          });
+          const values = await Promise.all(out.map(async (t) => (await t.data())[0]));
+          tf.dispose(out);
+          const n = batch.indices.length;
+          sums.val_loss += values[0] * n;
+          sums.val_acc_top1 += values[1] * n;
+          sums.val_acc_top5 += values[2] * n;
+          sums.val_acc_mean_pos += values[3] * n;
+          count += n;
+        }
+        return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+      },
+      validateEvery: config.valEvery,
+      monitor: { metric: "val_acc_top5", mode: "max" },
+      outDir: config.out,
+      config: fullConfig,
+      seed: config.seed,
+      resume: config.resume,
+    });
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Reads the command line into a {@linkcode PretrainConfig}. */
+export function pretrainConfig(args: string[]): PretrainConfig {
+  const flags = parseFlags(
+    "pretrain",
+    "SimCLR pretraining of a ResNet-18 (the tutorial's train_simclr). Without --data it " +
+      "generates and uses the demo data set; --preset tutorial --data DIR is the tutorial's " +
+      "configuration on STL10.",
+    FLAGS,
+    args,
+  );
+  const preset = PRESETS[(flags.preset as string | undefined) ?? "demo"];
+  const pick = <T>(name: string, fallback: T): T => resolve(flags, name, fallback);
+  return {
+    preset: preset.name,
+    data: pick<string | null>("data", null),
+    out: pick("out", `runs/pretrain-${preset.name}`),
+    epochs: pick("epochs", preset.epochs),
+    batchSize: pick("batch-size", preset.batchSize),
+    imageSize: pick("image-size", preset.imageSize),
+    width: pick("width", preset.width),
+    hiddenDim: pick("hidden-dim", preset.hiddenDim),
+    temperature: pick("temperature", preset.temperature),
+    lr: pick("lr", preset.lr),
+    weightDecay: pick("weight-decay", preset.weightDecay),
+    nViews: pick("n-views", 2),
+    stem: pick("stem", preset.stem),
+    valEvery: pick("val-every", 1),
+    seed: pick("seed", 42),
+    backend: pick("backend", "auto"),
+    resume: pick("resume", false),
+  };
+}
+
+if (import.meta.main) {
+  await runMain(async () => {
+    const config = pretrainConfig(Deno.args);
+    const result = await pretrain(config);
+    console.log(
+      `done: ${result.epochs} epochs; weights in ${result.checkpoints.last}` +
+        (result.best
+          ? `, best val_acc_top5 ${result.best.value.toFixed(4)} at epoch ${
+            result.best.epoch + 1
+          } in ` +
+            `${result.checkpoints.best}`
+          : "") +
+        `; metrics in ${config.out}/metrics.jsonl. Next: deno task probe -- --weights ` +
+        `${result.checkpoints.best ?? result.checkpoints.last}`,
+    );
+  });
+}

@@ -1,0 +1,149 @@
+import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "node:assert/strict";
+import { decode } from "fast-png";
+import { generateDemoData } from "@simclr/datasets";
+import { saveSafetensors, simclrNet } from "@simclr/models";
+import { probe } from "./probe.ts";
+
+const TUTORIAL_CKPT = new URL("../models/testdata/simclr_w3.ckpt", import.meta.url).pathname;
+
+async function withData(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await generateDemoData(`${dir}/data`, {
+      trainPerClass: 6,
+      testPerClass: 3,
+      unlabeled: 0,
+      imageSize: 16,
+    });
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const common = (dir: string) => [
+  "--data",
+  `${dir}/data`,
+  "--cache",
+  `${dir}/cache`,
+  "--backend",
+  "cpu",
+  "--epochs",
+  "10",
+];
+
+Deno.test("`deno task probe` writes probe.json, probe.md and the plot", async () => {
+  await withData(async (dir) => {
+    const out = `${dir}/out`;
+    const before = tf.memory().numTensors;
+    const run = await probe([
+      ...common(dir),
+      "--random-init",
+      "--width",
+      "2",
+      "--sizes",
+      "2,6",
+      "--out",
+      out,
+    ]);
+    assert.equal(tf.memory().numTensors, before);
+    assert.deepEqual(run.config, { width: 2, hiddenDim: 128, stem: "imagenet", imageSize: 16 });
+    const json = JSON.parse(await Deno.readTextFile(`${out}/probe.json`));
+    assert.deepEqual(Object.keys(json.results), ["2", "6"]);
+    assert.deepEqual(json.results, run.results);
+    for (const { train, test } of Object.values(json.results) as { train: number; test: number }[]) {
+      // 20 or 60 training images, 30 test images: accuracies are multiples of 1/20 and 1/30.
+      assert.ok(train >= 0 && train <= 1 && Math.abs(train * 60 - Math.round(train * 60)) < 1e-9);
+      assert.ok(test >= 0 && test <= 1 && Math.abs(test * 30 - Math.round(test * 30)) < 1e-9);
+    }
+    assert.equal(json.knn.k, 60); // k = 200 clamped to the 60 training images
+    assert.equal(json.encoder.featureDim, 16); // width 2 * 8
+    assert.equal(json.details.size, 6);
+    const matrix = json.details.confusionMatrix as number[][];
+    assert.equal(matrix.flat().reduce((a, b) => a + b, 0), 30);
+    const diagonal = matrix.reduce((a, row, i) => a + row[i], 0);
+    assert.ok(Math.abs(diagonal / 30 - json.results["6"].test) < 1e-9);
+    const md = await Deno.readTextFile(`${out}/probe.md`);
+    assert.match(md, /\| images per class \| test \| train \| tutorial test \|/);
+    assert.match(md, new RegExp(`\\| 6 \\| ${(100 * json.results["6"].test).toFixed(2)}% \\|`));
+    assert.match(await Deno.readTextFile(`${out}/probe.svg`), /^<svg/);
+    assert.equal(decode(await Deno.readFile(`${out}/probe.png`)).width > 400, true);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${out}/config.json`)).randomInit, true);
+    // Features are cached: one file per split.
+    assert.equal([...Deno.readDirSync(`${dir}/cache`)].length, 2);
+  });
+});
+
+Deno.test("`deno task probe` reads our safetensors checkpoints with their config", async () => {
+  await withData(async (dir) => {
+    const net = simclrNet({ width: 2, hiddenDim: 8, seed: 9 });
+    const state = net.stateDict();
+    await saveSafetensors(`${dir}/w.safetensors`, state, {
+      config: JSON.stringify({ width: 2, hiddenDim: 8, stem: "imagenet", imageSize: 16 }),
+    });
+    tf.dispose([...state.values()]);
+    net.dispose();
+    const args = [...common(dir), "--sizes", "3", "--seed", "9"];
+    const fromFile = await probe([...args, "--weights", `${dir}/w.safetensors`, "--out", `${dir}/a`]);
+    assert.deepEqual(fromFile.config, { width: 2, hiddenDim: 8, stem: "imagenet", imageSize: 16 });
+    // The same weights built in place (same seed) give the same features, so the same probe.
+    const random = await probe([
+      ...args,
+      "--random-init",
+      "--width",
+      "2",
+      "--hidden-dim",
+      "8",
+      "--out",
+      `${dir}/b`,
+    ]);
+    assert.deepEqual(fromFile.results, random.results);
+    assert.equal(fromFile.knn, random.knn);
+    await assert.rejects(
+      () => probe([...args, "--weights", `${dir}/w.safetensors`, "--width", "4"]),
+      /does not fit simclrNet\(width 4, hiddenDim 8, stem imagenet\) \(its conv1.weight is \[2,3,7,7\]\)/,
+    );
+  });
+});
+
+Deno.test("`deno task probe` reads the tutorial's Lightning checkpoint", async () => {
+  await withData(async (dir) => {
+    const run = await probe([
+      ...common(dir),
+      "--weights",
+      TUTORIAL_CKPT,
+      "--image-size",
+      "16",
+      "--sizes",
+      "2",
+      "--out",
+      `${dir}/out`,
+    ]);
+    // Width from the tensors' shapes, hidden_dim from the Lightning hyper-parameters.
+    assert.deepEqual(run.config, { width: 3, hiddenDim: 16, stem: "imagenet", imageSize: 16 });
+    await assert.rejects(
+      () => probe([...common(dir), "--weights", TUTORIAL_CKPT, "--stem", "cifar"]),
+      /does not fit simclrNet\(width 3, hiddenDim 16, stem cifar\)/,
+    );
+  });
+});
+
+Deno.test("`deno task probe` rejects sizes above a class, empty splits and bad flags", async () => {
+  await withData(async (dir) => {
+    const base = [...common(dir), "--random-init", "--width", "2", "--out", `${dir}/out`];
+    await assert.rejects(
+      () => probe([...base, "--sizes", "2,7"]),
+      /--sizes contains 7 but class 0 has only 6 training images: expected sizes of at most 6/,
+    );
+    await assert.rejects(() => probe([...base, "--sizes", "2,x"]), /--sizes must be positive integers/);
+    await assert.rejects(
+      () => probe([...common(dir), "--out", `${dir}/out`]),
+      /pass exactly one of --weights CKPT and --random-init/,
+    );
+    await Deno.writeFile(`${dir}/data/test_X.bin`, new Uint8Array(0));
+    await Deno.writeFile(`${dir}/data/test_y.bin`, new Uint8Array(0));
+    await assert.rejects(() => probe(base), /the test split is empty: expected labelled images/);
+  });
+});

@@ -1,0 +1,203 @@
+import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { countParameters } from "./count_parameters.ts";
+import { loadSafetensors } from "./load_safetensors.ts";
+import { resnet18, resnet34, resnet50 } from "./resnet.ts";
+import { parity, testdata } from "./_test_util.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("`resnet18()`, `resnet34()`, `resnet50()` have torchvision's parameter counts", () => {
+  for (
+    const [build, count] of [
+      [resnet18, 11_689_512],
+      [resnet34, 21_797_672],
+      [resnet50, 25_557_032],
+    ] as const
+  ) {
+    const net = build();
+    assertEquals(countParameters(net), count);
+    net.dispose();
+  }
+});
+
+Deno.test("`resnet50()` matches torchvision (width 2, cifar stem): eval, training, running stats", async () => {
+  const { tensors } = await loadSafetensors(testdata("resnet50_w2_cifar.safetensors"));
+  const net = resnet50({ width: 2, stem: "cifar", numClasses: 10 });
+  const before = tf.memory().numTensors;
+  // Keys and order are torchvision's: the fixture's state dict, in file order.
+  const torchKeys = [...tensors.keys()].filter((k) => k.startsWith("model.")).map((k) => k.slice(6));
+  const ours = net.stateDict();
+  assertEquals([...ours.keys()], torchKeys);
+  tf.dispose([...ours.values()]);
+  net.loadStateDict(tensors, { prefix: "model." });
+  const errors = parity(net, tensors);
+  assert(errors.eval < 1e-4, `eval error ${errors.eval}`);
+  assert(errors.train < 1e-4, `training error ${errors.train}`);
+  assert(errors.buffers < 1e-4, `running stats error ${errors.buffers}`);
+  assert(errors.numBatchesTracked);
+  assertEquals(tf.memory().numTensors, before);
+  tf.dispose([...tensors.values()]);
+  net.dispose();
+});
+
+Deno.test("`resnet18()` initialises as torchvision, deterministically per seed", async () => {
+  const a = resnet18({ width: 8, numClasses: 10, seed: 3 });
+  const b = resnet18({ width: 8, numClasses: 10, seed: 3 });
+  const c = resnet18({ width: 8, numClasses: 10, seed: 4 });
+  const pa = a.parameters();
+  const pb = b.parameters();
+  for (const [name, v] of pa) assertEquals(await v.data(), await pb.get(name)!.data());
+  const w = Array.from(await pa.get("layer3.1.conv2.weight")!.data()); // HWIO [3, 3, 32, 32]
+  assert(w.some((x, i) => x !== c.parameters().get("layer3.1.conv2.weight")!.dataSync()[i]));
+  // Kaiming normal, fan_out = 32 * 3 * 3: std sqrt(2 / 288)
+  const mean = w.reduce((s, x) => s + x, 0) / w.length;
+  const std = Math.sqrt(w.reduce((s, x) => s + (x - mean) ** 2, 0) / w.length);
+  assert(Math.abs(std / Math.sqrt(2 / 288) - 1) < 0.03, `conv std ${std}`);
+  assert(Math.abs(mean) < 0.005, `conv mean ${mean}`);
+  // nn.Linear: U(+-1/sqrt(64)) for weight and bias
+  for (const name of ["fc.weight", "fc.bias"]) {
+    const values = Array.from(await pa.get(name)!.data());
+    const max = Math.max(...values.map(Math.abs));
+    assert(max <= 1 / 8 && max > 0.8 / 8, `${name} max ${max}`);
+  }
+  assertEquals(await pa.get("layer1.0.bn2.weight")!.data(), new Float32Array(8).fill(1));
+  assertEquals(await pa.get("bn1.bias")!.data(), new Float32Array(8));
+  assertEquals(pa.get("conv1.weight")!.shape, [7, 7, 3, 8]);
+  assertEquals(pa.get("fc.weight")!.shape, [64, 10]);
+  for (const net of [a, b, c]) net.dispose();
+});
+
+Deno.test("`resnet18()` zeroInitResidual zeroes the last BatchNorm of each block", async () => {
+  const net = resnet18({ width: 4, zeroInitResidual: true });
+  const p = net.parameters();
+  assertEquals(await p.get("layer2.1.bn2.weight")!.data(), new Float32Array(8));
+  assertEquals(await p.get("layer2.1.bn1.weight")!.data(), new Float32Array(8).fill(1));
+  assertEquals(await p.get("layer2.0.downsample.1.weight")!.data(), new Float32Array(8).fill(1));
+  net.dispose();
+  const n50 = resnet50({ width: 2, zeroInitResidual: true });
+  assertEquals(await n50.parameters().get("layer1.0.bn3.weight")!.data(), new Float32Array(8));
+  n50.dispose();
+});
+
+Deno.test("`ResNet` lists parameters, buffers and no-decay names", () => {
+  const net = resnet18({ width: 4, numClasses: 3 });
+  const params = [...net.parameters().keys()];
+  const buffers = [...net.buffers().keys()];
+  assertEquals(params.slice(0, 4), ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.conv1.weight"]);
+  assertEquals(params.length, 62);
+  assertEquals(buffers.length, 60);
+  assert(buffers.every((b) => /\.(running_mean|running_var|num_batches_tracked)$/.test(b)));
+  const noDecay = net.noDecayNames();
+  assertEquals(
+    [...noDecay].sort(),
+    params.filter((p) => p.endsWith(".bias") || /(bn\d|downsample\.1)\.weight$/.test(p)).sort(),
+  );
+  assert(!noDecay.has("fc.weight") && noDecay.has("fc.bias") && noDecay.has("bn1.weight"));
+  assert([...net.parameters().values()].every((v) => v.trainable));
+  assert([...net.buffers().values()].every((v) => !v.trainable));
+  assertEquals(net.buffers().get("bn1.num_batches_tracked")!.dtype, "int32");
+  net.dispose();
+});
+
+Deno.test("`ResNet.apply()` trains under `tf.variableGrads` and leaks nothing", () => {
+  const net = resnet18({ width: 4, numClasses: 5, stem: "cifar", seed: 1 });
+  const x = tf.randomUniform([4, 8, 8, 3], 0, 1, "float32", 1) as tf.Tensor4D;
+  const before = tf.memory().numTensors;
+  const { value, grads } = tf.variableGrads(() =>
+    tf.mean(tf.square(net.apply(x, { training: true }))) as tf.Scalar
+  );
+  assertEquals(Object.keys(grads).length, net.parameters().size);
+  for (const [name, v] of net.parameters()) {
+    const g = grads[v.name];
+    assert(g !== undefined, `no gradient for ${name}`);
+    assertEquals(g.shape, v.shape);
+  }
+  assert(tf.tidy(() => tf.sum(tf.abs(grads[net.parameters().get("conv1.weight")!.name])).dataSync()[0]) > 0);
+  tf.dispose([value, ...Object.values(grads)]);
+  assertEquals(net.buffers().get("layer4.1.bn2.num_batches_tracked")!.dataSync()[0], 1);
+  const y = net.apply(x, { training: false });
+  y.dispose();
+  assertEquals(tf.memory().numTensors, before);
+  // An optimizer step changes parameters, not buffers' dtype or count.
+  const opt = tf.train.sgd(0.1);
+  const w0 = net.parameters().get("fc.weight")!.dataSync().slice();
+  opt.minimize(() => tf.mean(net.apply(x, { training: true })) as tf.Scalar);
+  assert(net.parameters().get("fc.weight")!.dataSync().some((w, i) => w !== w0[i]));
+  assertEquals(net.buffers().get("bn1.num_batches_tracked")!.dataSync()[0], 2);
+  opt.dispose();
+  x.dispose();
+  net.dispose();
+});
+
+Deno.test("`ResNet.stateDict()` is PyTorch layout and `loadStateDict()` round-trips it", () => {
+  const a = resnet18({ width: 4, numClasses: 6, seed: 1 });
+  const b = resnet18({ width: 4, numClasses: 6, seed: 2 });
+  const state = a.stateDict();
+  assertEquals(state.get("conv1.weight")!.shape, [4, 3, 7, 7]);
+  assertEquals(state.get("fc.weight")!.shape, [6, 32]);
+  assertEquals(state.get("layer1.0.bn1.num_batches_tracked")!.shape, []);
+  const result = b.loadStateDict(state);
+  assertEquals(result, { missing: [], unexpected: [], mismatched: [] });
+  const x = tf.randomUniform([2, 32, 32, 3], 0, 1, "float32", 5) as tf.Tensor4D;
+  const ya = a.apply(x, { training: false });
+  const yb = b.apply(x, { training: false });
+  assertEquals(ya.dataSync(), yb.dataSync());
+  // conv OIHW -> HWIO: element [o, i, h, w] lands at [h, w, i, o]
+  const oihw = state.get("layer1.0.conv1.weight")!.arraySync() as number[][][][];
+  const hwio = b.parameters().get("layer1.0.conv1.weight")!.arraySync() as number[][][][];
+  assertEquals(hwio[2][1][3][0], oihw[0][3][2][1]);
+  tf.dispose([x, ya, yb, ...state.values()]);
+  a.dispose();
+  b.dispose();
+});
+
+Deno.test("`ResNet.loadStateDict()` lists missing, unexpected and mis-shaped keys", () => {
+  const net = resnet18({ width: 4, numClasses: 6 });
+  const other = resnet18({ width: 4, numClasses: 7, seed: 9 });
+  const state = other.stateDict();
+  const convBefore = net.parameters().get("conv1.weight")!.dataSync().slice();
+  state.get("bn1.bias")!.dispose();
+  state.delete("bn1.bias");
+  state.set("extra.weight", tf.zeros([1]));
+  const error = assertThrows(() => net.loadStateDict(state), Error);
+  assert(error.message.includes("missing keys: bn1.bias"), error.message);
+  assert(error.message.includes("unexpected keys: extra.weight"), error.message);
+  assert(error.message.includes("fc.weight: got [7, 32], expected [6, 32]"), error.message);
+  // Nothing was loaded.
+  assertEquals(net.parameters().get("conv1.weight")!.dataSync(), convBefore);
+  const result = net.loadStateDict(state, { strict: false });
+  assertEquals(result.missing, ["bn1.bias"]);
+  assertEquals(result.unexpected, ["extra.weight"]);
+  assertEquals(result.mismatched, ["fc.weight: got [7, 32], expected [6, 32]", "fc.bias: got [7], expected [6]"]);
+  assertEquals(
+    net.parameters().get("conv1.weight")!.dataSync(),
+    tf.tidy(() => tf.transpose(state.get("conv1.weight")!, [2, 3, 1, 0]).dataSync()),
+  );
+  // With a prefix, only prefixed keys count.
+  const prefixed = new Map([...net.stateDict()].map(([k, v]) => [`model.${k}`, v]));
+  prefixed.set("other", tf.zeros([1]));
+  assertEquals(net.loadStateDict(prefixed, { prefix: "model." }), {
+    missing: [],
+    unexpected: [],
+    mismatched: [],
+  });
+  tf.dispose([...state.values(), ...prefixed.values()]);
+  net.dispose();
+  other.dispose();
+});
+
+Deno.test("`resnet18()` rejects bad options and inputs", () => {
+  assertThrows(() => resnet18({ width: 0 }), RangeError, "width must be a positive integer, got 0");
+  assertThrows(() => resnet18({ numClasses: 2.5 }), RangeError, "numClasses");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => resnet18({ stem: "tiny" as any }), TypeError, 'stem must be "imagenet"');
+  const net = resnet18({ width: 4 });
+  assertThrows(
+    () => net.apply(tf.zeros([1, 8, 8, 1]) as tf.Tensor4D, { training: false }),
+    RangeError,
+    "got shape [1,8,8,1]",
+  );
+  net.dispose();
+});

@@ -1,0 +1,97 @@
+import type * as tf from "@tensorflow/tfjs-core";
+
+const DTYPE: Partial<Record<tf.DataType, string>> = { float32: "F32", int32: "I32", bool: "BOOL" };
+
+/**
+ * Writes tensors to a safetensors file (as `safetensors.torch.save_file` reads it): float32 as
+ * `F32`, int32 as `I32`, bool as `BOOL`, in the tensors' own layout (pass a `stateDict()` for
+ * PyTorch layout). The file is written to a temporary name and renamed, so a reader never sees
+ * half a file. The tensors stay the caller's.
+ *
+ * @example Save a network's weights
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { loadSafetensors, resnet18, saveSafetensors } from "@simclr/models";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const net = resnet18({ width: 4, numClasses: 10 });
+ * const state = net.stateDict();
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * await saveSafetensors(path, state, { format: "pt" });
+ * const { tensors, metadata } = await loadSafetensors(path);
+ * assertEquals(tensors.get("conv1.weight")!.shape, [4, 3, 7, 7]);
+ * assertEquals(metadata, { format: "pt" });
+ * tf.dispose([...state.values(), ...tensors.values()]);
+ * net.dispose();
+ * ```
+ *
+ * @param path Destination file.
+ * @param tensors Tensors by name (float32, int32 or bool).
+ * @param metadata Optional string-to-string metadata (`__metadata__`).
+ * @returns When the file is in place.
+ */
+export async function saveSafetensors(
+  path: string,
+  tensors: Map<string, tf.Tensor>,
+  metadata?: Record<string, string>,
+): Promise<void> {
+  const fn = "saveSafetensors()";
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(`${fn}: path must be a non-empty string, got ${String(path)}`);
+  }
+  if (!(tensors instanceof Map)) throw new TypeError(`${fn}: tensors must be a Map`);
+  if (metadata !== undefined) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== "string") {
+        throw new TypeError(`${fn}: metadata["${k}"] must be a string, got ${typeof v}`);
+      }
+    }
+  }
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined && Object.keys(metadata).length) header.__metadata__ = metadata;
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    if (name === "__metadata__") throw new TypeError(`${fn}: "__metadata__" is a reserved name`);
+    const dtype = DTYPE[t.dtype];
+    if (dtype === undefined) {
+      throw new TypeError(
+        `${fn}: tensor "${name}" has dtype ${t.dtype}, expected float32, int32 or bool`,
+      );
+    }
+    const values = await t.data();
+    const bytes = t.dtype === "bool"
+      ? Uint8Array.from(values as Uint8Array)
+      : new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes.length] };
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) {
+    const p = new Uint8Array(padded).fill(0x20);
+    p.set(json);
+    json = p;
+  }
+  const prefix = new Uint8Array(8);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(json.length), true);
+  const tmp = `${path}.tmp-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  try {
+    const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+    try {
+      for (const chunk of [prefix, json, ...chunks]) {
+        let written = 0;
+        while (written < chunk.length) written += await file.write(chunk.subarray(written));
+      }
+    } finally {
+      file.close();
+    }
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,98 @@
+"""PyTorch side of `deno task bench`: the same SimCLR pretraining step, timed.
+
+ResNet-18 (torchvision) with the tutorial's projection head (fc -> Linear(512, 4h), ReLU,
+Linear(4h, h), h = 128), the tutorial's InfoNCE (temperature 0.07), AdamW (lr 5e-4,
+weight decay 1e-4), on 2 x batch random images per step, NCHW float32.
+
+Usage: /usr/bin/python3 tools/bench_torch_step.py --sizes 32,96 --batch 32 --threads 2
+       [--steps 3] [--warmup 1] [--budget 120] [--device cpu|cuda]
+Prints one JSON object: {"torch_<size>_img_per_s": x, ..., "torch_peak_rss_mb": y, ...}.
+"""
+import argparse
+import json
+import resource
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+
+def simclr_net(hidden_dim=128):
+    net = torchvision.models.resnet18(num_classes=4 * hidden_dim)
+    net.fc = nn.Sequential(net.fc, nn.ReLU(inplace=True), nn.Linear(4 * hidden_dim, hidden_dim))
+    return net
+
+
+def info_nce(feats, temperature=0.07):
+    cos_sim = F.cosine_similarity(feats[:, None, :], feats[None, :, :], dim=-1)
+    self_mask = torch.eye(cos_sim.shape[0], dtype=torch.bool, device=cos_sim.device)
+    cos_sim.masked_fill_(self_mask, -9e15)
+    pos_mask = self_mask.roll(shifts=cos_sim.shape[0] // 2, dims=0)
+    cos_sim = cos_sim / temperature
+    nll = -cos_sim[pos_mask] + torch.logsumexp(cos_sim, dim=-1)
+    return nll.mean()
+
+
+def sync(device):
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def bench(size, batch, steps, warmup, budget, device):
+    torch.manual_seed(0)
+    net = simclr_net().to(device).train()
+    opt = torch.optim.AdamW(net.parameters(), lr=5e-4, weight_decay=1e-4)
+    x = torch.rand(2 * batch, 3, size, size, device=device)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = info_nce(net(x))
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(warmup):
+        step()
+    sync(device)
+    start = time.perf_counter()
+    done = 0
+    while done < steps:
+        step()
+        done += 1
+        sync(device)
+        if time.perf_counter() - start > budget:
+            break
+    elapsed = time.perf_counter() - start
+    return 2 * batch * done / elapsed, done, elapsed
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sizes", default="32,96")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--budget", type=float, default=120.0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    out = {"torch_version": torch.__version__, "torch_device": args.device,
+           "torch_threads": torch.get_num_threads()}
+    if args.device == "cuda":
+        out["torch_device_name"] = torch.cuda.get_device_name(0)
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        ips, done, elapsed = bench(size, args.batch, args.steps, args.warmup, args.budget, args.device)
+        out[f"torch_{size}_img_per_s"] = round(ips, 3)
+        out[f"torch_{size}_steps"] = done
+        out[f"torch_{size}_seconds"] = round(elapsed, 3)
+    out["torch_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if args.device == "cuda":
+        out["torch_peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
