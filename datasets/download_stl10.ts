@@ -271,7 +271,17 @@ export async function downloadSTL10(
   if (await isComplete(target)) return target;
   await Deno.mkdir(dir, { recursive: true });
   const archive = joinPath(dir, "stl10_binary.tar.gz");
-  if ((await fileSize(archive)) === null) await download(url, archive, dir, options);
+  const placed = await fileSize(archive);
+  if (placed === null) await download(url, archive, dir, options);
+  else {
+    const expected = options.expectedBytes ?? (url === STL10_URL ? STL10_ARCHIVE_BYTES : null);
+    if (expected !== null && placed !== expected) {
+      throw new RangeError(
+        `${archive} holds ${placed} bytes, expected ${expected} (incomplete?); delete it, or ` +
+          `rename it to ${archive}.part to resume the download`,
+      );
+    }
+  }
   // leftovers of an extraction that was killed
   for await (const e of Deno.readDir(dir)) {
     if (e.isDirectory && e.name.startsWith(".stl10_extract-")) {

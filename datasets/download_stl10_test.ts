@@ -194,6 +194,10 @@ Deno.test("`downloadSTL10()` checks the size and rejects unsafe archives", async
     await Deno.writeFile(`${dir}/stl10_binary.tar.gz`, evil); // used as is, no download
     await rejects(downloadSTL10(dir, { url: server.url }), /points outside the extraction folder/);
     await rejects(Deno.stat(`${dir}/../evil.txt`), Deno.errors.NotFound);
+    await rejects(
+      downloadSTL10(dir, { url: server.url, expectedBytes: evil.length - 1 }),
+      /stl10_binary\.tar\.gz holds \d+ bytes, expected \d+ \(incomplete\?\)/,
+    );
     await Deno.writeFile(`${dir}/stl10_binary.tar.gz`, gz.subarray(0, 100));
     await rejects(downloadSTL10(dir, { url: server.url }), /extraction failed/);
     strictEqual(server.ranges.length, 1);

@@ -54,6 +54,10 @@ Deno.test("`generateDemoData()` is deterministic in its seed", async () => {
     const ds = await openSTL10(dirs[0], "test");
     strictEqual(ds.imageSize, 16);
     strictEqual((await ds.read([0])).pixels.length, 16 * 16 * 3);
+    // regenerating at 96 px in the same folder drops the size marker
+    await generateDemoData(dirs[0], { trainPerClass: 1, testPerClass: 1, unlabeled: 0 });
+    await rejects(Deno.stat(`${dirs[0]}/image_size.txt`), Deno.errors.NotFound);
+    strictEqual((await openSTL10(dirs[0], "test")).imageSize, 96);
     // pinned checksum: the demo data must stay the same across versions and machines
     strictEqual(a[0].reduce((s, v, i) => (s + v * ((i % 7) + 1)) % 1_000_000_007, 0), PINNED_SUM);
   } finally {
@@ -100,6 +104,41 @@ Deno.test("`generateDemoData()` classes are not separable by mean colour", async
     });
     console.log(`mean-colour nearest-centroid accuracy: ${correct / 200}`);
     ok(correct / 200 < 0.3, `mean-colour accuracy ${correct / 200}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("`generateDemoData()` stripes keep their orientation", async () => {
+  // horizontal stripes: brightness changes along y (vertical gradient energy dominates)
+  const dir = await Deno.makeTempDir();
+  try {
+    const S = 48;
+    await generateDemoData(dir, {
+      trainPerClass: 8,
+      testPerClass: 1,
+      unlabeled: 0,
+      imageSize: S,
+      noise: 0,
+    });
+    const train = await openSTL10(dir, "train");
+    const labels = train.labels()!;
+    const { pixels } = await train.read(Array.from({ length: train.length }, (_, i) => i));
+    for (let n = 0; n < train.length; n++) {
+      if (labels[n] !== 6 && labels[n] !== 7) continue;
+      let gx = 0, gy = 0;
+      const g = (y: number, x: number) => {
+        const o = ((n * S + y) * S + x) * 3;
+        return pixels[o] + pixels[o + 1] + pixels[o + 2];
+      };
+      for (let y = 1; y < S; y++) {
+        for (let x = 1; x < S; x++) {
+          gx += Math.abs(g(y, x) - g(y, x - 1));
+          gy += Math.abs(g(y, x) - g(y - 1, x));
+        }
+      }
+      ok(labels[n] === 6 ? gy > 1.5 * gx : gx > 1.5 * gy, `image ${n}: gx ${gx} gy ${gy}`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

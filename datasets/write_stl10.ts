@@ -81,6 +81,7 @@ export async function writeSTL10Split(
   if (y !== null) await writeFileAtomic(joinPath(dir, `${name}_y.bin`), y);
   const sizePath = joinPath(dir, "image_size.txt");
   if (size !== STL10_IMAGE_SIZE) await writeFileAtomic(sizePath, `${size}\n`);
+  else await Deno.remove(sizePath).catch(() => {}); // from an earlier data set in this folder
   return count;
 }
 

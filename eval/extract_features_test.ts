@@ -85,7 +85,12 @@ Deno.test("`extractFeatures()` resizes to the image size (bilinear, half-pixel)"
 Deno.test("`extractFeatures()` reads the cache instead of encoding again", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const options = { sourceSize: SIZE, progress: false, cacheDir: `${dir}/c`, cacheKey: "k-train" };
+    const options = {
+      sourceSize: SIZE,
+      progress: false,
+      cacheDir: `${dir}/c`,
+      cacheKey: "k-train",
+    };
     const first = await extractFeatures(fakeEncoder(), fakeDataset(5), options);
     const flags: boolean[] = [];
     const reads: number[][] = [];

@@ -32,6 +32,7 @@ export * from "./extract_features.ts";
 export * from "./train_logistic_regression.ts";
 export * from "./linear_probe.ts";
 export * from "./tutorial_results.ts";
+export * from "./chart_spec.ts";
 export * from "./probe_curve_spec.ts";
 export * from "./training_curves_spec.ts";
 export * from "./render_chart.ts";

@@ -1,5 +1,6 @@
 // Copyright the simclr authors. MIT license.
 import type { TopLevelSpec } from "vega-lite";
+import type { ChartSpec } from "./chart_spec.ts";
 import type { ProbeResults } from "./linear_probe.ts";
 import { TUTORIAL_PROBE_ACCURACY } from "./tutorial_results.ts";
 
@@ -38,7 +39,7 @@ export interface ProbeCurveOptions {
 export function probeCurveSpec(
   results: ProbeResults,
   options: ProbeCurveOptions = {},
-): TopLevelSpec {
+): ChartSpec {
   const label = options.label ?? "this run";
   const rows: { size: number; accuracy: number; series: string }[] = [];
   const add = (series: string, r: ProbeResults) => {
@@ -55,7 +56,7 @@ export function probeCurveSpec(
   }
   const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
   const series = [...new Set(rows.map((r) => r.series))];
-  return {
+  const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: options.title ?? "STL10 classification over dataset size",
     width: 420,
@@ -99,4 +100,5 @@ export function probeCurveSpec(
       ],
     },
   };
+  return spec as unknown as ChartSpec;
 }

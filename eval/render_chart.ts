@@ -1,6 +1,7 @@
 // Copyright the simclr authors. MIT license.
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import type { ChartSpec } from "./chart_spec.ts";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import { createRequire } from "node:module";
 import { writeAtomic } from "./_fs.ts";
@@ -20,8 +21,10 @@ import { writeAtomic } from "./_fs.ts";
  * assert.ok(svg.startsWith("<svg"));
  * ```
  */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+export async function renderSvg(spec: ChartSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec as unknown as TopLevelSpec).spec), {
+    renderer: "none",
+  });
   try {
     return await view.toSVG();
   } finally {
@@ -123,7 +126,7 @@ export async function svgToPng(svg: string, options: SvgToPngOptions = {}): Prom
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function writeChart(basePath: string, spec: TopLevelSpec): Promise<string> {
+export async function writeChart(basePath: string, spec: ChartSpec): Promise<string> {
   const svg = await renderSvg(spec);
   await writeAtomic(`${basePath}.svg`, svg);
   await writeAtomic(`${basePath}.png`, await svgToPng(svg));

@@ -59,7 +59,10 @@ Deno.test("`trainLogisticRegression()` matches PyTorch's probe, best weights kep
   assert.equal(result.bestEpoch, e.bestEpoch);
   assert.ok(Math.abs(result.trainAccuracy - e.trainAccuracy) < 1e-6);
   assert.ok(Math.abs(result.testAccuracy - e.testAccuracy) < 1e-6);
-  assert.ok(maxAbsDiff(result.weight, e.weight) < 1e-5, `weight ${maxAbsDiff(result.weight, e.weight)}`);
+  assert.ok(
+    maxAbsDiff(result.weight, e.weight) < 1e-5,
+    `weight ${maxAbsDiff(result.weight, e.weight)}`,
+  );
   assert.ok(maxAbsDiff(result.bias, e.bias) < 1e-5);
 });
 
@@ -67,7 +70,10 @@ Deno.test("`trainLogisticRegression()` matches PyTorch's last weights over the w
   const result = runFixture(fixture.epochs);
   const e = fixture.expectedLast;
   assert.equal(result.bestEpoch, fixture.epochs - 1);
-  assert.ok(maxAbsDiff(result.weight, e.weight) < 1e-5, `weight ${maxAbsDiff(result.weight, e.weight)}`);
+  assert.ok(
+    maxAbsDiff(result.weight, e.weight) < 1e-5,
+    `weight ${maxAbsDiff(result.weight, e.weight)}`,
+  );
   assert.ok(maxAbsDiff(result.bias, e.bias) < 1e-5);
   assert.ok(Math.abs(result.trainAccuracy - e.trainAccuracy) < 1e-6);
   assert.ok(Math.abs(result.testAccuracy - e.testAccuracy) < 1e-6);

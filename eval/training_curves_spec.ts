@@ -1,5 +1,6 @@
 // Copyright the simclr authors. MIT license.
 import type { TopLevelSpec } from "vega-lite";
+import type { ChartSpec } from "./chart_spec.ts";
 
 /** One panel of {@linkcode trainingCurvesSpec}: the metrics whose names match `pattern`. */
 export interface CurvePanel {
@@ -43,7 +44,7 @@ export const DEFAULT_CURVE_PANELS: readonly CurvePanel[] = [
 export function trainingCurvesSpec(
   records: Record<string, unknown>[],
   panels: readonly CurvePanel[] = DEFAULT_CURVE_PANELS,
-): TopLevelSpec {
+): ChartSpec {
   // Mean of every numeric field per epoch.
   const sums = new Map<string, { sum: number; count: number; epoch: number; metric: string }>();
   for (const record of records) {
@@ -85,11 +86,12 @@ export function trainingCurvesSpec(
       },
     }];
   });
-  return {
+  const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     background: "white",
     padding: { left: 5, top: 5, right: 30, bottom: 5 },
     hconcat: charts,
     resolve: { scale: { color: "independent", y: "independent" } },
   } as TopLevelSpec;
+  return spec as unknown as ChartSpec;
 }

@@ -86,7 +86,12 @@ export async function writeReport(outDir: string, contents: ReportContents): Pro
     const svg = await renderSvg(probeCurveSpec(contents.probe, { others }));
     const sizes = [...new Set([contents.probe, ...Object.values(others)].flatMap(Object.keys))]
       .sort((a, b) => Number(a) - Number(b));
-    const head = ["images per class", "test", "train", ...Object.keys(others).map((n) => `${n} test`)]
+    const head = [
+      "images per class",
+      "test",
+      "train",
+      ...Object.keys(others).map((n) => `${n} test`),
+    ]
       .concat("tutorial test");
     const rows = sizes.map((size) => {
       const cells = [
@@ -120,7 +125,9 @@ export async function writeReport(outDir: string, contents: ReportContents): Pro
 <tr><td class="key">this run</td><td>${pct(contents.baseline.train)}</td><td>${
         pct(contents.baseline.test)
       }</td></tr>
-<tr><td class="key">tutorial</td><td>–</td><td>${pct(TUTORIAL_BASELINE_ACCURACY)}</td></tr></table>`,
+<tr><td class="key">tutorial</td><td>–</td><td>${
+        pct(TUTORIAL_BASELINE_ACCURACY)
+      }</td></tr></table>`,
     );
   }
   for (
@@ -155,7 +162,9 @@ export async function writeReport(outDir: string, contents: ReportContents): Pro
 </head>
 <body>
 <h1>${escape(title)}</h1>
-<p class="sub">Generated ${escape(new Date().toISOString())}. Targets: the UvA Deep Learning tutorial 13 (SimCLR) on STL10.</p>
+<p class="sub">Generated ${
+    escape(new Date().toISOString())
+  }. Targets: the UvA Deep Learning tutorial 13 (SimCLR) on STL10.</p>
 ${sections.join("\n")}
 </body>
 </html>

@@ -31,7 +31,9 @@ async function fullReport(dir: string): Promise<string> {
       "20": { train: 0.98, test: 0.4 },
       "50": { train: 0.9, test: 0.45 },
     },
-    probeOthers: { "random init": { "10": { train: 1, test: 0.2 }, "20": { train: 1, test: 0.22 } } },
+    probeOthers: {
+      "random init": { "10": { train: 1, test: 0.2 }, "20": { train: 1, test: 0.22 } },
+    },
     knn: { pretrained: 0.41, "random init": 0.19 },
     baseline: { train: 0.9, test: 0.5 },
     pretrainMetrics: metrics,
@@ -48,8 +50,14 @@ Deno.test("`writeReport()` writes one self-contained page with tables beside the
     const html = await Deno.readTextFile(path);
     assert.match(html, /<title>Test &#60;report&#62;<\/title>/);
     // Probe table rows: ours, train, random init, tutorial.
-    assert.match(html, /<td>10<\/td><td>35\.12%<\/td><td>100\.00%<\/td><td>20\.00%<\/td><td>62\.81%<\/td>/);
-    assert.match(html, /<td>50<\/td><td>45\.00%<\/td><td>90\.00%<\/td><td>–<\/td><td>74\.44%<\/td>/);
+    assert.match(
+      html,
+      /<td>10<\/td><td>35\.12%<\/td><td>100\.00%<\/td><td>20\.00%<\/td><td>62\.81%<\/td>/,
+    );
+    assert.match(
+      html,
+      /<td>50<\/td><td>45\.00%<\/td><td>90\.00%<\/td><td>–<\/td><td>74\.44%<\/td>/,
+    );
     assert.match(html, /73\.31%/);
     assert.match(html, /41\.00%/);
     assert.match(html, /src="data:image\/png;base64,iVBORw0KGgo/);

@@ -16,7 +16,8 @@
  * Flags: `--backends cpu,wasm,webgpu` `--sizes 32,96` `--batch 32` (per view) `--steps 3`
  * (timed steps) `--warmup 1` (full-size warm-up steps; skipped when a tiny warm-up predicts
  * one step would not fit the budget) `--budget 300` (seconds per backend and size, timed part)
- * `--python /usr/bin/python3` `--no-torch` `--torch-device cpu|cuda` `--json`.
+ * `--python /usr/bin/python3` `--no-torch` `--torch-device cpu|cuda` `--threads 2` (PyTorch's)
+ * `--json` (print one JSON object instead of the table) `--json-out FILE` (also write it).
  *
  * @module
  */
@@ -24,7 +25,7 @@ import { parseArgs } from "node:util";
 
 const HELP = `deno task bench [--backends cpu,wasm,webgpu] [--sizes 32,96] [--batch 32]
   [--steps 3] [--warmup 1] [--budget 300] [--python /usr/bin/python3] [--no-torch]
-  [--torch-device cpu] [--threads 2] [--json]`;
+  [--torch-device cpu] [--threads 2] [--json] [--json-out FILE]`;
 
 interface ChildResult {
   backend: string;
@@ -48,7 +49,9 @@ function flagList(value: string | undefined, name: string): string[] {
 function positive(value: string, name: string, integer = true): number {
   const n = Number(value);
   if (!(n > 0) || (integer && !Number.isInteger(n))) {
-    throw new RangeError(`--${name} was "${value}", expected a positive ${integer ? "integer" : "number"}`);
+    throw new RangeError(
+      `--${name} was "${value}", expected a positive ${integer ? "integer" : "number"}`,
+    );
   }
   return n;
 }
@@ -108,17 +111,25 @@ async function child(backend: string, size: number, batch: number, opts: {
   };
 
   // Tiny warm-up (2 x 2 images): initialises the backend's kernels at this image size.
-  const tiny = tf.randomUniform([4, size, size, 3], 0, 1, "float32", 1) as import(
-    "@tensorflow/tfjs"
-  ).Tensor4D;
+  const tiny = tf.randomUniform(
+    [4, size, size, 3],
+    0,
+    1,
+    "float32",
+    1,
+  ) as import("@tensorflow/tfjs").Tensor4D;
   let t0 = performance.now();
   await step(tiny);
   const tinySeconds = (performance.now() - t0) / 1000;
   tiny.dispose();
 
-  const x = tf.randomUniform([2 * batch, size, size, 3], 0, 1, "float32", 2) as import(
-    "@tensorflow/tfjs"
-  ).Tensor4D;
+  const x = tf.randomUniform(
+    [2 * batch, size, size, 3],
+    0,
+    1,
+    "float32",
+    2,
+  ) as import("@tensorflow/tfjs").Tensor4D;
   let note = "";
   const predicted = tinySeconds * batch / 2;
   let warmup = opts.warmup;
@@ -164,7 +175,9 @@ async function runJsonLine(cmd: string, args: string[], timeoutS: number): Promi
       stderr: "piped",
       signal: ac.signal,
     }).output();
-    const text = new TextDecoder().decode(out.stdout).trim().split("\n").filter((l) => l.startsWith("{"));
+    const text = new TextDecoder().decode(out.stdout).trim().split("\n").filter((l) =>
+      l.startsWith("{")
+    );
     if (!out.success || text.length === 0) {
       const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join(" | ");
       throw new Error(`${cmd} ${args.join(" ")} failed (code ${out.code}): ${err}`);
@@ -181,6 +194,8 @@ async function runJsonLine(cmd: string, args: string[], timeoutS: number): Promi
 async function hardwareGpu(): Promise<boolean> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) return false;
+  // Deno's WebGPU (wgpu on Vulkan) refuses to start without a runtime directory
+  if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
   try {
     const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
     if (!adapter) return false;
@@ -208,6 +223,7 @@ async function main(): Promise<void> {
       "torch-device": { type: "string", default: "cpu" },
       threads: { type: "string", default: "2" },
       json: { type: "boolean", default: false },
+      "json-out": { type: "string" },
       child: { type: "string" },
       size: { type: "string" },
       help: { type: "boolean", default: false },
@@ -225,7 +241,11 @@ async function main(): Promise<void> {
   }
   const budget = positive(values.budget, "budget", false);
   if (values.child !== undefined) {
-    await child(values.child, positive(values.size ?? "", "size"), batch, { steps, warmup, budget });
+    await child(values.child, positive(values.size ?? "", "size"), batch, {
+      steps,
+      warmup,
+      budget,
+    });
     return;
   }
   const sizes = flagList(values.sizes, "sizes").map((s) => positive(s, "sizes"));
@@ -303,6 +323,11 @@ async function main(): Promise<void> {
         log(`${backend} ${size}: ${report[`${backend}_${size}_error`]}`);
       }
     }
+  }
+  if (values["json-out"] !== undefined) {
+    const path = values["json-out"];
+    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(report) + "\n");
+    await Deno.rename(`${path}.tmp`, path);
   }
   if (values.json) {
     console.log(JSON.stringify(report));

@@ -71,7 +71,9 @@ async function main(args: string[]): Promise<void> {
   }
   const { stateDict, hyperParameters } = checkpoint;
   const out = new Map<string, tf.Tensor>();
-  for (const [key, t] of stateDict) if (key.startsWith(prefix)) out.set(key.slice(prefix.length), t);
+  for (const [key, t] of stateDict) {
+    if (key.startsWith(prefix)) out.set(key.slice(prefix.length), t);
+  }
   if (out.size === 0) {
     tf.dispose([...stateDict.values()]);
     throw new UsageError(

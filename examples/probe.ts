@@ -42,23 +42,74 @@ import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_
 const TUTORIAL_SIZES = [10, 20, 50, 100, 200, 500];
 
 const FLAGS: readonly Flag[] = [
-  { name: "weights", type: "string", help: "Checkpoint: ours (.safetensors) or the tutorial's SimCLR.ckpt" },
+  {
+    name: "weights",
+    type: "string",
+    help: "Checkpoint: ours (.safetensors) or the tutorial's SimCLR.ckpt",
+  },
   { name: "random-init", type: "boolean", help: "Probe a randomly initialised encoder instead" },
-  { name: "data", type: "string", help: "STL10 folder (stl10_binary); default: generated demo data" },
+  {
+    name: "data",
+    type: "string",
+    help: "STL10 folder (stl10_binary); default: generated demo data",
+  },
   { name: "out", type: "string", help: "Output folder", default: "runs/probe" },
-  { name: "sizes", type: "string", help: "Images per class, comma-separated", default: TUTORIAL_SIZES.join(",") },
-  { name: "width", type: "integer", min: 1, help: "ResNet base width (overrides the checkpoint's)" },
-  { name: "hidden-dim", type: "integer", min: 1, help: "Projection size (overrides the checkpoint's)" },
-  { name: "stem", type: "string", choices: ["imagenet", "cifar"], help: "ResNet stem (overrides the checkpoint's)" },
-  { name: "image-size", type: "integer", min: 8, help: "Encoder input size (default: checkpoint's, else the data's)" },
+  {
+    name: "sizes",
+    type: "string",
+    help: "Images per class, comma-separated",
+    default: TUTORIAL_SIZES.join(","),
+  },
+  {
+    name: "width",
+    type: "integer",
+    min: 1,
+    help: "ResNet base width (overrides the checkpoint's)",
+  },
+  {
+    name: "hidden-dim",
+    type: "integer",
+    min: 1,
+    help: "Projection size (overrides the checkpoint's)",
+  },
+  {
+    name: "stem",
+    type: "string",
+    choices: ["imagenet", "cifar"],
+    help: "ResNet stem (overrides the checkpoint's)",
+  },
+  {
+    name: "image-size",
+    type: "integer",
+    min: 8,
+    help: "Encoder input size (default: checkpoint's, else the data's)",
+  },
   { name: "epochs", type: "integer", min: 1, help: "Logistic-regression epochs", default: 100 },
-  { name: "batch-size", type: "integer", min: 1, help: "Batch size (encoding and probe)", default: 64 },
+  {
+    name: "batch-size",
+    type: "integer",
+    min: 1,
+    help: "Batch size (encoding and probe)",
+    default: 64,
+  },
   { name: "lr", type: "number", min: 0, help: "Probe learning rate", default: 1e-3 },
   { name: "weight-decay", type: "number", min: 0, help: "Probe weight decay", default: 1e-3 },
-  { name: "knn-k", type: "integer", min: 1, help: "Neighbours of the kNN classifier", default: 200 },
+  {
+    name: "knn-k",
+    type: "integer",
+    min: 1,
+    help: "Neighbours of the kNN classifier",
+    default: 200,
+  },
   { name: "seed", type: "integer", help: "Seed (random init, probe)", default: 42 },
   { name: "cache", type: "string", help: "Feature cache folder", default: ".cache/features" },
-  { name: "backend", type: "string", choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"], help: "tfjs backend", default: "auto" },
+  {
+    name: "backend",
+    type: "string",
+    choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
+    help: "tfjs backend",
+    default: "auto",
+  },
 ];
 
 /** The model configuration a probe runs with. */
@@ -92,7 +143,7 @@ export async function probe(args: string[]): Promise<ProbeRun> {
     "probe",
     "Linear probe (logistic regression on frozen features) and kNN accuracy of an encoder.",
     FLAGS,
-    args,
+    args[0] === "--" ? args.slice(1) : args, // `deno task probe -- ...` passes the "--" on
   );
   // Absent flags take their defaults.
   const flags = Object.fromEntries(
@@ -111,7 +162,9 @@ export async function probe(args: string[]): Promise<ProbeRun> {
   const test = await openSTL10(dataDir, "test");
   for (const [name, split] of [["train", train], ["test", test]] as const) {
     if (split.length === 0) {
-      throw new RangeError(`--data ${dataDir}: the ${name} split is empty: expected labelled images`);
+      throw new RangeError(
+        `--data ${dataDir}: the ${name} split is empty: expected labelled images`,
+      );
     }
   }
   const sizes = parseSizes(flags.sizes as string | undefined, train.labels()!);
@@ -157,8 +210,14 @@ export async function probe(args: string[]): Promise<ProbeRun> {
         );
         if (size !== Math.max(...sizes)) return;
         const predictions = tf.tidy(() => {
-          const w = tf.tensor2d(result.weight, [trainFeatures!.features.shape[1], classNames.length]);
-          return tf.argMax(tf.add(tf.matMul(testFeatures!.features, w), tf.tensor1d(result.bias)), 1);
+          const w = tf.tensor2d(result.weight, [
+            trainFeatures!.features.shape[1],
+            classNames.length,
+          ]);
+          return tf.argMax(
+            tf.add(tf.matMul(testFeatures!.features, w), tf.tensor1d(result.bias)),
+            1,
+          );
         });
         const predicted = predictions.dataSync();
         predictions.dispose();
@@ -171,12 +230,21 @@ export async function probe(args: string[]): Promise<ProbeRun> {
       },
     });
     const knnK = flags["knn-k"] as number;
-    const knnPredicted = knnClassify(trainFeatures.features, trainFeatures.labels, testFeatures.features, {
-      k: knnK,
-      numClasses: classNames.length,
-    });
+    const knnPredicted = knnClassify(
+      trainFeatures.features,
+      trainFeatures.labels,
+      testFeatures.features,
+      {
+        k: knnK,
+        numClasses: classNames.length,
+      },
+    );
     const knn = accuracy(knnPredicted, testFeatures.labels);
-    console.error(`kNN (k = ${Math.min(knnK, trainFeatures.labels.length)}, cosine, T = 0.07): test ${pct(knn)}`);
+    console.error(
+      `kNN (k = ${Math.min(knnK, trainFeatures.labels.length)}, cosine, T = 0.07): test ${
+        pct(knn)
+      }`,
+    );
 
     const encoderName = randomInit ? `random init (width ${config.width})` : weights!;
     await writeJsonAtomic(`${out}/config.json`, {
@@ -200,7 +268,12 @@ export async function probe(args: string[]): Promise<ProbeRun> {
       encoder: { name: encoderName, ...config, featureDim: trainFeatures.features.shape[1] },
       details,
     });
-    const md = probeMarkdown(results, knn, Math.min(knnK, trainFeatures.labels.length), encoderName);
+    const md = probeMarkdown(
+      results,
+      knn,
+      Math.min(knnK, trainFeatures.labels.length),
+      encoderName,
+    );
     const mdTemp = `${out}/probe.md.${crypto.randomUUID().slice(0, 8)}.tmp`;
     await Deno.writeTextFile(mdTemp, md);
     await Deno.rename(mdTemp, `${out}/probe.md`);
@@ -248,13 +321,14 @@ function parseSizes(flag: string | undefined, labels: Int32Array): number[] {
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   const smallest = Math.min(...counts.values());
   if (flag === undefined) {
-    const fit = TUTORIAL_SIZES.filter((s) => s <= smallest);
+    let fit = TUTORIAL_SIZES.filter((s) => s <= smallest);
+    if (fit.length === 0) fit = [smallest];
     if (fit.length < TUTORIAL_SIZES.length) {
       console.error(
         `the smallest class has ${smallest} training images: probing ${fit.join(", ")} per class`,
       );
     }
-    return fit.length > 0 ? fit : [smallest];
+    return fit;
   }
   const sizes = flag.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
   if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {

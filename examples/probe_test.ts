@@ -53,7 +53,9 @@ Deno.test("`deno task probe` writes probe.json, probe.md and the plot", async ()
     const json = JSON.parse(await Deno.readTextFile(`${out}/probe.json`));
     assert.deepEqual(Object.keys(json.results), ["2", "6"]);
     assert.deepEqual(json.results, run.results);
-    for (const { train, test } of Object.values(json.results) as { train: number; test: number }[]) {
+    for (
+      const { train, test } of Object.values(json.results) as { train: number; test: number }[]
+    ) {
       // 20 or 60 training images, 30 test images: accuracies are multiples of 1/20 and 1/30.
       assert.ok(train >= 0 && train <= 1 && Math.abs(train * 60 - Math.round(train * 60)) < 1e-9);
       assert.ok(test >= 0 && test <= 1 && Math.abs(test * 30 - Math.round(test * 30)) < 1e-9);
@@ -86,7 +88,13 @@ Deno.test("`deno task probe` reads our safetensors checkpoints with their config
     tf.dispose([...state.values()]);
     net.dispose();
     const args = [...common(dir), "--sizes", "3", "--seed", "9"];
-    const fromFile = await probe([...args, "--weights", `${dir}/w.safetensors`, "--out", `${dir}/a`]);
+    const fromFile = await probe([
+      ...args,
+      "--weights",
+      `${dir}/w.safetensors`,
+      "--out",
+      `${dir}/a`,
+    ]);
     assert.deepEqual(fromFile.config, { width: 2, hiddenDim: 8, stem: "imagenet", imageSize: 16 });
     // The same weights built in place (same seed) give the same features, so the same probe.
     const random = await probe([
@@ -137,7 +145,10 @@ Deno.test("`deno task probe` rejects sizes above a class, empty splits and bad f
       () => probe([...base, "--sizes", "2,7"]),
       /--sizes contains 7 but class 0 has only 6 training images: expected sizes of at most 6/,
     );
-    await assert.rejects(() => probe([...base, "--sizes", "2,x"]), /--sizes must be positive integers/);
+    await assert.rejects(
+      () => probe([...base, "--sizes", "2,x"]),
+      /--sizes must be positive integers/,
+    );
     await assert.rejects(
       () => probe([...common(dir), "--out", `${dir}/out`]),
       /pass exactly one of --weights CKPT and --random-init/,

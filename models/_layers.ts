@@ -1,7 +1,7 @@
 // Internal building blocks: Conv2d, BatchNorm2d, Linear over plain tfjs-core ops, and the
 // parameter/buffer registry shared by every network of this package.
 import * as tf from "@tensorflow/tfjs-core";
-import type { LoadStateDictOptions, LoadStateDictResult, Module } from "./module.ts";
+import type { LoadStateDictOptions, LoadStateDictResult } from "./module.ts";
 import type { Random } from "./_random.ts";
 
 /** How a variable's PyTorch layout relates to ours. */
@@ -47,11 +47,17 @@ function toTorch(entry: StateEntry): tf.Tensor {
 const shapeText = (s: readonly number[]): string => `[${s.join(", ")}]`;
 
 /** Parameter/buffer bookkeeping of {@linkcode Module}, over a list of entries. */
-export abstract class StateModule implements Module {
+export class StateTable {
   /** Entries in torchvision's `state_dict()` order. */
-  protected abstract readonly entries: readonly StateEntry[];
+  readonly entries: readonly StateEntry[];
+  constructor(entries: readonly StateEntry[]) {
+    this.entries = entries;
+  }
 
-  abstract apply(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D;
+  /** A table over the entries that `keep` selects (sharing the variables). */
+  subset(keep: (name: string) => boolean): StateTable {
+    return new StateTable(this.entries.filter((e) => keep(e.name)));
+  }
 
   parameters(): Map<string, tf.Variable> {
     return new Map(this.entries.filter((e) => e.trainable).map((e) => [e.name, e.variable]));
@@ -119,6 +125,9 @@ export abstract class StateModule implements Module {
     for (const e of this.entries) if (!e.variable.isDisposed) e.variable.dispose();
   }
 }
+
+/** The state table of each network (shared between the files of this package). */
+export const STATE: WeakMap<object, StateTable> = new WeakMap();
 
 /** Creates variables in construction order from one seeded generator. */
 export class Registry {

@@ -64,7 +64,11 @@ Deno.test("`loadTorchCheckpoint()` reads a Lightning checkpoint with callbacks, 
   const keys = [...stateDict.keys()];
   assertEquals(keys.length, 120 + 4); // body, fc.0 and fc.2 (weight, bias)
   assert(keys.every((k) => k.startsWith("convnet.")));
-  assertEquals(keys.slice(0, 3), ["convnet.conv1.weight", "convnet.bn1.weight", "convnet.bn1.bias"]);
+  assertEquals(keys.slice(0, 3), [
+    "convnet.conv1.weight",
+    "convnet.bn1.weight",
+    "convnet.bn1.bias",
+  ]);
   assertEquals(stateDict.get("convnet.conv1.weight")!.shape, [3, 3, 7, 7]);
   assertEquals(stateDict.get("convnet.fc.2.weight")!.shape, [16, 64]);
   const nbt = stateDict.get("convnet.bn1.num_batches_tracked")!;
@@ -94,8 +98,20 @@ const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
 Deno.test("`loadTorchCheckpoint()` keeps referenced globals inert and refuses constructing them", async () => {
   // {"hyper_parameters": {builtins.eval: 1}}: a global used as a dict key only.
   const inert = [
-    0x80, 2, 0x7d, 0x28, ...[0x58, 16, 0, 0, 0], ...ascii("hyper_parameters"), 0x7d,
-    0x63, ...ascii("builtins\neval\n"), 0x4b, 1, 0x73, 0x75, 0x2e,
+    0x80,
+    2,
+    0x7d,
+    0x28,
+    ...[0x58, 16, 0, 0, 0],
+    ...ascii("hyper_parameters"),
+    0x7d,
+    0x63,
+    ...ascii("builtins\neval\n"),
+    0x4b,
+    1,
+    0x73,
+    0x75,
+    0x2e,
   ];
   const { stateDict, hyperParameters } = await loadTorchCheckpoint(archive(inert));
   assertEquals(stateDict.size, 0);

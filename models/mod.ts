@@ -21,6 +21,9 @@
  */
 export * from "./module.ts";
 export * from "./resnet.ts";
+export * from "./resnet18.ts";
+export * from "./resnet34.ts";
+export * from "./resnet50.ts";
 export * from "./simclr_net.ts";
 export * from "./count_parameters.ts";
 export * from "./load_torch_checkpoint.ts";

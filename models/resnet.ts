@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { BatchNorm2d, Conv2d, Linear, Registry, type StateEntry, StateModule } from "./_layers.ts";
+import { BatchNorm2d, Conv2d, Linear, Registry, STATE, StateTable } from "./_layers.ts";
+import type { LoadStateDictOptions, LoadStateDictResult, Module } from "./module.ts";
 import { Random } from "./_random.ts";
 
 /** Options of the ResNet builders ({@linkcode resnet18}, {@linkcode resnet34}, {@linkcode resnet50}). */
@@ -157,9 +158,26 @@ function checkPositiveInteger(fn: string, name: string, value: number): void {
  * -> fc`, with torchvision's parameter names and initialisation (Kaiming normal fan-out for
  * convolutions, BatchNorm weight 1 and bias 0, PyTorch's default `Linear` init), seeded.
  * Build one with {@linkcode resnet18}, {@linkcode resnet34} or {@linkcode resnet50}.
+ *
+ * @example A custom depth
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { ResNet, type ResNetConfig, type ResNetOptions } from "@simclr/models";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const options: ResNetOptions = { width: 4, numClasses: 3, stem: "cifar" };
+ * const config: ResNetConfig = { ...options, block: "basic", layers: [1, 1, 1, 1] };
+ * const net = new ResNet(config); // a ResNet-10
+ * const y = net.apply(tf.zeros([2, 8, 8, 3]), { training: true });
+ * assert.deepStrictEqual(y.shape, [2, 3]);
+ * assert.equal(net.buffers().get("bn1.num_batches_tracked")!.dataSync()[0], 1);
+ * y.dispose();
+ * net.dispose();
+ * ```
  */
-export class ResNet extends StateModule {
-  protected readonly entries: readonly StateEntry[];
+export class ResNet implements Module {
   /** Size of the pooled feature vector `h` (`8 * width * expansion`: 512 for ResNet-18). */
   readonly featureDim: number;
   /** Output size of the network. */
@@ -179,7 +197,6 @@ export class ResNet extends StateModule {
    * @param config Block type, blocks per stage, head and the {@linkcode ResNetOptions}.
    */
   constructor(config: ResNetConfig) {
-    super();
     const fn = "ResNet()";
     const {
       block,
@@ -227,7 +244,7 @@ export class ResNet extends StateModule {
     this.#head = sizes.slice(1).map((out, i) =>
       new Linear(reg, headHidden.length ? `fc.${2 * i}` : "fc", sizes[i], out)
     );
-    this.entries = reg.entries;
+    STATE.set(this, new StateTable(reg.entries));
   }
 
   /**
@@ -265,9 +282,59 @@ export class ResNet extends StateModule {
     });
   }
 
-  /** Internal: the entries without the head (for the SimCLR encoder). */
-  protected bodyEntries(): StateEntry[] {
-    return this.entries.filter((e) => !e.name.startsWith("fc."));
+  /**
+   * Trainable parameters by torchvision name, in torchvision's order (our layout).
+   *
+   * @returns Names to variables (conv HWIO, linear `[in, out]`).
+   */
+  parameters(): Map<string, tf.Variable> {
+    return STATE.get(this)!.parameters();
+  }
+
+  /**
+   * BatchNorm running statistics (float32) and `num_batches_tracked` (int32).
+   *
+   * @returns Names to non-trainable variables.
+   */
+  buffers(): Map<string, tf.Variable> {
+    return STATE.get(this)!.buffers();
+  }
+
+  /**
+   * Parameters to exclude from weight decay: biases and BatchNorm weights.
+   *
+   * @returns A subset of the names of {@linkcode ResNet.parameters}.
+   */
+  noDecayNames(): Set<string> {
+    return STATE.get(this)!.noDecayNames();
+  }
+
+  /**
+   * Every parameter and buffer in PyTorch layout (conv OIHW, linear `[out, in]`).
+   *
+   * @returns New tensors by torchvision key; the caller disposes them.
+   */
+  stateDict(): Map<string, tf.Tensor> {
+    return STATE.get(this)!.stateDict();
+  }
+
+  /**
+   * Loads PyTorch-layout tensors (converted and copied; the inputs stay the caller's).
+   *
+   * @param stateDict Tensors by torchvision key (e.g. from {@linkcode loadTorchCheckpoint}).
+   * @param options `prefix` to select and strip (e.g. `"convnet."`); `strict` (default true).
+   * @returns The keys that did not match (all empty when strict).
+   */
+  loadStateDict(
+    stateDict: Map<string, tf.Tensor>,
+    options?: LoadStateDictOptions,
+  ): LoadStateDictResult {
+    return STATE.get(this)!.loadStateDict(stateDict, options);
+  }
+
+  /** Disposes every variable (idempotent). */
+  dispose(): void {
+    STATE.get(this)!.dispose();
   }
 }
 
@@ -275,71 +342,4 @@ function checkInput(fn: string, x: tf.Tensor): void {
   if (x.rank !== 4 || x.shape[3] !== 3) {
     throw new RangeError(`${fn}: x must be NHWC images [N, H, W, 3], got shape [${x.shape}]`);
   }
-}
-
-/**
- * torchvision's `resnet18` (BasicBlock, `[2, 2, 2, 2]`): 11,689,512 parameters with 1000 classes.
- *
- * @example Classify a batch
- * ```ts
- * import "@tensorflow/tfjs-backend-cpu";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { resnet18 } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
- *
- * await tf.setBackend("cpu");
- * const net = resnet18({ numClasses: 10, width: 8, stem: "cifar", seed: 1 });
- * const logits = net.apply(tf.zeros([2, 16, 16, 3]), { training: false });
- * assertEquals(logits.shape, [2, 10]);
- * logits.dispose();
- * net.dispose();
- * ```
- *
- * @param options Classes, width, stem, zero-init of residual BatchNorms, seed.
- * @returns The network.
- */
-export function resnet18(options: ResNetOptions = {}): ResNet {
-  return new ResNet({ ...options, block: "basic", layers: [2, 2, 2, 2] });
-}
-
-/**
- * torchvision's `resnet34` (BasicBlock, `[3, 4, 6, 3]`).
- *
- * @example
- * ```ts
- * import "@tensorflow/tfjs-backend-cpu";
- * import { resnet34 } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
- *
- * const net = resnet34({ width: 4 });
- * assertEquals(net.featureDim, 32);
- * net.dispose();
- * ```
- *
- * @param options Classes, width, stem, zero-init of residual BatchNorms, seed.
- * @returns The network.
- */
-export function resnet34(options: ResNetOptions = {}): ResNet {
-  return new ResNet({ ...options, block: "basic", layers: [3, 4, 6, 3] });
-}
-
-/**
- * torchvision's `resnet50` (Bottleneck, `[3, 4, 6, 3]`): features of `32 * width` (2048).
- *
- * @example
- * ```ts
- * import "@tensorflow/tfjs-backend-cpu";
- * import { resnet50 } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
- *
- * const net = resnet50({ width: 4 });
- * assertEquals(net.featureDim, 128);
- * net.dispose();
- * ```
- *
- * @param options Classes, width, stem, zero-init of residual BatchNorms, seed.
- * @returns The network.
- */
-export function resnet50(options: ResNetOptions = {}): ResNet {
-  return new ResNet({ ...options, block: "bottleneck", layers: [3, 4, 6, 3] });
 }

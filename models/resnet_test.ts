@@ -27,7 +27,9 @@ Deno.test("`resnet50()` matches torchvision (width 2, cifar stem): eval, trainin
   const net = resnet50({ width: 2, stem: "cifar", numClasses: 10 });
   const before = tf.memory().numTensors;
   // Keys and order are torchvision's: the fixture's state dict, in file order.
-  const torchKeys = [...tensors.keys()].filter((k) => k.startsWith("model.")).map((k) => k.slice(6));
+  const torchKeys = [...tensors.keys()].filter((k) => k.startsWith("model.")).map((k) =>
+    k.slice(6)
+  );
   const ours = net.stateDict();
   assertEquals([...ours.keys()], torchKeys);
   tf.dispose([...ours.values()]);
@@ -85,7 +87,12 @@ Deno.test("`ResNet` lists parameters, buffers and no-decay names", () => {
   const net = resnet18({ width: 4, numClasses: 3 });
   const params = [...net.parameters().keys()];
   const buffers = [...net.buffers().keys()];
-  assertEquals(params.slice(0, 4), ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.conv1.weight"]);
+  assertEquals(params.slice(0, 4), [
+    "conv1.weight",
+    "bn1.weight",
+    "bn1.bias",
+    "layer1.0.conv1.weight",
+  ]);
   assertEquals(params.length, 62);
   assertEquals(buffers.length, 60);
   assert(buffers.every((b) => /\.(running_mean|running_var|num_batches_tracked)$/.test(b)));
@@ -114,7 +121,10 @@ Deno.test("`ResNet.apply()` trains under `tf.variableGrads` and leaks nothing", 
     assert(g !== undefined, `no gradient for ${name}`);
     assertEquals(g.shape, v.shape);
   }
-  assert(tf.tidy(() => tf.sum(tf.abs(grads[net.parameters().get("conv1.weight")!.name])).dataSync()[0]) > 0);
+  assert(
+    tf.tidy(() => tf.sum(tf.abs(grads[net.parameters().get("conv1.weight")!.name])).dataSync()[0]) >
+      0,
+  );
   tf.dispose([value, ...Object.values(grads)]);
   assertEquals(net.buffers().get("layer4.1.bn2.num_batches_tracked")!.dataSync()[0], 1);
   const y = net.apply(x, { training: false });
@@ -170,7 +180,10 @@ Deno.test("`ResNet.loadStateDict()` lists missing, unexpected and mis-shaped key
   const result = net.loadStateDict(state, { strict: false });
   assertEquals(result.missing, ["bn1.bias"]);
   assertEquals(result.unexpected, ["extra.weight"]);
-  assertEquals(result.mismatched, ["fc.weight: got [7, 32], expected [6, 32]", "fc.bias: got [7], expected [6]"]);
+  assertEquals(result.mismatched, [
+    "fc.weight: got [7, 32], expected [6, 32]",
+    "fc.bias: got [7], expected [6]",
+  ]);
   assertEquals(
     net.parameters().get("conv1.weight")!.dataSync(),
     tf.tidy(() => tf.transpose(state.get("conv1.weight")!, [2, 3, 1, 0]).dataSync()),

@@ -88,7 +88,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "`loadSafetensors()` reads files written by the PyTorch-side tool (F16, BF16, F64, I64, U8, BOOL)",
+  name:
+    "`loadSafetensors()` reads files written by the PyTorch-side tool (F16, BF16, F64, I64, U8, BOOL)",
   ignore: noTorch,
   fn: async () => {
     const path = await Deno.makeTempFile({ suffix: ".safetensors" });
@@ -98,7 +99,9 @@ Deno.test({
     assertEquals([...tensors.keys()], Object.keys(expected.tensors));
     for (const [k, want] of Object.entries(expected.tensors)) {
       const t = tensors.get(k)!;
-      const dtype = want.dtype === "BOOL" ? "bool" : want.dtype.startsWith("F") || want.dtype === "BF16"
+      const dtype = want.dtype === "BOOL"
+        ? "bool"
+        : want.dtype.startsWith("F") || want.dtype === "BF16"
         ? "float32"
         : "int32";
       assertEquals([t.dtype, t.shape], [dtype, want.shape], k);

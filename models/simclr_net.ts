@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { type StateEntry, StateModule } from "./_layers.ts";
-import type { Module } from "./module.ts";
+import { STATE, type StateTable } from "./_layers.ts";
+import type { LoadStateDictOptions, LoadStateDictResult, Module } from "./module.ts";
 import { ResNet } from "./resnet.ts";
 
 /** Options of {@linkcode simclrNet}. */
@@ -18,19 +18,36 @@ export interface SimCLRNetOptions {
 }
 
 /** The encoder of a {@linkcode SimCLRNet}: the ResNet without its head, sharing its variables. */
-class Encoder extends StateModule {
-  protected readonly entries: readonly StateEntry[];
+class Encoder implements Module {
   readonly #net: SimCLRNet;
-  constructor(net: SimCLRNet, entries: StateEntry[]) {
-    super();
+  readonly #state: StateTable;
+  constructor(net: SimCLRNet, state: StateTable) {
     this.#net = net;
-    this.entries = entries;
+    this.#state = state;
   }
   apply(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D {
     return this.#net.features(x, options);
   }
+  parameters(): Map<string, tf.Variable> {
+    return this.#state.parameters();
+  }
+  buffers(): Map<string, tf.Variable> {
+    return this.#state.buffers();
+  }
+  noDecayNames(): Set<string> {
+    return this.#state.noDecayNames();
+  }
+  stateDict(): Map<string, tf.Tensor> {
+    return this.#state.stateDict();
+  }
+  loadStateDict(
+    stateDict: Map<string, tf.Tensor>,
+    options?: LoadStateDictOptions,
+  ): LoadStateDictResult {
+    return this.#state.loadStateDict(stateDict, options);
+  }
   /** Disposes the shared network (encoder and head). */
-  override dispose(): void {
+  dispose(): void {
     this.#net.dispose();
   }
 }
@@ -65,7 +82,8 @@ export class SimCLRNet extends ResNet {
       headHidden: [4 * hiddenDim],
     });
     this.hiddenDim = hiddenDim;
-    this.encoder = new Encoder(this, this.bodyEntries());
+    const body = STATE.get(this)!.subset((name) => !name.startsWith("fc."));
+    this.encoder = new Encoder(this, body);
   }
 }
 

@@ -69,7 +69,9 @@ Deno.test({
   },
 });
 if (!hasTorch()) {
-  console.warn(`skipping the full-width parity test: ${python} with torch and torchvision is missing`);
+  console.warn(
+    `skipping the full-width parity test: ${python} with torch and torchvision is missing`,
+  );
 }
 
 Deno.test("`simclrNet()` has the tutorial's head and an encoder sharing its variables", () => {
@@ -115,5 +117,9 @@ Deno.test("`simclrNet().encoder` outputs h: the head's input", () => {
 });
 
 Deno.test("`simclrNet()` rejects a bad hiddenDim", () => {
-  assertThrows(() => simclrNet({ hiddenDim: -1 }), RangeError, "hiddenDim must be a positive integer");
+  assertThrows(
+    () => simclrNet({ hiddenDim: -1 }),
+    RangeError,
+    "hiddenDim must be a positive integer",
+  );
 });

@@ -80,7 +80,13 @@ export function col2imLoop(cols: Float32Array, g: ConvGeometry): Float32Array {
 }
 
 /** `A[M, K] · B[K, N]` (row-major). */
-export function matMulNN(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+export function matMulNN(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array {
   const out = new Float32Array(m * n);
   for (let i = 0; i < m; i++) {
     const oi = i * n, ai = i * k;
@@ -95,7 +101,13 @@ export function matMulNN(a: Float32Array, b: Float32Array, m: number, k: number,
 }
 
 /** `A[M, K]ᵀ · B[M, N]` → `[K, N]` (row-major). */
-export function matMulTN(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+export function matMulTN(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array {
   const out = new Float32Array(k * n);
   for (let i = 0; i < m; i++) {
     const ai = i * k, bi = i * n;
@@ -110,7 +122,13 @@ export function matMulTN(a: Float32Array, b: Float32Array, m: number, k: number,
 }
 
 /** `A[M, N] · B[K, N]ᵀ` → `[M, K]` (row-major): dot products of rows. */
-export function matMulNT(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float32Array {
+export function matMulNT(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+): Float32Array {
   const out = new Float32Array(m * k);
   for (let i = 0; i < m; i++) {
     const ai = i * n;

@@ -14,16 +14,17 @@ export type Conv2DPadding =
   | number
   | [[number, number], [number, number], [number, number], [number, number]];
 
-type Pair = [number, number];
-type Shape4 = [number, number, number, number];
-type Rounding = "floor" | "round" | "ceil" | undefined;
+/** A 4-D shape: NHWC for images, `[KH, KW, C, O]` (HWIO) for filters. */
+export type Shape4D = [number, number, number, number];
+/** How output sizes are rounded when `pad` is a number (as tfjs' `dimRoundingMode`). */
+export type DimRoundingMode = "floor" | "round" | "ceil";
 
 function info(
-  xShape: Shape4,
-  filterShape: Shape4,
-  strides: number | Pair,
+  xShape: Shape4D,
+  filterShape: Shape4D,
+  strides: number | [number, number],
   pad: Conv2DPadding,
-  rounding: Rounding,
+  rounding: DimRoundingMode | undefined,
 ): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computeConv2DInfo(
     xShape,
@@ -87,10 +88,10 @@ function cropForPads(
 export function conv2dFilterGradient(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
-  filterShape: Shape4,
-  strides: number | Pair,
+  filterShape: Shape4D,
+  strides: number | [number, number],
   pad: Conv2DPadding,
-  dimRoundingMode?: Rounding,
+  dimRoundingMode?: DimRoundingMode,
 ): tf.Tensor4D {
   const ci = info(x.shape, filterShape, strides, pad, dimRoundingMode);
   const [kh, kw, c, o] = filterShape;
@@ -163,12 +164,12 @@ function flipFilter(filter: tf.Tensor4D): tf.Tensor4D {
  * ```
  */
 export function conv2dInputGradient(
-  xShape: Shape4,
+  xShape: Shape4D,
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
-  strides: number | Pair,
+  strides: number | [number, number],
   pad: Conv2DPadding,
-  dimRoundingMode?: Rounding,
+  dimRoundingMode?: DimRoundingMode,
 ): tf.Tensor4D {
   const ci = info(xShape, filter.shape, strides, pad, dimRoundingMode);
   const [kh, kw] = filter.shape;

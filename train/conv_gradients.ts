@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dFilterGradient, conv2dInputGradient, type Conv2DPadding } from "./conv_backprop.ts";
-import { opKernel } from "./op_kernel.ts";
+import { opKernel } from "./_op_kernel.ts";
 
 type Shape4 = [number, number, number, number];
 type Rounding = "floor" | "round" | "ceil" | undefined;

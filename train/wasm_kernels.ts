@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { opKernel } from "./op_kernel.ts";
+import { opKernel } from "./_op_kernel.ts";
 
 interface OneHotAttrs {
   depth: number;

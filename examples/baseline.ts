@@ -1,0 +1,179 @@
+// `deno task baseline`: the tutorial's supervised ResNet-18 trained from scratch on the
+// labelled split (its `train_resnet`), for comparison with the probe on SimCLR features.
+import * as tf from "@tensorflow/tfjs";
+import { baselineView } from "@simclr/augment";
+import { batches, openSTL10, stepsPerEpoch, type STL10Dataset } from "@simclr/datasets";
+import { accuracy, extractFeatures, TUTORIAL_BASELINE_ACCURACY } from "@simclr/eval";
+import { type ResNet, resnet18 } from "@simclr/models";
+import { AdamW, fit, loadCheckpoint, multiStepLR, selectBackend } from "@simclr/train";
+import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_cli.ts";
+import { ensureDemoData, mixSeed, PRESETS, resolve, runInfo, SHARED_FLAGS } from "./_run.ts";
+
+const FLAGS: Flag[] = [
+  ...SHARED_FLAGS,
+  { name: "lr", type: "number", min: 0, help: "AdamW learning rate (tutorial: 1e-3)" },
+  { name: "weight-decay", type: "number", min: 0, help: "AdamW weight decay (tutorial: 2e-4)" },
+  { name: "stem", type: "string", choices: ["imagenet", "cifar"], help: "ResNet stem" },
+  {
+    name: "val-every",
+    type: "integer",
+    min: 1,
+    help: "Test accuracy every k epochs (tutorial: 2)",
+  },
+];
+
+/** The configuration of a baseline run. */
+export interface BaselineConfig {
+  preset: string;
+  data: string | null;
+  out: string;
+  epochs: number;
+  batchSize: number;
+  imageSize: number;
+  width: number;
+  lr: number;
+  weightDecay: number;
+  stem: "imagenet" | "cifar";
+  valEvery: number;
+  seed: number;
+  backend: string;
+  resume: boolean;
+}
+
+/** The outcome of a baseline run (also `baseline.json`). */
+export interface BaselineResult {
+  train: number;
+  test: number;
+  bestEpoch: number;
+  tutorial: number;
+}
+
+/** Accuracy of a classifier on a split, evaluated as the tutorial's test transform. */
+async function evaluate(model: ResNet, split: STL10Dataset, imageSize: number): Promise<number> {
+  const { features: logits, labels } = await extractFeatures(model, split, {
+    imageSize,
+    progress: false,
+  });
+  const predictions = tf.tidy(() => tf.argMax(logits, 1));
+  const result = accuracy(await predictions.data(), labels);
+  tf.dispose([logits, predictions]);
+  return result;
+}
+
+/** Trains the supervised baseline with `config`; writes `baseline.json` into `config.out`. */
+export async function baseline(config: BaselineConfig): Promise<BaselineResult> {
+  const backend = await selectBackend(config.backend as "auto");
+  const dataDir = config.data ?? await ensureDemoData();
+  const train = await openSTL10(dataDir, "train");
+  const test = await openSTL10(dataDir, "test");
+  const steps = stepsPerEpoch(train.length, config.batchSize, false);
+  if (train.length < 2) throw new UsageError(`${dataDir}: the train split has no images`);
+  await Deno.mkdir(config.out, { recursive: true });
+  const fullConfig = { ...config, data: dataDir, ...await runInfo(backend) };
+  await writeJsonAtomic(`${config.out}/config.json`, fullConfig);
+
+  const model = resnet18({
+    numClasses: 10,
+    width: config.width,
+    stem: config.stem,
+    seed: config.seed,
+  });
+  const optimizer = new AdamW(model.parameters(), {
+    lr: config.lr,
+    weightDecay: config.weightDecay,
+  });
+  console.error(
+    `training the supervised baseline on ${train.length} labelled images of ${dataDir} ` +
+      `for ${config.epochs} epochs into ${config.out}`,
+  );
+  try {
+    const result = await fit({
+      model,
+      optimizer,
+      schedule: multiStepLR({
+        baseLr: config.lr,
+        milestones: [Math.floor(config.epochs * 0.7), Math.floor(config.epochs * 0.9)],
+        gamma: 0.1,
+      }),
+      epochs: config.epochs,
+      stepsPerEpoch: steps,
+      batches: (epoch) => batches(train, { batchSize: config.batchSize, seed: config.seed, epoch }),
+      step: (batch, { epoch, step }) => {
+        const images = baselineView(
+          { pixels: batch.pixels, height: train.imageSize, width: train.imageSize },
+          { seed: mixSeed(config.seed, epoch, step), size: config.imageSize },
+        );
+        const logits = model.apply(images, { training: true });
+        const targets = tf.cast(tf.oneHot(tf.tensor1d(batch.labels!, "int32"), 10), "float32");
+        const loss = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+        const correct = tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1));
+        return {
+          loss,
+          metrics: { acc: tf.mean(tf.cast(correct, "float32")) as tf.Scalar },
+          images: images.shape[0],
+        };
+      },
+      // The tutorial validates on the test set and keeps the best model by it.
+      validate: async () => ({ val_acc: await evaluate(model, test, config.imageSize) }),
+      validateEvery: config.valEvery,
+      monitor: { metric: "val_acc", mode: "max" },
+      outDir: config.out,
+      config: fullConfig,
+      seed: config.seed,
+      resume: config.resume,
+    });
+    await loadCheckpoint(`${config.out}/checkpoints`, "best", model);
+    const outcome: BaselineResult = {
+      train: await evaluate(model, train, config.imageSize),
+      test: await evaluate(model, test, config.imageSize),
+      bestEpoch: result.best!.epoch,
+      tutorial: TUTORIAL_BASELINE_ACCURACY,
+    };
+    await writeJsonAtomic(`${config.out}/baseline.json`, outcome);
+    return outcome;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Reads the command line into a {@linkcode BaselineConfig}. */
+export function baselineConfig(args: string[]): BaselineConfig {
+  const flags = parseFlags(
+    "baseline",
+    "Supervised ResNet-18 from scratch on the labelled split (the tutorial's train_resnet).",
+    FLAGS,
+    args,
+  );
+  const preset = PRESETS[(flags.preset as string | undefined) ?? "demo"];
+  const tutorial = preset.name === "tutorial";
+  const pick = <T>(name: string, fallback: T): T => resolve(flags, name, fallback);
+  return {
+    preset: preset.name,
+    data: pick<string | null>("data", null),
+    out: pick("out", `runs/baseline-${preset.name}`),
+    epochs: pick("epochs", tutorial ? 100 : 12),
+    batchSize: pick("batch-size", 64),
+    imageSize: pick("image-size", preset.imageSize),
+    width: pick("width", preset.width),
+    lr: pick("lr", 1e-3),
+    weightDecay: pick("weight-decay", 2e-4),
+    stem: pick("stem", preset.stem),
+    valEvery: pick("val-every", 2),
+    seed: pick("seed", 42),
+    backend: pick("backend", "auto"),
+    resume: pick("resume", false),
+  };
+}
+
+if (import.meta.main) {
+  await runMain(async () => {
+    const config = baselineConfig(Deno.args);
+    const result = await baseline(config);
+    console.log(
+      `baseline: train accuracy ${(100 * result.train).toFixed(2)}%, test accuracy ` +
+        `${(100 * result.test).toFixed(2)}% (tutorial on STL10: ` +
+        `${(100 * result.tutorial).toFixed(2)}%); ${config.out}/baseline.json`,
+    );
+  });
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Packs everything tools/gpu-check.sh needs on an offline Linux machine with an NVIDIA GPU:
+# the deno binary (xz), the repository with its node_modules (xz), and gpu-check.sh itself.
+#
+#   tools/pack-gpu-check.sh [OUT.tar]        # default: ./gpu-check.tar
+#   scp gpu-check.tar gpu-host: && ssh gpu-host 'tar xf gpu-check.tar gpu-check.sh && bash gpu-check.sh gpu-check.tar'
+#
+# Run it where `deno` is on PATH and the repository's npm packages are installed (node_modules).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=$(realpath -m "${1:-gpu-check.tar}")
+deno_bin=$(command -v deno) || { echo "pack-gpu-check: deno is not on PATH" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Fill node_modules with every npm package the check and the benchmark import.
+(cd "$repo" && deno cache examples/bench.ts train/cpu_conv_kernels.ts \
+  npm:@tensorflow/tfjs@4.22.0 npm:@tensorflow/tfjs-backend-webgpu@4.22.0 \
+  npm:@tensorflow/tfjs-backend-wasm@4.22.0 >/dev/null)
+for pkg in tfjs tfjs-core tfjs-backend-cpu tfjs-backend-wasm tfjs-backend-webgpu; do
+  [ -e "$repo/node_modules/@tensorflow/$pkg/package.json" ] || {
+    echo "pack-gpu-check: node_modules/@tensorflow/$pkg is missing" >&2
+    exit 1
+  }
+done
+
+echo "pack-gpu-check: compressing deno ($(du -h "$deno_bin" | cut -f1)) ..." >&2
+xz -T0 -6 -c "$deno_bin" >"$tmp/deno.xz"
+echo "pack-gpu-check: compressing the repository and node_modules ..." >&2
+tar -C "$repo" --exclude=./.git --exclude=./runs --exclude=./.cache --exclude='*.tmp' \
+  --exclude=./gpu-check.tar -cf - . | xz -T0 -6 >"$tmp/repo.tar.xz"
+cp "$repo/tools/gpu-check.sh" "$tmp/gpu-check.sh"
+tar -C "$tmp" -cf "$out.tmp" gpu-check.sh deno.xz repo.tar.xz
+mv "$out.tmp" "$out"
+echo "pack-gpu-check: wrote $out ($(du -h "$out" | cut -f1))" >&2
