@@ -114,7 +114,7 @@ export async function writeReport(outDir: string, contents: ReportContents): Pro
       `<tr><td class="key">${escape(name)}</td><td>${pct(acc)}</td></tr>`
     );
     sections.push(
-      `<h2>k-nearest neighbours</h2><p class="sub">Cosine similarity, k = 200, votes weighted by exp(similarity / 0.07), all labelled training images.</p><table><tr><th class="key">encoder</th><th>test</th></tr>${
+      `<h2>k-nearest neighbours</h2><p class="sub">Cosine similarity, the 200 nearest labelled training images (all of them when fewer) voting with weight exp(similarity / 0.07).</p><table><tr><th class="key">encoder</th><th>test</th></tr>${
         rows.join("")
       }</table>`,
     );

@@ -23,7 +23,7 @@ import {
   type SimCLRNet,
   simclrNet,
 } from "@simclr/models";
-import { generateDemoData, openSTL10 } from "@simclr/datasets";
+import { openSTL10 } from "@simclr/datasets";
 import {
   accuracy,
   confusionMatrix,
@@ -38,6 +38,7 @@ import {
   writeChart,
 } from "@simclr/eval";
 import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_cli.ts";
+import { ensureDemoData } from "./_run.ts";
 
 const TUTORIAL_SIZES = [10, 20, 50, 100, 200, 500];
 
@@ -157,7 +158,7 @@ export async function probe(args: string[]): Promise<ProbeRun> {
   const backend = await selectBackend(
     (flags.backend ?? "auto") as "auto" | "tensorflow" | "webgpu" | "wasm" | "cpu",
   );
-  const dataDir = (flags.data as string | undefined) ?? await demoData();
+  const dataDir = (flags.data as string | undefined) ?? await ensureDemoData();
   const train = await openSTL10(dataDir, "train");
   const test = await openSTL10(dataDir, "test");
   for (const [name, split] of [["train", train], ["test", test]] as const) {
@@ -343,18 +344,6 @@ function parseSizes(flag: string | undefined, labels: Int32Array): number[] {
     }
   }
   return sizes;
-}
-
-/** The demo data set (generated once under `.cache/demo-data`). */
-async function demoData(): Promise<string> {
-  const dir = ".cache/demo-data";
-  try {
-    await Deno.stat(`${dir}/test_y.bin`);
-  } catch {
-    console.error(`no --data: generating the demo data set in ${dir}`);
-    await generateDemoData(dir);
-  }
-  return dir;
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {

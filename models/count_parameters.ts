@@ -7,10 +7,10 @@ import type { Module } from "./module.ts";
  * ```ts
  * import "@tensorflow/tfjs-backend-cpu";
  * import { countParameters, resnet18 } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const net = resnet18();
- * assertEquals(countParameters(net), 11_689_512);
+ * assert.deepStrictEqual(countParameters(net), 11_689_512);
  * net.dispose();
  * ```
  *

@@ -66,15 +66,16 @@ function decode(name: string, dtype: string, bytes: Uint8Array, n: number): tf.T
  * ```ts
  * import "@tensorflow/tfjs-backend-cpu";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { loadSafetensors, saveSafetensors } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
+ * import { loadSafetensors, type Safetensors, saveSafetensors } from "@simclr/models";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
  * const a = tf.tensor2d([[1, 2], [3, 4]]);
  * await saveSafetensors(path, new Map([["a", a]]));
- * const { tensors } = await loadSafetensors(path);
- * assertEquals(await tensors.get("a")!.array(), [[1, 2], [3, 4]]);
+ * const file: Safetensors = await loadSafetensors(path);
+ * const { tensors } = file;
+ * assert.deepStrictEqual(await tensors.get("a")!.array(), [[1, 2], [3, 4]]);
  * tf.dispose([a, ...tensors.values()]);
  * ```
  *

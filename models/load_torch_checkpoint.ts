@@ -98,6 +98,14 @@ class Materializer {
   }
 
   tensor(ref: TensorRef): tf.Tensor {
+    const { values, dtype } = this.values(ref);
+    return tf.tensor(values, ref.shape, dtype);
+  }
+
+  /** The view's elements in row-major order, and the tf dtype they map to. */
+  values(
+    ref: TensorRef,
+  ): { values: Float32Array | Int32Array; dtype: "float32" | "int32" | "bool" } {
     const { storage, offset, shape, stride } = ref;
     const info = STORAGE_DTYPES[storage.type];
     const bytes = this.#storageBytes(storage, info.bytes);
@@ -116,7 +124,7 @@ class Materializer {
     if (storage.type === "FloatStorage" && isContiguous(shape, stride)) {
       // Fast path: copy the bytes (the zip entry may be unaligned for a Float32Array view).
       const copy = bytes.slice(4 * offset, 4 * (offset + size));
-      return tf.tensor(new Float32Array(copy.buffer, 0, size), shape, "float32");
+      return { values: new Float32Array(copy.buffer, 0, size), dtype: "float32" };
     }
     const index = new Array<number>(shape.length).fill(0);
     let at = offset;
@@ -130,8 +138,7 @@ class Materializer {
         index[d] = 0;
       }
     }
-    if (info.dtype === "bool") return tf.tensor(out, shape, "bool");
-    return tf.tensor(out, shape, info.dtype);
+    return { values: out, dtype: info.dtype };
   }
 
   #storageBytes(storage: StorageRef, bytesPer: number): Uint8Array {
@@ -159,11 +166,8 @@ function toPlain(value: unknown, m: Materializer): unknown {
   }
   if (value instanceof Set || Array.isArray(value)) return Array.from(value, (v) => toPlain(v, m));
   if (value instanceof TensorRef) {
-    const t = m.tensor(value);
-    const data = t.dataSync();
-    const shape = t.shape;
-    t.dispose();
-    return shape.length === 0 ? data[0] : Array.from(data);
+    const { values } = m.values(value);
+    return value.shape.length === 0 ? values[0] : Array.from(values);
   }
   if (value instanceof PyGlobal) return value.toString();
   if (typeof value === "bigint") return Number(value);
@@ -190,13 +194,14 @@ const isStateDict = (v: unknown): v is Map<unknown, unknown> =>
  * ```ts
  * import "@tensorflow/tfjs-backend-cpu";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { loadTorchCheckpoint, simclrNet } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
+ * import { loadTorchCheckpoint, simclrNet, type TorchCheckpoint } from "@simclr/models";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const url = new URL("./testdata/simclr_w3.ckpt", import.meta.url);
- * const { stateDict, hyperParameters } = await loadTorchCheckpoint(url.pathname);
- * assertEquals(hyperParameters.hidden_dim, 16);
+ * const checkpoint: TorchCheckpoint = await loadTorchCheckpoint(url.pathname);
+ * const { stateDict, hyperParameters } = checkpoint;
+ * assert.deepStrictEqual(hyperParameters.hidden_dim, 16);
  * const net = simclrNet({ hiddenDim: 16, width: 3 });
  * net.loadStateDict(stateDict, { prefix: "convnet." });
  * tf.dispose([...stateDict.values()]);

@@ -7,12 +7,12 @@
  * import "@tensorflow/tfjs-backend-cpu";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { simclrNet } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const net = simclrNet({ hiddenDim: 8, width: 4 });
  * const z = net.apply(tf.zeros([1, 32, 32, 3]), { training: false });
- * assertEquals(z.shape, [1, 8]);
+ * assert.deepStrictEqual(z.shape, [1, 8]);
  * z.dispose();
  * net.dispose();
  * ```

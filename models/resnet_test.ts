@@ -3,7 +3,9 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { countParameters } from "./count_parameters.ts";
 import { loadSafetensors } from "./load_safetensors.ts";
-import { resnet18, resnet34, resnet50 } from "./resnet.ts";
+import { resnet18 } from "./resnet18.ts";
+import { resnet34 } from "./resnet34.ts";
+import { resnet50 } from "./resnet50.ts";
 import { parity, testdata } from "./_test_util.ts";
 
 await tf.setBackend("cpu");
@@ -34,7 +36,7 @@ Deno.test("`resnet50()` matches torchvision (width 2, cifar stem): eval, trainin
   assertEquals([...ours.keys()], torchKeys);
   tf.dispose([...ours.values()]);
   net.loadStateDict(tensors, { prefix: "model." });
-  const errors = parity(net, tensors);
+  const errors = await parity(net, tensors);
   assert(errors.eval < 1e-4, `eval error ${errors.eval}`);
   assert(errors.train < 1e-4, `training error ${errors.train}`);
   assert(errors.buffers < 1e-4, `running stats error ${errors.buffers}`);

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { loadSafetensors } from "./load_safetensors.ts";
 import { saveSafetensors } from "./save_safetensors.ts";
-import { resnet18 } from "./resnet.ts";
+import { resnet18 } from "./resnet18.ts";
 
 await tf.setBackend("cpu");
 

@@ -13,7 +13,7 @@ const DTYPE: Partial<Record<tf.DataType, string>> = { float32: "F32", int32: "I3
  * import "@tensorflow/tfjs-backend-cpu";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { loadSafetensors, resnet18, saveSafetensors } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const net = resnet18({ width: 4, numClasses: 10 });
@@ -21,8 +21,8 @@ const DTYPE: Partial<Record<tf.DataType, string>> = { float32: "F32", int32: "I3
  * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
  * await saveSafetensors(path, state, { format: "pt" });
  * const { tensors, metadata } = await loadSafetensors(path);
- * assertEquals(tensors.get("conv1.weight")!.shape, [4, 3, 7, 7]);
- * assertEquals(metadata, { format: "pt" });
+ * assert.deepStrictEqual(tensors.get("conv1.weight")!.shape, [4, 3, 7, 7]);
+ * assert.deepStrictEqual(metadata, { format: "pt" });
  * tf.dispose([...state.values(), ...tensors.values()]);
  * net.dispose();
  * ```

@@ -94,16 +94,18 @@ export class SimCLRNet extends ResNet {
  * ```ts
  * import "@tensorflow/tfjs-backend-cpu";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { simclrNet } from "@simclr/models";
- * import { assertEquals } from "node:assert/strict";
+ * import { SimCLRNet, simclrNet, type SimCLRNetOptions } from "@simclr/models";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
- * const net = simclrNet({ hiddenDim: 16, width: 8 });
+ * const options: SimCLRNetOptions = { hiddenDim: 16, width: 8 };
+ * const net = simclrNet(options);
+ * assert(net instanceof SimCLRNet);
  * const x = tf.zeros([2, 32, 32, 3]) as tf.Tensor4D;
  * const z = net.apply(x, { training: false });
  * const h = net.encoder.apply(x, { training: false });
- * assertEquals([z.shape, h.shape], [[2, 16], [2, 64]]);
- * assertEquals([...net.parameters().keys()].slice(-4), [
+ * assert.deepStrictEqual([z.shape, h.shape], [[2, 16], [2, 64]]);
+ * assert.deepStrictEqual([...net.parameters().keys()].slice(-4), [
  *   "fc.0.weight", "fc.0.bias", "fc.2.weight", "fc.2.bias",
  * ]);
  * tf.dispose([x, z, h]);

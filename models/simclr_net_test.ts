@@ -18,7 +18,7 @@ async function checkParity(ckpt: string, io: string, build: () => SimCLRNet): Pr
   tf.dispose([...stateDict.values()]);
   const { tensors } = await loadSafetensors(io);
   const before = tf.memory().numTensors;
-  const errors = parity(net, tensors, net.encoder);
+  const errors = await parity(net, tensors, net.encoder);
   assertEquals(tf.memory().numTensors, before);
   console.log(`relative errors vs PyTorch: ${JSON.stringify(errors)}`);
   assert(errors.eval < 1e-4, `eval error ${errors.eval}`);

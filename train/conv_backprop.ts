@@ -78,11 +78,13 @@ function cropForPads(
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { conv2dFilterGradient } from "./conv_backprop.ts";
+ * import assert from "node:assert/strict";
  * await tf.setBackend("cpu");
  * const x = tf.ones([1, 3, 3, 1]) as tf.Tensor4D;
  * const dy = tf.ones([1, 3, 3, 1]) as tf.Tensor4D;
  * const dw = conv2dFilterGradient(x, dy, [3, 3, 1, 1], 1, "same");
- * console.log(dw.shape); // [3, 3, 1, 1], centre tap 9
+ * // each tap sees the output positions whose window covers it: 4 at corners, 9 at the centre
+ * assert.deepEqual(Array.from(dw.dataSync()), [4, 6, 4, 6, 9, 6, 4, 6, 4]);
  * ```
  */
 export function conv2dFilterGradient(
@@ -156,11 +158,13 @@ function flipFilter(filter: tf.Tensor4D): tf.Tensor4D {
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { conv2dInputGradient } from "./conv_backprop.ts";
+ * import assert from "node:assert/strict";
  * await tf.setBackend("cpu");
  * const dy = tf.ones([1, 2, 2, 1]) as tf.Tensor4D;
  * const w = tf.ones([3, 3, 1, 1]) as tf.Tensor4D;
  * const dx = conv2dInputGradient([1, 4, 4, 1], dy, w, 2, "same");
- * console.log(dx.shape); // [1, 4, 4, 1]
+ * // "same" with stride 2 on 4 px pads only after: windows start at 0 and 2
+ * assert.deepEqual(Array.from(dx.dataSync()), [1, 1, 2, 1, 1, 1, 2, 1, 2, 2, 4, 2, 1, 1, 2, 1]);
  * ```
  */
 export function conv2dInputGradient(

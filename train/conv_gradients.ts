@@ -81,12 +81,14 @@ const installed = new Map<string, { ours: tf.KernelConfig; stock?: tf.KernelConf
  * import * as tf from "@tensorflow/tfjs";
  * import "@tensorflow/tfjs-backend-wasm";
  * import { registerFastConvGradients } from "./conv_gradients.ts";
+ * import assert from "node:assert/strict";
  * registerFastConvGradients();
  * await tf.setBackend("wasm");
- * const x = tf.ones([1, 4, 4, 2]);
- * const w = tf.ones([3, 3, 2, 2]);
- * const dw = tf.grad((f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "same").sum())(w);
- * console.log(dw.shape); // [3, 3, 2, 2]
+ * const x = tf.ones([1, 3, 3, 1]) as tf.Tensor4D;
+ * const w = tf.ones([3, 3, 1, 1]) as tf.Tensor4D;
+ * // without the registration wasm throws: no Conv2DBackpropFilter kernel
+ * const dw = tf.grad((f: tf.Tensor) => tf.conv2d(x, f as tf.Tensor4D, 1, "same").sum())(w);
+ * assert.deepEqual(Array.from(dw.dataSync()), [4, 6, 4, 6, 9, 6, 4, 6, 4]);
  * ```
  */
 export function registerFastConvGradients(backends: string[] = ["wasm"]): void {

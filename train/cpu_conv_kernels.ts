@@ -157,8 +157,10 @@ let stock: (tf.KernelConfig | undefined)[] | undefined;
  * import { registerFastCpuKernels } from "./cpu_conv_kernels.ts";
  * registerFastCpuKernels();
  * await tf.setBackend("cpu");
- * const y = tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, "same");
- * console.log(y.shape); // [1, 4, 4, 1]
+ * import assert from "node:assert/strict";
+ * const x = tf.ones([1, 3, 3, 1]) as tf.Tensor4D;
+ * const y = tf.conv2d(x, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, "same");
+ * assert.deepEqual(Array.from(y.dataSync()), [4, 6, 4, 6, 9, 6, 4, 6, 4]);
  * ```
  */
 export function registerFastCpuKernels(): void {

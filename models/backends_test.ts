@@ -1,0 +1,42 @@
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import * as tf from "@tensorflow/tfjs-core";
+import { assert } from "./_assert.ts";
+import { loadSafetensors } from "./load_safetensors.ts";
+import { loadTorchCheckpoint } from "./load_torch_checkpoint.ts";
+import { simclrNet } from "./simclr_net.ts";
+import { parity, testdata } from "./_test_util.ts";
+
+/** Runs the width-3 PyTorch parity check on `backend`, then returns to cpu. */
+async function parityOn(backend: string): Promise<void> {
+  assert(await tf.setBackend(backend), `backend ${backend} failed to initialise`);
+  try {
+    const { stateDict } = await loadTorchCheckpoint(testdata("simclr_w3.ckpt"));
+    const net = simclrNet({ hiddenDim: 16, width: 3 });
+    net.loadStateDict(stateDict, { prefix: "convnet." });
+    tf.dispose([...stateDict.values()]);
+    const { tensors } = await loadSafetensors(testdata("simclr_w3_io.safetensors"));
+    const before = tf.memory().numTensors;
+    const errors = await parity(net, tensors, net.encoder);
+    assert(tf.memory().numTensors === before, "tensors leaked");
+    console.log(`${backend}: ${JSON.stringify(errors)}`);
+    for (const key of ["eval", "encoder", "train", "buffers"] as const) {
+      assert(errors[key]! < 1e-4, `${backend} ${key} error ${errors[key]}`);
+    }
+    assert(errors.numBatchesTracked);
+    tf.dispose([...tensors.values()]);
+    net.dispose();
+  } finally {
+    await tf.setBackend("cpu");
+  }
+}
+
+Deno.test("`simclrNet()` matches PyTorch on the wasm backend", async () => {
+  await parityOn("wasm");
+});
+
+Deno.test("`simclrNet()` matches PyTorch on the webgpu backend (software Vulkan)", async () => {
+  Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
+  await import("@tensorflow/tfjs-backend-webgpu");
+  await parityOn("webgpu");
+});

@@ -1,0 +1,94 @@
+// The command-line scripts end to end: tiny runs on a tiny demo data set, and user mistakes.
+import assert from "node:assert/strict";
+import { generateDemoData } from "@simclr/datasets";
+import { baseline, baselineConfig } from "../examples/baseline.ts";
+import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
+
+const data = await Deno.makeTempDir({ prefix: "simclr-cmd-" });
+await generateDemoData(data, { trainPerClass: 2, testPerClass: 2, unlabeled: 12, imageSize: 32 });
+const tiny = ["--data", data, "--backend", "cpu", "--image-size", "16", "--width", "2"];
+
+async function run(script: string, args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `examples/${script}.ts`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("pretrain writes config, metrics, checkpoints, and a resumed run continues", async () => {
+  const out = await Deno.makeTempDir();
+  const config = pretrainConfig([...tiny, "--out", out, "--epochs", "2", "--batch-size", "8"]);
+  assert.equal(config.lr, 2e-3); // the demo preset's
+  const result = await pretrain(config);
+  assert.equal(result.epochs, 2);
+  const saved = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
+  assert.equal(saved.width, 2);
+  assert.equal(saved.backendInUse, "cpu");
+  assert.equal(saved.versions.tfjs, "4.22.0");
+  const records = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n")
+    .map((line) => JSON.parse(line));
+  const epochs = records.filter((r) => r.kind === "epoch");
+  assert.equal(epochs.length, 2);
+  for (const key of ["train_loss", "train_acc_top5", "val_loss", "val_acc_top5", "lr"]) {
+    assert.ok(epochs.every((e) => Number.isFinite(e[key])), `${key} in every epoch record`);
+  }
+  // Cosine annealing per epoch: lr(1) = eta_min + (lr - eta_min)(1 + cos(pi / 2)) / 2.
+  assert.ok(Math.abs(epochs[1].lr - (4e-5 + (2e-3 - 4e-5) / 2)) < 1e-12);
+  for (const file of ["last.safetensors", "last.json", "best.safetensors", "best.json"]) {
+    await Deno.stat(`${out}/checkpoints/${file}`);
+  }
+  // Asking for 3 epochs with --resume trains only the third.
+  const resumed = await pretrain(
+    pretrainConfig([...tiny, "--out", out, "--epochs", "3", "--batch-size", "8", "--resume"]),
+  );
+  assert.equal(resumed.history.length, 1);
+  assert.equal(resumed.history[0].epoch, 2);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("baseline trains a classifier and reports train and test accuracy", async () => {
+  const out = await Deno.makeTempDir();
+  const result = await baseline(
+    baselineConfig([...tiny, "--out", out, "--epochs", "2", "--batch-size", "8"]),
+  );
+  for (const acc of [result.train, result.test]) assert.ok(acc >= 0 && acc <= 1);
+  assert.equal(result.tutorial, 0.7331);
+  const saved = JSON.parse(await Deno.readTextFile(`${out}/baseline.json`));
+  assert.deepEqual(saved, result);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("commands explain bad flags and inputs in one line, without a stack trace", async () => {
+  const cases: [string, string[], RegExp][] = [
+    ["pretrain", ["--epochs", "abc"], /--epochs must be an integer, got "abc"/],
+    ["pretrain", ["--epochs", "0"], /--epochs must be >= 1, got 0/],
+    [
+      "pretrain",
+      ["--backend", "tpu"],
+      /--backend must be one of auto, tensorflow, webgpu, wasm, cpu, got "tpu"/,
+    ],
+    ["pretrain", ["--frobnicate"], /Unknown option '--frobnicate'/],
+    ["pretrain", ["--data", "/nonexistent/stl10", "--backend", "cpu"], /\/nonexistent\/stl10/],
+    ["pretrain", ["--backend", "tensorflow"], /backend "tensorflow" is not available/],
+    ["baseline", ["--batch-size", "1"], /--batch-size must be >= 2, got 1/],
+  ];
+  for (const [script, args, message] of cases) {
+    const { code, stderr } = await run(script, args);
+    assert.equal(code, 2, `${script} ${args.join(" ")}: exit code ${code}\n${stderr}`);
+    assert.match(stderr, message);
+    assert.doesNotMatch(stderr, /\n\s+at /, `${script} ${args.join(" ")} printed a stack trace`);
+  }
+});
+
+Deno.test("--help lists every flag with its default", async () => {
+  const { code, stdout } = await run("pretrain", ["--help"]);
+  assert.equal(code, 0);
+  for (const flag of ["--data", "--out", "--preset", "--epochs", "--batch-size", "--image-size"]) {
+    assert.ok(stdout.includes(flag), `--help mentions ${flag}`);
+  }
+  assert.match(stdout, /--seed INTEGER\s+.*\(default: 42\)/);
+});
