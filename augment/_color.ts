@@ -1,77 +1,129 @@
 // Internal colour helpers shared by the adjustments and the view pipeline.
+//
+// tfjs-cpu runs broadcasting binary ops, `split`, `concat` and `tile` on the last axis through
+// slow generic paths, and tfjs-wasm runs `concat` on the last axis slowly; so pixels are
+// handled as `[N, 3]` matrices, channels are mixed or picked with small matMuls, and
+// per-image or per-pixel scalars are expanded with `[R, 1] x [1, K]` matMuls (exact: one
+// product by 1 per entry) before same-shape elementwise ops.
 import * as tf from "@tensorflow/tfjs-core";
 
 /** torchvision's luma weights (ITU-R 601-2, as in `rgb_to_grayscale`). */
 const LUMA = [0.2989, 0.587, 0.114];
 
+/** `values` `[R, 1]` repeated along a new last axis of length `k`: `[R, k]`. */
+export function expand(values: tf.Tensor, k: number): tf.Tensor2D {
+  return tf.matMul(tf.reshape(values, [-1, 1]), tf.ones([1, k]));
+}
+
+/** Per-image values `[B]` (any shape of B elements) expanded to `shape` `[B, ...]`. */
+export function perImage(values: tf.Tensor, shape: number[]): tf.Tensor {
+  const rest = shape.slice(1).reduce((a, b) => a * b, 1);
+  return tf.reshape(expand(values, rest), shape);
+}
+
 /** Luma of `[B, H, W, 3]` images, shape `[B, H, W, 1]`. */
 export function luma(images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
-    const [r, g, b] = tf.split(images, 3, 3); // 3 x [B, H, W, 1]
-    return tf.add(tf.add(tf.mul(r, LUMA[0]), tf.mul(g, LUMA[1])), tf.mul(b, LUMA[2]));
+    const [b, h, w] = images.shape;
+    const gray = tf.matMul(tf.reshape(images, [-1, 3]), tf.tensor2d(LUMA, [3, 1])); // [N, 1]
+    return tf.reshape(gray, [b, h, w, 1]);
   });
 }
 
-/** torchvision's `_blend`: `clamp(factor * a + (1 - factor) * b, 0, 1)`, factors `[B, 1, 1, 1]`. */
-export function blend(a: tf.Tensor4D, b: tf.Tensor, factors: tf.Tensor): tf.Tensor4D {
+/** Luma of `[B, H, W, 3]` images in all three channels, `[B, H, W, 3]`. */
+export function luma3(images: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const weights = tf.tensor2d(LUMA.flatMap((v) => [v, v, v]), [3, 3]);
+    return tf.reshape(tf.matMul(tf.reshape(images, [-1, 3]), weights), images.shape);
+  });
+}
+
+/** torchvision's `_blend`: `clamp(factor * a + (1 - factor) * b, 0, 1)`, all the same shape. */
+export function blend(a: tf.Tensor, b: tf.Tensor, factors: tf.Tensor): tf.Tensor4D {
   return tf.tidy(() =>
     tf.clipByValue(tf.add(tf.mul(factors, a), tf.mul(tf.sub(1, factors), b)), 0, 1)
-  );
+  ) as tf.Tensor4D;
 }
 
-/** Per-image mean luma, `[B, 1, 1, 1]`, as `adjust_contrast` uses. */
-export function meanLuma(images: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.mean(luma(images), [1, 2, 3], true));
+/** Per-image mean luma, `[B, 1]`, as `adjust_contrast` uses. */
+export function meanLuma(images: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => tf.reshape(tf.mean(luma(images), [1, 2, 3]), [-1, 1]));
 }
 
-/** Picks `values[k]` where `index == k` (k = 0..5), elementwise. */
-function select6(index: tf.Tensor, values: tf.Tensor[]): tf.Tensor {
-  let out = values[5];
-  for (let k = 4; k >= 0; k--) out = tf.where(tf.equal(index, k), values[k], out);
-  return out;
+/** Column `k` of `[N, 3]` as `[N, 1]`, through a one-hot matMul (exact). */
+function channel(pixels: tf.Tensor2D, k: number): tf.Tensor2D {
+  return tf.matMul(pixels, tf.tensor2d([0, 1, 2].map((c) => (c === k ? 1 : 0)), [3, 1]));
 }
+
+// Which of v, q, p, t each HSV sector puts in R, G, B (torchvision's a1, a2, a3 stacks).
+const SECTORS = {
+  v: [[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1], [1, 0, 0]],
+  q: [[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 1]],
+  p: [[0, 0, 1], [0, 0, 1], [1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]],
+  t: [[0, 1, 0], [0, 0, 0], [0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 0, 0]],
+};
 
 /**
- * Rotates the hue of `[B, H, W, 3]` images by `shifts` (`[B, 1, 1, 1]`, in turns), through
- * HSV exactly as torchvision's `_rgb2hsv` / `_hsv2rgb` on float tensors.
+ * Rotates the hue of `[B, H, W, 3]` images by one shift per image (`[B]`, in turns), through
+ * HSV as torchvision's `_rgb2hsv` / `_hsv2rgb` on float tensors.
  */
 export function rotateHue(images: tf.Tensor4D, shifts: tf.Tensor): tf.Tensor4D {
   return tf.tidy(() => {
-    const [r, g, b] = tf.split(images, 3, 3); // 3 x [B, H, W, 1]
-    const maxc = tf.max(images, 3, true);
-    const minc = tf.min(images, 3, true);
+    const [b, h, w] = images.shape;
+    const x = tf.reshape(images, [-1, 3]) as tf.Tensor2D; // [N, 3], N = B*H*W
+    const maxc = tf.max(x, 1, true); // [N, 1]
+    const minc = tf.min(x, 1, true);
     const eqc = tf.equal(maxc, minc);
     const ones = tf.onesLike(maxc);
     const cr = tf.sub(maxc, minc);
     const s = tf.div(cr, tf.where(eqc, ones, maxc));
     const crDivisor = tf.where(eqc, ones, cr);
-    const rc = tf.div(tf.sub(maxc, r), crDivisor);
-    const gc = tf.div(tf.sub(maxc, g), crDivisor);
-    const bc = tf.div(tf.sub(maxc, b), crDivisor);
-    const isR = tf.equal(maxc, r);
-    const notR = tf.logicalNot(isR);
-    const isG = tf.equal(maxc, g);
-    const hr = tf.mul(tf.cast(isR, "float32"), tf.sub(bc, gc));
-    const hg = tf.mul(tf.cast(tf.logicalAnd(isG, notR), "float32"), tf.add(tf.sub(rc, bc), 2));
-    const hb = tf.mul(
-      tf.cast(tf.logicalAnd(tf.logicalNot(isG), notR), "float32"),
-      tf.add(tf.sub(gc, rc), 4),
+    // [rc, gc, bc] = (maxc - [r, g, b]) / crDivisor: [N, 3]
+    const xc = tf.div(tf.sub(expand(maxc, 3), x), expand(crDivisor, 3));
+    const hr = tf.matMul(xc, tf.tensor2d([0, -1, 1], [3, 1])); // bc - gc
+    const hg = tf.add(tf.matMul(xc, tf.tensor2d([1, 0, -1], [3, 1])), 2); // 2 + rc - bc
+    const hb = tf.add(tf.matMul(xc, tf.tensor2d([-1, 1, 0], [3, 1])), 4); // 4 + gc - rc
+    const raw = tf.where(
+      tf.equal(maxc, channel(x, 0)),
+      hr,
+      tf.where(tf.equal(maxc, channel(x, 1)), hg, hb),
     );
-    let h = tf.mod(tf.add(tf.div(tf.add(tf.add(hr, hg), hb), 6), 1), 1);
-    h = tf.mod(tf.add(h, shifts), 1);
+    const hue = tf.mod(
+      tf.add(tf.mod(tf.add(tf.div(raw, 6), 1), 1), tf.reshape(expand(shifts, h * w), [-1, 1])),
+      1,
+    ); // [N, 1]
     // HSV -> RGB
-    const v = maxc;
-    const h6 = tf.mul(h, 6);
+    const h6 = tf.mul(hue, 6);
     const i = tf.floor(h6);
     const f = tf.sub(h6, i);
+    const v = maxc;
     const p = tf.clipByValue(tf.mul(v, tf.sub(1, s)), 0, 1);
     const q = tf.clipByValue(tf.mul(v, tf.sub(1, tf.mul(s, f))), 0, 1);
     const t = tf.clipByValue(tf.mul(v, tf.sub(1, tf.mul(s, tf.sub(1, f)))), 0, 1);
-    const sector = tf.mod(i, 6);
-    return tf.concat([
-      select6(sector, [v, q, p, p, t, v]),
-      select6(sector, [t, v, v, q, p, p]),
-      select6(sector, [p, p, t, v, v, q]),
-    ], 3) as tf.Tensor4D;
+    const sector = tf.oneHot(tf.cast(tf.reshape(tf.mod(i, 6), [-1]), "int32"), 6); // [N, 6]
+    const sectorF = tf.cast(sector, "float32");
+    let out: tf.Tensor = tf.zerosLike(x);
+    for (const [key, value] of [["v", v], ["q", q], ["p", p], ["t", t]] as const) {
+      const mask = tf.matMul(sectorF, tf.tensor2d(SECTORS[key])); // [N, 3] of 0/1
+      out = tf.add(out, tf.mul(mask, expand(value, 3)));
+    }
+    return tf.reshape(out, [b, h, w, 3]);
+  });
+}
+
+/** `(images - mean) / std` per channel (1 or 3 values), as torchvision's `normalize`. */
+export function normalizeChannels(
+  images: tf.Tensor4D,
+  mean: readonly number[],
+  std: readonly number[],
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    if (mean.length === 1 && std.length === 1) return tf.div(tf.sub(images, mean[0]), std[0]);
+    const rows = [-1, 1];
+    const pixels = tf.reshape(images, [-1, 3]); // [N, 3]
+    const ones = tf.ones(rows.map((r, i) => (i === 0 ? pixels.shape[0] : r)) as [number, number]);
+    const row = (values: readonly number[]) =>
+      tf.matMul(ones, tf.tensor2d(values.length === 1 ? [values[0], values[0], values[0]] : [...values], [1, 3]));
+    return tf.reshape(tf.div(tf.sub(pixels, row(mean)), row(std)), images.shape);
   });
 }

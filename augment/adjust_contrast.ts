@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkImages, perSample } from "./_checks.ts";
-import { blend, meanLuma } from "./_color.ts";
+import { blend, meanLuma, perImage } from "./_color.ts";
 
 /**
  * Changes the contrast of each image by its own factor, as torchvision's `adjust_contrast` on
@@ -34,6 +34,6 @@ export function adjustContrast(
   checkImages(images);
   return tf.tidy(() => {
     const f = perSample("factors", factors, images.shape[0], (v) => v >= 0, "a factor >= 0");
-    return blend(images, meanLuma(images), f);
+    return blend(images, perImage(meanLuma(images), images.shape), perImage(f, images.shape));
   });
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkImages, perSample } from "./_checks.ts";
-import { blend, luma } from "./_color.ts";
+import { blend, luma3, perImage } from "./_color.ts";
 
 /**
  * Changes the saturation of each image by its own factor, as torchvision's
@@ -33,6 +33,6 @@ export function adjustSaturation(
   checkImages(images);
   return tf.tidy(() => {
     const f = perSample("factors", factors, images.shape[0], (v) => v >= 0, "a factor >= 0");
-    return blend(images, luma(images), f);
+    return blend(images, luma3(images), perImage(f, images.shape));
   });
 }

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkBoxes, cropResize } from "./_crop_resize.ts";
 import { checkImages, checkMeanStd, outputSize } from "./_checks.ts";
-import { blend, luma, rotateHue } from "./_color.ts";
+import { blend, luma3, meanLuma, normalizeChannels, perImage, rotateHue } from "./_color.ts";
 import { checkKernelSize, gaussianKernels, separableBlur } from "./_blur.ts";
 import type { ViewParams } from "./sample_view_params.ts";
 
@@ -61,7 +61,6 @@ function jitterSlot(x: tf.Tensor4D, params: readonly ViewParams[], slot: number)
   const useLuma = new Float32Array(batch);
   const hueImages: number[] = [];
   const hueShifts: number[] = [];
-  let blends = 0;
   params.forEach((p, b) => {
     const j = p.jitter;
     if (j === null) return;
@@ -76,25 +75,29 @@ function jitterSlot(x: tf.Tensor4D, params: readonly ViewParams[], slot: number)
       factors[b] = factor;
       useMean[b] = op === 1 ? 1 : 0;
       useLuma[b] = op === 2 ? 1 : 0;
-      blends++;
     }
   });
-  if (blends === 0 && hueImages.length === 0) return tf.clone(x);
+  const blends = factors.some((f) => f !== 1);
+  if (!blends && hueImages.length === 0) return tf.clone(x);
   return tf.tidy(() => {
-    const shape: [number, number, number, number] = [batch, 1, 1, 1];
+    const shape = x.shape;
     let out = x;
-    if (blends > 0) {
+    if (blends) {
       // Images without a blend in this slot get factor 1: exactly the identity on [0, 1].
-      const gray = luma(x); // [B, H, W, 1]
-      const target = tf.add(
-        tf.mul(tf.tensor4d(useMean, shape), tf.mean(gray, [1, 2, 3], true)),
-        tf.mul(tf.tensor4d(useLuma, shape), gray),
-      ); // [B, H, W, 1]: 0 (brightness), mean luma (contrast) or luma (saturation)
-      out = blend(x, target, tf.tensor4d(factors, shape));
+      let target: tf.Tensor = tf.zerosLike(x); // brightness blends with 0
+      if (useMean.some((u) => u === 1)) {
+        const means = tf.mul(tf.tensor2d(useMean, [batch, 1]), meanLuma(x)); // [B, 1]
+        target = tf.add(target, perImage(means, shape));
+      }
+      if (useLuma.some((u) => u === 1)) {
+        target = tf.add(target, tf.mul(perImage(tf.tensor1d(useLuma), shape), luma3(x)));
+      }
+      out = blend(x, target, perImage(tf.tensor1d(factors), shape));
     }
     if (hueImages.length > 0) {
       const picked = tf.gather(x, tf.tensor1d(hueImages, "int32")); // [K, H, W, 3]
-      const rotated = rotateHue(picked, tf.tensor4d(hueShifts, [hueImages.length, 1, 1, 1]));
+      const rotated = rotateHue(picked, tf.tensor1d(hueShifts));
+      if (hueImages.length === batch) return rotated;
       // Rows 0..B-1 of [out; rotated] are the blends, B + k the k-th hue image.
       const source = Array.from({ length: batch }, (_, b) => b);
       hueImages.forEach((b, k) => (source[b] = batch + k));
@@ -161,9 +164,9 @@ export function applyViewParams(
       for (let slot = 0; slot < 4; slot++) x = jitterSlot(x, params, slot);
     }
     if (params.some((p) => p.grayscale)) {
-      const gray = tf.tile(luma(x), [1, 1, 1, 3]);
-      const mask = tf.tensor4d(params.map((p) => (p.grayscale ? 1 : 0)), [batch, 1, 1, 1], "bool");
-      x = tf.where(mask, gray, x);
+      // x * (1 - m) + gray * m with m in {0, 1}: an exact per-image choice
+      const mask = perImage(tf.tensor1d(params.map((p) => (p.grayscale ? 1 : 0))), x.shape);
+      x = tf.add(tf.mul(x, tf.sub(1, mask)), tf.mul(luma3(x), mask));
     }
     if (params.some((p) => p.sigma !== null)) {
       // A view without blur gets the delta kernel, exactly the identity.
@@ -173,6 +176,6 @@ export function applyViewParams(
       const kernels = tf.where(noBlur, tf.cast(delta, "float32"), gaussianKernels(sigmas, blurKernelSize));
       x = separableBlur(x, kernels as tf.Tensor2D);
     }
-    return tf.div(tf.sub(x, tf.tensor1d([...mean])), tf.tensor1d([...std]));
+    return normalizeChannels(x, mean, std);
   });
 }

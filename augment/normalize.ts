@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkImages, checkMeanStd } from "./_checks.ts";
+import { normalizeChannels } from "./_color.ts";
 
 /**
  * Normalizes each channel, `(image - mean) / std`, as torchvision's `normalize`. The tutorial
@@ -31,5 +32,5 @@ export function normalize(
 ): tf.Tensor4D {
   checkImages(images);
   checkMeanStd(mean, std);
-  return tf.tidy(() => tf.div(tf.sub(images, tf.tensor1d([...mean])), tf.tensor1d([...std])));
+  return normalizeChannels(images, mean, std);
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkImages } from "./_checks.ts";
-import { luma } from "./_color.ts";
+import { luma3 } from "./_color.ts";
 
 /**
  * Converts images to grayscale and keeps 3 channels, as torchvision's
@@ -26,5 +26,5 @@ import { luma } from "./_color.ts";
  */
 export function rgbToGrayscale(images: tf.Tensor4D): tf.Tensor4D {
   checkImages(images);
-  return tf.tidy(() => tf.tile(luma(images), [1, 1, 1, 3]));
+  return luma3(images);
 }

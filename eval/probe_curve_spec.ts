@@ -59,8 +59,8 @@ export function probeCurveSpec(
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: options.title ?? "STL10 classification over dataset size",
-    width: 420,
-    height: 280,
+    width: 520,
+    height: 320,
     background: "white",
     data: { values: rows },
     mark: { type: "line", point: { filled: true, size: 70 } },

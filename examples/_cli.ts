@@ -41,6 +41,8 @@ export function parseFlags(
   for (const flag of flags) {
     options[flag.name] = { type: flag.type === "boolean" ? "boolean" : "string" };
   }
+  // `deno task NAME -- --flag` hands the script the `--` too.
+  if (args[0] === "--") args = args.slice(1);
   let parsed: Record<string, string | boolean | undefined>;
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<

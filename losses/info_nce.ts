@@ -50,13 +50,13 @@ export interface InfoNCEResult {
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { infoNCE } from "@simclr/losses";
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * // Two views of two images; view 1 of each image is a copy of its view 0.
  * const features = tf.tensor2d([[1, 0], [0, 1], [1, 0], [0, 1]]);
  * const { loss, top1, top5, meanPos } = infoNCE(features, { temperature: 0.5 });
- * // Each row: positive similarity 1, one orthogonal negative: log(1 + e^(-2)).
- * assert(Math.abs(loss.dataSync()[0] - Math.log(1 + Math.exp(-2))) < 1e-6);
+ * // Each row: its positive has similarity 1, its two negatives 0: -1/T + log(e^(1/T) + 2).
+ * assert(Math.abs(loss.dataSync()[0] - Math.log(1 + 2 * Math.exp(-2))) < 1e-6);
  * assert.equal(top1.dataSync()[0], 1);
  * assert.equal(meanPos.dataSync()[0], 1);
  * tf.dispose([features, loss, top1, top5, meanPos]);

@@ -216,10 +216,16 @@ export class BatchNorm2d {
       mean = moments.mean as tf.Tensor1D;
       variance = moments.variance as tf.Tensor1D;
       const n = x.shape[0] * x.shape[1] * x.shape[2];
+      if (n < 2) {
+        throw new RangeError(
+          `BatchNorm: training mode needs more than 1 value per channel, got input shape ` +
+            `[${x.shape}] (as PyTorch)`,
+        );
+      }
       const m = this.momentum;
       tf.tidy(() => {
         this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-        const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+        const unbiased = tf.mul(variance, n / (n - 1)); // Bessel's correction
         this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
         this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, "int32")));
       });

@@ -208,6 +208,15 @@ export class ResNet implements Module {
       seed = 0,
       headHidden = [],
     } = config;
+    if (block !== "basic" && block !== "bottleneck") {
+      throw new TypeError(
+        `${fn}: block must be "basic" or "bottleneck", got ${JSON.stringify(block)}`,
+      );
+    }
+    if (!Array.isArray(layers) || layers.length !== 4) {
+      throw new RangeError(`${fn}: layers must list 4 block counts, got ${JSON.stringify(layers)}`);
+    }
+    for (const n of layers) checkPositiveInteger(fn, "a block count", n);
     checkPositiveInteger(fn, "numClasses", numClasses);
     checkPositiveInteger(fn, "width", width);
     if (stem !== "imagenet" && stem !== "cifar") {
@@ -255,7 +264,7 @@ export class ResNet implements Module {
    * @returns A new `[N, featureDim]` tensor.
    */
   features(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D {
-    checkInput("ResNet.features()", x);
+    checkInput("ResNet.features()", x, options);
     const training = options.training;
     return tf.tidy(() => {
       let y = tf.relu(this.#bn1.apply(this.#conv1.apply(x), training));
@@ -338,7 +347,10 @@ export class ResNet implements Module {
   }
 }
 
-function checkInput(fn: string, x: tf.Tensor): void {
+function checkInput(fn: string, x: tf.Tensor, options: { training: boolean }): void {
+  if (typeof options?.training !== "boolean") {
+    throw new TypeError(`${fn}: options.training must be a boolean, got ${options?.training}`);
+  }
   if (x.rank !== 4 || x.shape[3] !== 3) {
     throw new RangeError(`${fn}: x must be NHWC images [N, H, W, 3], got shape [${x.shape}]`);
   }

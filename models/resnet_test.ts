@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { countParameters } from "./count_parameters.ts";
 import { loadSafetensors } from "./load_safetensors.ts";
+import { ResNet } from "./resnet.ts";
 import { resnet18 } from "./resnet18.ts";
 import { resnet34 } from "./resnet34.ts";
 import { resnet50 } from "./resnet50.ts";
@@ -152,6 +153,7 @@ Deno.test("`ResNet.stateDict()` is PyTorch layout and `loadStateDict()` round-tr
   assertEquals(state.get("layer1.0.bn1.num_batches_tracked")!.shape, []);
   const result = b.loadStateDict(state);
   assertEquals(result, { missing: [], unexpected: [], mismatched: [] });
+  assert([...state.values()].every((t) => !t.isDisposed)); // the inputs stay the caller's
   const x = tf.randomUniform([2, 32, 32, 3], 0, 1, "float32", 5) as tf.Tensor4D;
   const ya = a.apply(x, { training: false });
   const yb = b.apply(x, { training: false });
@@ -214,5 +216,25 @@ Deno.test("`resnet18()` rejects bad options and inputs", () => {
     RangeError,
     "got shape [1,8,8,1]",
   );
+  const x = tf.zeros([2, 8, 8, 3]) as tf.Tensor4D;
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => net.apply(x, {} as any), TypeError, "options.training must be a boolean");
+  x.dispose();
+  assertThrows(
+    // deno-lint-ignore no-explicit-any
+    () => new ResNet({ block: "basic", layers: [2, 2, 2] as any }),
+    RangeError,
+    "layers must list 4 block counts, got [2,2,2]",
+  );
+  // One image of 32 px reaches layer4 as 1x1: a single value per channel, as PyTorch refuses.
+  const one = tf.zeros([1, 32, 32, 3]) as tf.Tensor4D;
+  const before = tf.memory().numTensors;
+  assertThrows(
+    () => net.apply(one, { training: true }),
+    RangeError,
+    "more than 1 value per channel",
+  );
+  assertEquals(tf.memory().numTensors, before);
+  one.dispose();
   net.dispose();
 });

@@ -61,6 +61,8 @@ export class AdamW {
   readonly #expAvgSq = new Map<string, tf.Variable>();
 
   /**
+   * Creates the optimiser; moments are allocated at each parameter's first step.
+   *
    * @param params The variables to optimise, by name.
    * @param options Learning rate, betas, eps, weight decay and the names to exclude from it.
    */
@@ -131,7 +133,11 @@ export class AdamW {
     }
   }
 
-  /** @returns Copies of the step count and moments, for checkpoints (the caller disposes them). */
+  /**
+   * The state to checkpoint.
+   *
+   * @returns Copies of the step count and moments (the caller disposes them).
+   */
   state(): AdamWState {
     const copy = (moments: Map<string, tf.Variable>) =>
       new Map([...moments].map(([name, t]) => [name, tf.clone(t)]));

@@ -114,18 +114,6 @@ export function conv2dFilterGradient(
 }
 
 /**
- * Inserts `s - 1` zeros after every row/column of an NHWC tensor (the trailing zeros are kept:
- * `[N, OH * sh, OW * sw, O]`).
- */
-function zeroDilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  if (sh === 1 && sw === 1) return dy;
-  const [n, oh, ow, o] = dy.shape;
-  const d6 = tf.reshape(dy, [n, oh, 1, ow, 1, o]);
-  const padded = tf.pad(d6, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  return tf.reshape(padded, [n, oh * sh, ow * sw, o]); // [N, OH*sh, OW*sw, O]
-}
-
-/**
  * The filter rotated by 180 degrees with input and output channels swapped:
  * `[KH, KW, C, O]` -> `[KH, KW, O, C]`. The flattened taps are reversed by a permutation matrix
  * (wasm's `Reverse` and `GatherV2` kernels are slow scalar loops, its matrix product is not).
@@ -142,8 +130,9 @@ function flipFilter(filter: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * Gradient of `conv2d(x, filter)` with respect to its input, as one forward convolution of
- * the zero-dilated output gradient with the spatially flipped, in/out-swapped filter.
+ * Gradient of `conv2d(x, filter)` with respect to its input, as forward convolutions of the
+ * output gradient with the spatially flipped, in/out-swapped filter: one for stride 1, one per
+ * phase of the stride (sub-kernels, interleaved afterwards) otherwise.
  *
  * @param xShape The convolution's input shape `[N, H, W, C]`.
  * @param dy The gradient of the convolution's output, `[N, OH, OW, O]`.
@@ -181,17 +170,77 @@ export function conv2dInputGradient(
   const [, h, w] = xShape;
   const [, oh, ow] = dy.shape;
   const { top, left } = ci.padInfo;
+  if (sh > 1 || sw > 1) return polyphaseInputGradient(xShape, dy, filter, sh, sw, top, left);
   return tf.tidy(() => {
-    const dd = zeroDilate(dy, sh, sw); // [N, OH*sh, OW*sw, O]
     const wf = flipFilter(filter); // [KH, KW, O, C]
-    // the dilated gradient is (OH - 1) * sh + 1 long plus sh - 1 trailing zeros
-    const [src, pads] = cropForPads(dd, {
+    const [src, pads] = cropForPads(dy, {
       top: kh - 1 - top,
-      bottom: h - (oh - 1) * sh - 1 + top - (sh - 1),
+      bottom: h - oh + top,
       left: kw - 1 - left,
-      right: w - (ow - 1) * sw - 1 + left - (sw - 1),
+      right: w - ow + left,
     });
     const { top: pt, bottom: pb, left: pl, right: pr } = pads;
     return tf.conv2d(src, wf, 1, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
+  });
+}
+
+/**
+ * Input gradient of a strided convolution without multiplying zeros: output rows (columns)
+ * `h` with `(h + top) % s == r` only meet the taps `r, r + s, r + 2s, ...`, so each of the
+ * `sh * sw` phases is a stride-1 convolution of the output gradient with a sub-kernel, and the
+ * phases are interleaved (depth-to-space) at the end. Same cost as the forward convolution,
+ * where convolving the zero-dilated gradient costs `sh * sw` times more.
+ */
+function polyphaseInputGradient(
+  xShape: Shape4D,
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  sh: number,
+  sw: number,
+  top: number,
+  left: number,
+): tf.Tensor4D {
+  const [kh, kw, c, o] = filter.shape;
+  const [n, h, w] = xShape;
+  const [, oh, ow] = dy.shape;
+  const qh = Math.ceil((h + top) / sh), qw = Math.ceil((w + left) / sw);
+  return tf.tidy(() => {
+    const taps = tf.reshape(tf.transpose(filter, [0, 1, 3, 2]), [kh * kw, o * c]); // [KH*KW, O*C]
+    const rows: tf.Tensor4D[] = [];
+    for (let rh = 0; rh < sh; rh++) {
+      const cols: tf.Tensor4D[] = [];
+      for (let rw = 0; rw < sw; rw++) {
+        const mh = Math.max(0, Math.ceil((kh - rh) / sh));
+        const mw = Math.max(0, Math.ceil((kw - rw) / sw));
+        if (mh === 0 || mw === 0) {
+          cols.push(tf.zeros([n, qh, qw, c]));
+          continue;
+        }
+        // sub-kernel: taps (rh + sh * (mh - 1 - a), rw + sw * (mw - 1 - b)), flipped, by a
+        // selection matrix (an exact gather; wasm's Gather/Reverse kernels are slow)
+        const select = new Float32Array(mh * mw * kh * kw);
+        for (let a = 0; a < mh; a++) {
+          for (let b = 0; b < mw; b++) {
+            const tap = (rh + sh * (mh - 1 - a)) * kw + (rw + sw * (mw - 1 - b));
+            select[(a * mw + b) * kh * kw + tap] = 1;
+          }
+        }
+        const sub = tf.reshape(
+          tf.matMul(tf.tensor2d(select, [mh * mw, kh * kw]), taps),
+          [mh, mw, o, c],
+        ) as tf.Tensor4D; // [MH, MW, O, C]
+        const [src, pads] = cropForPads(dy, {
+          top: mh - 1,
+          bottom: qh - oh,
+          left: mw - 1,
+          right: qw - ow,
+        });
+        const { top: pt, bottom: pb, left: pl, right: pr } = pads;
+        cols.push(tf.conv2d(src, sub, 1, [[0, 0], [pt, pb], [pl, pr], [0, 0]])); // [N, QH, QW, C]
+      }
+      rows.push(tf.stack(cols, 3) as tf.Tensor4D); // [N, QH, QW, sw, C]
+    }
+    const grid = tf.reshape(tf.stack(rows, 2), [n, qh * sh, qw * sw, c]); // [N, QH*sh, QW*sw, C]
+    return tf.slice(grid, [0, top, left, 0], [n, h, w, c]) as tf.Tensor4D;
   });
 }

@@ -81,6 +81,8 @@ export interface FitResult {
 /** Raised when the loss becomes NaN or infinite; the last good checkpoint is kept. */
 export class NonFiniteLossError extends Error {
   /**
+   * Builds the message from where it happened and the loss.
+   *
    * @param context Where it happened.
    * @param value The loss.
    */

@@ -30,6 +30,8 @@ export interface SelectBackendOptions {
 /** Raised when a backend asked for by name cannot be used; the message says why. */
 export class BackendUnavailableError extends Error {
   /**
+   * Builds the message from the backend and the reason.
+   *
    * @param backend The backend that was asked for.
    * @param reason Why it cannot be used.
    */
