@@ -119,11 +119,10 @@ export function normalizeChannels(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     if (mean.length === 1 && std.length === 1) return tf.div(tf.sub(images, mean[0]), std[0]);
-    const rows = [-1, 1];
     const pixels = tf.reshape(images, [-1, 3]); // [N, 3]
-    const ones = tf.ones(rows.map((r, i) => (i === 0 ? pixels.shape[0] : r)) as [number, number]);
-    const row = (values: readonly number[]) =>
-      tf.matMul(ones, tf.tensor2d(values.length === 1 ? [values[0], values[0], values[0]] : [...values], [1, 3]));
+    const ones = tf.ones([pixels.shape[0], 1]);
+    const row = (values: readonly number[]) => // [N, 3], each row the 3 values
+      tf.matMul(ones, tf.tensor2d(values.length === 1 ? [...values, ...values, ...values] : [...values], [1, 3]));
     return tf.reshape(tf.div(tf.sub(pixels, row(mean)), row(std)), images.shape);
   });
 }

@@ -1,5 +1,6 @@
 // Internal: per-sample crop + bilinear resize as two batched gathers.
 import * as tf from "@tensorflow/tfjs-core";
+import { expand } from "./_color.ts";
 
 /** A crop box in pixels: `[top, left, height, width]`, as torchvision's `crop`. */
 export type Box = readonly [number, number, number, number];
@@ -41,59 +42,28 @@ function taps(
 }
 
 /**
- * Linear interpolation along rows: out[b, o] = w0[b, o] * x[b, i0[b, o]] + w1 * x[b, i1],
- * as one gather of whole rows over the flattened batch (gather's batchDims is avoided: the
- * wasm backend mishandles it).
+ * Linear interpolation along the second axis of `[B, H, K]` (K = everything after H) with
+ * per-image taps: `out[b, o] = w0[b, o] * x[b, i0[b, o]] + w1[b, o] * x[b, i1[b, o]]`, as
+ * gathers of whole rows over the flattened batch (gather's batchDims is avoided: the wasm
+ * backend mishandles it) and weights expanded by a matMul (tfjs-cpu broadcasts slowly).
  */
 function interpolateRows(
-  images: tf.Tensor4D,
+  images: tf.Tensor3D,
   out: number,
   index0: Int32Array,
   index1: Int32Array,
   weight0: Float32Array,
   weight1: Float32Array,
-): tf.Tensor4D {
-  const [b, h, w, c] = images.shape;
-  const flat = tf.reshape(images, [b * h, w * c]); // [B*H, W*C]
+): tf.Tensor3D {
+  const [b, h, k] = images.shape;
+  const flat = tf.reshape(images, [b * h, k]); // [B*H, K]
   const rows = (index: Int32Array, weight: Float32Array) => {
     // row r of image i is row i * H + r of `flat`
-    const global = index.map((r, k) => Math.floor(k / out) * h + r);
-    return tf.mul(
-      tf.gather(flat, tf.tensor1d(global, "int32")),
-      tf.tensor2d(weight, [b * out, 1]),
-    ); // [B*out, W*C]
+    const global = index.map((r, n) => Math.floor(n / out) * h + r);
+    const gathered = tf.gather(flat, tf.tensor1d(global, "int32")); // [B*out, K]
+    return tf.mul(gathered, expand(tf.tensor1d(weight), k));
   };
-  return tf.reshape(tf.add(rows(index0, weight0), rows(index1, weight1)), [b, out, w, c]);
-}
-
-/**
- * Linear interpolation along columns with per-image taps, as one gather of pixels over the
- * flattened batch; the pixel indices are computed on the backend.
- */
-function interpolateColumns(
-  images: tf.Tensor4D,
-  out: number,
-  index0: Int32Array,
-  index1: Int32Array,
-  weight0: Float32Array,
-  weight1: Float32Array,
-): tf.Tensor4D {
-  const [b, h, w, c] = images.shape;
-  const flat = tf.reshape(images, [b * h * w, c]); // [B*H*W, C]
-  // Row (b, y) starts at pixel (b * H + y) * W: [B, H, 1]
-  const rowStart = tf.reshape(tf.range(0, b * h * w, w, "int32"), [b, h, 1]);
-  const columns = (index: Int32Array, weight: Float32Array) =>
-    tf.mul(
-      tf.reshape(
-        tf.gather(
-          flat,
-          tf.reshape(tf.add(rowStart, tf.tensor3d(index, [b, 1, out], "int32")), [-1]),
-        ),
-        [b, h, out, c],
-      ),
-      tf.tensor4d(weight, [b, 1, out, 1]),
-    ); // [B, H, out, C]
-  return tf.add(columns(index0, weight0), columns(index1, weight1));
+  return tf.reshape(tf.add(rows(index0, weight0), rows(index1, weight1)), [b, out, k]);
 }
 
 /**
@@ -119,8 +89,17 @@ export function cropResize(
     taps(left, w, outWidth, width, mirror?.[i] ?? false, c0, c1, cw0, cw1, i * outWidth);
   }
   return tf.tidy(() => {
-    const rows = interpolateRows(images, outHeight, r0, r1, rw0, rw1); // [B, outH, W, C]
-    return interpolateColumns(rows, outWidth, c0, c1, cw0, cw1); // [B, outH, outW, C]
+    const c = images.shape[3];
+    // rows: [B, H, W*C] -> [B, outH, W*C]
+    const rows = interpolateRows(tf.reshape(images, [b, height, width * c]), outHeight, r0, r1, rw0, rw1);
+    // columns: [B, outH, W, C] -> [B, W, outH*C] -> [B, outW, outH*C] -> [B, outH, outW, C]
+    const across = tf.reshape(tf.transpose(tf.reshape(rows, [b, outHeight, width, c]), [0, 2, 1, 3]), [
+      b,
+      width,
+      outHeight * c,
+    ]) as tf.Tensor3D;
+    const columns = interpolateRows(across, outWidth, c0, c1, cw0, cw1);
+    return tf.transpose(tf.reshape(columns, [b, outWidth, outHeight, c]), [0, 2, 1, 3]);
   });
 }
 

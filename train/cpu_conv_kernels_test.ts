@@ -15,10 +15,12 @@ const TOL = 1e-4;
 
 Deno.test("`registerFastCpuKernels()` gives PyTorch's and the stock kernels' results", async () => {
   const cases = loadConvCases();
+  const dilated = (c: (typeof cases)[number]) => tf.conv2d(c.x, c.w, 1, c.pad, "NHWC", 2);
   const stock = cases.map((c) => [
     tf.conv2d(c.x, c.w, c.stride, c.pad),
     kernelFilterGrad(c),
     kernelInputGrad(c),
+    dilated(c),
   ]);
   const stockConv = tf.getKernel("Conv2D", "cpu");
   registerFastCpuKernels();
@@ -32,7 +34,8 @@ Deno.test("`registerFastCpuKernels()` gives PyTorch's and the stock kernels' res
     const dx = kernelInputGrad(c);
     const [tdx, tdw] = tapeGrads(c);
     const [fdx, fdw] = tapeGrads(c, true);
-    assert.equal(tf.memory().numTensors, before + 7, `${c.name}: tensors leaked`);
+    const yd = dilated(c);
+    assert.equal(tf.memory().numTensors, before + 8, `${c.name}: tensors leaked`);
     const errors = [
       await maxAbsDiff(y, stock[i][0]),
       await maxAbsDiff(dw, stock[i][1]),
@@ -43,11 +46,12 @@ Deno.test("`registerFastCpuKernels()` gives PyTorch's and the stock kernels' res
       await maxAbsDiff(tdx, c.dx),
       await maxAbsDiff(fdw, c.dw),
       await maxAbsDiff(fdx, c.dx),
+      await maxAbsDiff(yd, stock[i][3]),
     ];
     const e = Math.max(...errors);
     assert.ok(e < TOL, `${c.name}: max error ${e} (${errors})`);
     worst = Math.max(worst, e);
-    tf.dispose([y, dw, dx, tdx, tdw, fdx, fdw]);
+    tf.dispose([y, dw, dx, tdx, tdw, fdx, fdw, yd]);
   }
   unregisterFastCpuKernels();
   assert.equal(tf.getKernel("Conv2D", "cpu"), stockConv);
