@@ -55,14 +55,6 @@ function channel(pixels: tf.Tensor2D, k: number): tf.Tensor2D {
   return tf.matMul(pixels, tf.tensor2d([0, 1, 2].map((c) => (c === k ? 1 : 0)), [3, 1]));
 }
 
-// Which of v, q, p, t each HSV sector puts in R, G, B (torchvision's a1, a2, a3 stacks).
-const SECTORS = {
-  v: [[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1], [1, 0, 0]],
-  q: [[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 1]],
-  p: [[0, 0, 1], [0, 0, 1], [1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]],
-  t: [[0, 1, 0], [0, 0, 0], [0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 0, 0]],
-};
-
 /**
  * Rotates the hue of `[B, H, W, 3]` images by one shift per image (`[B]`, in turns), through
  * HSV as torchvision's `_rgb2hsv` / `_hsv2rgb` on float tensors.
@@ -92,21 +84,16 @@ export function rotateHue(images: tf.Tensor4D, shifts: tf.Tensor): tf.Tensor4D {
       tf.add(tf.mod(tf.add(tf.div(raw, 6), 1), 1), tf.reshape(expand(shifts, h * w), [-1, 1])),
       1,
     ); // [N, 1]
-    // HSV -> RGB
-    const h6 = tf.mul(hue, 6);
-    const i = tf.floor(h6);
-    const f = tf.sub(h6, i);
-    const v = maxc;
-    const p = tf.clipByValue(tf.mul(v, tf.sub(1, s)), 0, 1);
-    const q = tf.clipByValue(tf.mul(v, tf.sub(1, tf.mul(s, f))), 0, 1);
-    const t = tf.clipByValue(tf.mul(v, tf.sub(1, tf.mul(s, tf.sub(1, f)))), 0, 1);
-    const sector = tf.oneHot(tf.cast(tf.reshape(tf.mod(i, 6), [-1]), "int32"), 6); // [N, 6]
-    const sectorF = tf.cast(sector, "float32");
-    let out: tf.Tensor = tf.zerosLike(x);
-    for (const [key, value] of [["v", v], ["q", q], ["p", p], ["t", t]] as const) {
-      const mask = tf.matMul(sectorF, tf.tensor2d(SECTORS[key])); // [N, 3] of 0/1
-      out = tf.add(out, tf.mul(mask, expand(value, 3)));
-    }
+    // HSV -> RGB. torchvision picks v, q, p or t per sector of h * 6; the same values are
+    // channel c = v - v * s * clamp(min(k, 4 - k), 0, 1) with k = (h * 6 + [5, 3, 1][c]) mod 6
+    // (q, t = v (1 - s f), v (1 - s (1 - f)) are its ramps), in fewer ops.
+    const n = x.shape[0];
+    const h6 = tf.mul(expand(hue, 3), 6); // [N, 3]
+    const offsets = tf.matMul(tf.ones([n, 1]), tf.tensor2d([5, 3, 1], [1, 3])); // [N, 3]
+    const k = tf.mod(tf.add(h6, offsets), 6);
+    const ramp = tf.clipByValue(tf.minimum(k, tf.sub(4, k)), 0, 1);
+    const v = expand(maxc, 3);
+    const out = tf.clipByValue(tf.sub(v, tf.mul(tf.mul(v, expand(s, 3)), ramp)), 0, 1);
     return tf.reshape(out, [b, h, w, 3]);
   });
 }

@@ -158,7 +158,7 @@ export async function extractFeatures(
         }
         return encoder.apply(tf.div(tf.sub(x, 0.5), 0.5), { training: false }); // [b, dim]
       });
-      const values = out.dataSync() as Float32Array;
+      const values = await out.data() as Float32Array; // async: webgpu has no dataSync
       if (dim === 0) {
         dim = out.shape[1];
         features = new Float32Array(n * dim);

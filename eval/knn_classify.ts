@@ -25,7 +25,8 @@ export interface KnnOptions {
  * @param trainLabels Class of each training sample, length `n`.
  * @param testFeatures Features to classify, shape `[m, d]`.
  * @param options k, temperature, number of classes and batch size.
- * @returns The predicted class of each test sample, length `m`.
+ * @returns The predicted class of each test sample, length `m` (read back asynchronously, so
+ *   it works on every backend, WebGPU included).
  *
  * @example The nearest direction wins
  * ```ts
@@ -37,17 +38,17 @@ export interface KnnOptions {
  * await tf.setBackend("cpu");
  * const train = tf.tensor2d([[1, 0], [2, 0.1], [0, 1], [0.1, 3]]);
  * const test = tf.tensor2d([[5, 1], [1, 4]]);
- * const predicted = knnClassify(train, [0, 0, 1, 1], test, { k: 2 });
+ * const predicted = await knnClassify(train, [0, 0, 1, 1], test, { k: 2 });
  * assert.deepEqual([...predicted], [0, 1]);
  * tf.dispose([train, test]);
  * ```
  */
-export function knnClassify(
+export async function knnClassify(
   trainFeatures: tf.Tensor2D,
   trainLabels: ArrayLike<number>,
   testFeatures: tf.Tensor2D,
   options: KnnOptions = {},
-): Int32Array {
+): Promise<Int32Array> {
   const [n, d] = trainFeatures.shape;
   const [m, dTest] = testFeatures.shape;
   if (n === 0) throw new RangeError("trainFeatures has 0 rows: expected at least one sample");
@@ -94,7 +95,7 @@ export function knnClassify(
         const scores = tf.sum(tf.mul(votes, tf.expandDims(weights, 2)), 1); // [b, C]
         return tf.argMax(scores, 1); // [b]
       });
-      predictions.set(batch.dataSync(), start);
+      predictions.set(await batch.data(), start); // async: webgpu cannot read synchronously
       batch.dispose();
     }
   } finally {

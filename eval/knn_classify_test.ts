@@ -6,22 +6,22 @@ import { mulberry32 } from "./_rng.ts";
 
 await tf.setBackend("cpu");
 
-Deno.test("`knnClassify()` weighs votes by exp(similarity / temperature)", () => {
+Deno.test("`knnClassify()` weighs votes by exp(similarity / temperature)", async () => {
   // One very close neighbour of class 0 against two weak ones of class 1 (cosine 0.196 each).
   const train = tf.tensor2d([[1, 0], [0.2, 1], [0.2, -1]]);
   const test = tf.tensor2d([[1, 0]]);
   const before = tf.memory().numTensors;
   // T = 0.07: e^(1/0.07) = 1.6e6 beats 2 e^(0.196/0.07) = 33.
-  assert.deepEqual([...knnClassify(train, [0, 1, 1], test, { k: 3 })], [0]);
+  assert.deepEqual([...await knnClassify(train, [0, 1, 1], test, { k: 3 })], [0]);
   // T = 10: e^0.1 = 1.105 loses to 2 e^0.0196 = 2.04: the majority wins.
-  assert.deepEqual([...knnClassify(train, [0, 1, 1], test, { k: 3, temperature: 10 })], [1]);
+  assert.deepEqual([...await knnClassify(train, [0, 1, 1], test, { k: 3, temperature: 10 })], [1]);
   // k = 1: only the nearest votes.
-  assert.deepEqual([...knnClassify(train, [0, 1, 1], test, { k: 1, temperature: 10 })], [0]);
+  assert.deepEqual([...await knnClassify(train, [0, 1, 1], test, { k: 1, temperature: 10 })], [0]);
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([train, test]);
 });
 
-Deno.test("`knnClassify()` matches a plain implementation", () => {
+Deno.test("`knnClassify()` matches a plain implementation", async () => {
   const random = mulberry32(3);
   const n = 60, m = 25, d = 6, classes = 4;
   const trainData = Float32Array.from({ length: n * d }, () => random() * 2 - 1);
@@ -30,7 +30,7 @@ Deno.test("`knnClassify()` matches a plain implementation", () => {
   const train = tf.tensor2d(trainData, [n, d]);
   const test = tf.tensor2d(testData, [m, d]);
   const k = 7, temperature = 0.1;
-  const got = knnClassify(train, labels, test, { k, temperature, batchSize: 8 });
+  const got = await knnClassify(train, labels, test, { k, temperature, batchSize: 8 });
   const row = (data: Float32Array, i: number) => {
     const v = Array.from(data.subarray(i * d, (i + 1) * d));
     const norm = Math.hypot(...v);
@@ -49,13 +49,13 @@ Deno.test("`knnClassify()` matches a plain implementation", () => {
   tf.dispose([train, test]);
 });
 
-Deno.test("`knnClassify()` clamps k and rejects bad arguments", () => {
+Deno.test("`knnClassify()` clamps k and rejects bad arguments", async () => {
   const train = tf.tensor2d([[1, 0], [0, 1]]);
   const test = tf.tensor2d([[1, 0.1]]);
-  assert.deepEqual([...knnClassify(train, [0, 1], test)], [0]);
-  assert.throws(() => knnClassify(train, [0], test), /trainLabels has length 1/);
-  assert.throws(() => knnClassify(train, [0, 1], test, { k: 0 }), /options.k is 0/);
+  assert.deepEqual([...await knnClassify(train, [0, 1], test)], [0]);
+  await assert.rejects(() => knnClassify(train, [0], test), /trainLabels has length 1/);
+  await assert.rejects(() => knnClassify(train, [0, 1], test, { k: 0 }), /options.k is 0/);
   const wide = tf.tensor2d([[1, 0, 0]]);
-  assert.throws(() => knnClassify(train, [0, 1], wide), /testFeatures has 3 columns/);
+  await assert.rejects(() => knnClassify(train, [0, 1], wide), /testFeatures has 3 columns/);
   tf.dispose([train, test, wide]);
 });

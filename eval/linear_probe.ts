@@ -23,7 +23,7 @@ export interface LinearProbeOptions extends Omit<LogisticRegressionOptions, "onE
   /** Training images per class of each probe. Default the tutorial's `[10, 20, 50, 100, 200, 500]`. */
   sizes?: number[];
   /** Called when a size is done, with its full result. */
-  onSize?: (size: number, result: LogisticRegressionResult) => void;
+  onSize?: (size: number, result: LogisticRegressionResult) => void | Promise<void>;
 }
 
 /**
@@ -47,7 +47,7 @@ export interface LinearProbeOptions extends Omit<LogisticRegressionOptions, "onE
  * await tf.setBackend("cpu");
  * const labels = Int32Array.from([0, 0, 0, 1, 1, 1]);
  * const features = tf.tensor2d([[1, 0], [0.9, 0.1], [1, 0.2], [0, 1], [0.1, 1], [0.2, 0.9]]);
- * const results = linearProbe({ features, labels }, { features, labels }, {
+ * const results = await linearProbe({ features, labels }, { features, labels }, {
  *   sizes: [1, 3],
  *   epochs: 20,
  *   lr: 0.1,
@@ -57,11 +57,11 @@ export interface LinearProbeOptions extends Omit<LogisticRegressionOptions, "onE
  * features.dispose();
  * ```
  */
-export function linearProbe(
+export async function linearProbe(
   train: LabelledFeatures,
   test: LabelledFeatures,
   options: LinearProbeOptions = {},
-): ProbeResults {
+): Promise<ProbeResults> {
   const { sizes = [10, 20, 50, 100, 200, 500], onSize, ...logreg } = options;
   if (test.labels.length === 0) {
     throw new RangeError("test has 0 samples: expected a non-empty test split");
@@ -99,12 +99,12 @@ export function linearProbe(
     const subset = tf.tidy(() => tf.gather(train.features, tf.tensor1d(rows, "int32"))); // [k*C, d]
     const labels = Int32Array.from(rows, (r) => train.labels[r]);
     try {
-      const result = trainLogisticRegression(subset, labels, test.features, test.labels, {
+      const result = await trainLogisticRegression(subset, labels, test.features, test.labels, {
         ...logreg,
         numClasses,
       });
       results[String(size)] = { train: result.trainAccuracy, test: result.testAccuracy };
-      onSize?.(size, result);
+      await onSize?.(size, result);
     } finally {
       subset.dispose();
     }

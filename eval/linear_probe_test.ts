@@ -21,23 +21,23 @@ function blobs(perClass: number, seed: number) {
   return { features: tf.tensor2d(rows), labels: Int32Array.from(labels) };
 }
 
-Deno.test("`linearProbe()` trains on the first k images of each class", () => {
+Deno.test("`linearProbe()` trains on the first k images of each class", async () => {
   const train = blobs(6, 1);
   const test = blobs(10, 2);
   const before = tf.memory().numTensors;
   const seen: number[] = [];
   const options = { epochs: 6, lr: 0.05, evalEvery: 3, seed: 5 };
-  const results = linearProbe(train, test, {
+  const results = await linearProbe(train, test, {
     ...options,
     sizes: [2, 6],
-    onSize: (size) => seen.push(size),
+    onSize: (size) => void seen.push(size),
   });
   assert.deepEqual(seen, [2, 6]);
   assert.equal(tf.memory().numTensors, before);
   // Size 2 is rows 0, 1 | 6, 7 | 12, 13 of the label-sorted features.
   const rows = [0, 1, 6, 7, 12, 13];
   const subset = tf.gather(train.features, rows) as tf.Tensor2D;
-  const direct = trainLogisticRegression(
+  const direct = await trainLogisticRegression(
     subset,
     rows.map((r) => train.labels[r]),
     test.features,
@@ -45,24 +45,30 @@ Deno.test("`linearProbe()` trains on the first k images of each class", () => {
     { ...options, numClasses: 3 },
   );
   assert.deepEqual(results["2"], { train: direct.trainAccuracy, test: direct.testAccuracy });
-  const all = trainLogisticRegression(train.features, train.labels, test.features, test.labels, {
-    ...options,
-    numClasses: 3,
-  });
+  const all = await trainLogisticRegression(
+    train.features,
+    train.labels,
+    test.features,
+    test.labels,
+    {
+      ...options,
+      numClasses: 3,
+    },
+  );
   assert.deepEqual(results["6"], { train: all.trainAccuracy, test: all.testAccuracy });
   tf.dispose([train.features, test.features, subset]);
 });
 
-Deno.test("`linearProbe()` rejects sizes above what a class has and empty splits", () => {
+Deno.test("`linearProbe()` rejects sizes above what a class has and empty splits", async () => {
   const train = blobs(4, 1);
   const test = blobs(2, 2);
-  assert.throws(
+  await assert.rejects(
     () => linearProbe(train, test, { sizes: [2, 5] }),
     /sizes contains 5 but class 0 has only 4 training images: expected sizes of at most 4/,
   );
-  assert.throws(() => linearProbe(train, test, { sizes: [0] }), /sizes contains 0/);
+  await assert.rejects(() => linearProbe(train, test, { sizes: [0] }), /sizes contains 0/);
   const empty = { features: tf.zeros([0, 3]) as tf.Tensor2D, labels: new Int32Array(0) };
-  assert.throws(() => linearProbe(empty, test, { sizes: [1] }), /train has 0 samples/);
-  assert.throws(() => linearProbe(train, empty, { sizes: [1] }), /test has 0 samples/);
+  await assert.rejects(() => linearProbe(empty, test, { sizes: [1] }), /train has 0 samples/);
+  await assert.rejects(() => linearProbe(train, empty, { sizes: [1] }), /test has 0 samples/);
   tf.dispose([train.features, test.features, empty.features]);
 });

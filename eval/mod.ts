@@ -16,9 +16,9 @@
  * await tf.setBackend("cpu");
  * const x = tf.tensor2d([[1, 0], [0.8, 0.3], [0, 1], [0.3, 0.9]]);
  * const y = [0, 0, 1, 1];
- * const probe = trainLogisticRegression(x, y, x, y, { epochs: 30, lr: 0.1, evalEvery: 10 });
+ * const probe = await trainLogisticRegression(x, y, x, y, { epochs: 30, lr: 0.1, evalEvery: 10 });
  * assert.equal(probe.testAccuracy, 1);
- * assert.equal(accuracy(knnClassify(x, y, x, { k: 1 }), y), 1);
+ * assert.equal(accuracy(await knnClassify(x, y, x, { k: 1 }), y), 1);
  * x.dispose();
  * ```
  *

@@ -91,7 +91,7 @@ export interface LogisticRegressionResult {
  * await tf.setBackend("cpu");
  * const train = tf.tensor2d([[1, 0], [0.9, 0.2], [0, 1], [0.1, 0.8]]);
  * const test = tf.tensor2d([[1, 0.1], [0.2, 1]]);
- * const result = trainLogisticRegression(train, [0, 0, 1, 1], test, [0, 1], {
+ * const result = await trainLogisticRegression(train, [0, 0, 1, 1], test, [0, 1], {
  *   epochs: 20,
  *   lr: 0.1,
  *   evalEvery: 5,
@@ -100,13 +100,13 @@ export interface LogisticRegressionResult {
  * tf.dispose([train, test]);
  * ```
  */
-export function trainLogisticRegression(
+export async function trainLogisticRegression(
   trainFeatures: tf.Tensor2D,
   trainLabels: ArrayLike<number>,
   testFeatures: tf.Tensor2D,
   testLabels: ArrayLike<number>,
   options: LogisticRegressionOptions = {},
-): LogisticRegressionResult {
+): Promise<LogisticRegressionResult> {
   const [n, dim] = trainFeatures.shape;
   const [m, testDim] = testFeatures.shape;
   if (n === 0) throw new RangeError("trainFeatures has 0 rows: expected a non-empty training set");
@@ -165,9 +165,9 @@ export function trainLogisticRegression(
   const trainLabelTensor = tf.tensor1d(Int32Array.from(trainLabels), "int32"); // [n]
   const history: LogisticRegressionEpoch[] = [];
   let best = { accuracy: -1, epoch: -1, weight: new Float32Array(0), bias: new Float32Array(0) };
-  const evaluate = (x: tf.Tensor2D, labels: ArrayLike<number>): number => {
+  const evaluate = async (x: tf.Tensor2D, labels: ArrayLike<number>): Promise<number> => {
     const predicted = tf.tidy(() => tf.argMax(tf.add(tf.matMul(x, weight), bias), 1));
-    const values = predicted.dataSync();
+    const values = await predicted.data();
     predicted.dispose();
     let correct = 0;
     for (let i = 0; i < labels.length; i++) if (values[i] === labels[i]) correct++;
@@ -182,8 +182,10 @@ export function trainLogisticRegression(
         : options.shuffle === false
         ? Int32Array.from({ length: n }, (_, i) => i)
         : permutation(n, random);
-      let lossSum = 0;
-      let correct = 0;
+      // Per-batch loss sums and hits stay on the device until the epoch ends: one read per
+      // epoch, not two per batch.
+      const lossSums: tf.Scalar[] = [];
+      const hits: tf.Scalar[] = [];
       for (let start = 0; start < n; start += batchSize) {
         const idx = order.subarray(start, Math.min(start + batchSize, n));
         const b = idx.length;
@@ -202,10 +204,13 @@ export function trainLogisticRegression(
           };
         });
         optimizer.step(new Map([["weight", step.weight], ["bias", step.bias]]));
-        lossSum += step.loss.dataSync()[0] * b;
-        correct += step.hits.dataSync()[0];
-        tf.dispose(Object.values(step));
+        lossSums.push(tf.tidy(() => tf.mul(step.loss, b)));
+        hits.push(step.hits as tf.Scalar);
+        tf.dispose([step.weight, step.bias, step.loss]);
       }
+      const totals = tf.tidy(() => tf.stack([tf.addN(lossSums), tf.addN(hits)]));
+      const [lossSum, correct] = await totals.data();
+      tf.dispose([totals, ...lossSums, ...hits]);
       const record: LogisticRegressionEpoch = {
         epoch,
         lr: epochLr,
@@ -214,14 +219,14 @@ export function trainLogisticRegression(
       };
       const last = epoch === epochs - 1;
       if ((epoch + 1) % evalEvery === 0 || (last && best.epoch < 0)) {
-        const testAccuracy = evaluate(testFeatures, testLabels);
+        const testAccuracy = await evaluate(testFeatures, testLabels);
         record.testAccuracy = testAccuracy;
         if (testAccuracy > best.accuracy) {
           best = {
             accuracy: testAccuracy,
             epoch,
-            weight: Float32Array.from(weight.dataSync()),
-            bias: Float32Array.from(bias.dataSync()),
+            weight: Float32Array.from(await weight.data()),
+            bias: Float32Array.from(await bias.data()),
           };
         }
       }
@@ -233,8 +238,8 @@ export function trainLogisticRegression(
       bias.assign(tf.tensor1d(best.bias));
     });
     return {
-      trainAccuracy: evaluate(trainFeatures, trainLabels),
-      testAccuracy: evaluate(testFeatures, testLabels),
+      trainAccuracy: await evaluate(trainFeatures, trainLabels),
+      testAccuracy: await evaluate(testFeatures, testLabels),
       bestEpoch: best.epoch,
       weight: best.weight,
       bias: best.bias,

@@ -17,12 +17,12 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
-function runFixture(evalEvery: number) {
+async function runFixture(evalEvery: number) {
   const f = fixture;
   const train = tf.tensor2d(f.trainFeatures, [f.trainLabels.length, f.dim]);
   const test = tf.tensor2d(f.testFeatures, [f.testLabels.length, f.dim]);
   try {
-    return trainLogisticRegression(train, f.trainLabels, test, f.testLabels, {
+    return await trainLogisticRegression(train, f.trainLabels, test, f.testLabels, {
       epochs: f.epochs,
       lr: f.lr,
       weightDecay: f.weightDecay,
@@ -41,9 +41,9 @@ function runFixture(evalEvery: number) {
   }
 }
 
-Deno.test("`trainLogisticRegression()` matches PyTorch's probe, best weights kept", () => {
+Deno.test("`trainLogisticRegression()` matches PyTorch's probe, best weights kept", async () => {
   const before = tf.memory().numTensors;
-  const result = runFixture(fixture.evalEvery);
+  const result = await runFixture(fixture.evalEvery);
   assert.equal(tf.memory().numTensors, before);
   const e = fixture.expected;
   assert.ok(maxAbsDiff(result.history.map((r) => r.loss), e.losses) < 1e-5);
@@ -66,8 +66,8 @@ Deno.test("`trainLogisticRegression()` matches PyTorch's probe, best weights kep
   assert.ok(maxAbsDiff(result.bias, e.bias) < 1e-5);
 });
 
-Deno.test("`trainLogisticRegression()` matches PyTorch's last weights over the whole schedule", () => {
-  const result = runFixture(fixture.epochs);
+Deno.test("`trainLogisticRegression()` matches PyTorch's last weights over the whole schedule", async () => {
+  const result = await runFixture(fixture.epochs);
   const e = fixture.expectedLast;
   assert.equal(result.bestEpoch, fixture.epochs - 1);
   assert.ok(
@@ -79,12 +79,12 @@ Deno.test("`trainLogisticRegression()` matches PyTorch's last weights over the w
   assert.ok(Math.abs(result.testAccuracy - e.testAccuracy) < 1e-6);
 });
 
-Deno.test("`trainLogisticRegression()` uses the tutorial's defaults", () => {
+Deno.test("`trainLogisticRegression()` uses the tutorial's defaults", async () => {
   const n = 12;
   const trainData = Array.from({ length: n }, (_, i) => [i % 3 === 0 ? 1 : 0, i % 3 === 1 ? 1 : 0]);
   const labels = Array.from({ length: n }, (_, i) => i % 3);
   const train = tf.tensor2d(trainData);
-  const result = trainLogisticRegression(train, labels, train, labels, { seed: 1 });
+  const result = await trainLogisticRegression(train, labels, train, labels, { seed: 1 });
   assert.equal(result.history.length, 100);
   assert.equal(result.history[59].lr, 1e-3);
   assert.ok(Math.abs(result.history[60].lr - 1e-4) < 1e-12);
@@ -95,30 +95,42 @@ Deno.test("`trainLogisticRegression()` uses the tutorial's defaults", () => {
   // nn.Linear's initialisation bound is 1/sqrt(2); with lr 1e-3 the weights move < 0.1 in 100 epochs.
   for (const w of result.weight) assert.ok(Math.abs(w) < 1 / Math.sqrt(2) + 0.1);
   // Seeded: the same seed gives the same weights, another seed others.
-  const again = trainLogisticRegression(train, labels, train, labels, { seed: 1 });
+  const again = await trainLogisticRegression(train, labels, train, labels, { seed: 1 });
   assert.deepEqual(again.weight, result.weight);
-  const other = trainLogisticRegression(train, labels, train, labels, { seed: 2, epochs: 1 });
+  const other = await trainLogisticRegression(train, labels, train, labels, { seed: 2, epochs: 1 });
   assert.notDeepEqual(other.weight, result.weight);
   train.dispose();
 });
 
-Deno.test("`trainLogisticRegression()` rejects bad arguments", () => {
+Deno.test("`trainLogisticRegression()` rejects bad arguments", async () => {
   const x = tf.tensor2d([[1, 0], [0, 1]]);
   const wide = tf.tensor2d([[1, 0, 0]]);
   const empty = tf.zeros([0, 2]) as tf.Tensor2D;
-  assert.throws(() => trainLogisticRegression(empty, [], x, [0, 1]), /trainFeatures has 0 rows/);
-  assert.throws(() => trainLogisticRegression(x, [0, 1], empty, []), /testFeatures has 0 rows/);
-  assert.throws(() => trainLogisticRegression(x, [0], x, [0, 1]), /trainLabels has length 1/);
-  assert.throws(() => trainLogisticRegression(x, [0, 1], wide, [0]), /testFeatures has 3 columns/);
-  assert.throws(
+  await assert.rejects(
+    () => trainLogisticRegression(empty, [], x, [0, 1]),
+    /trainFeatures has 0 rows/,
+  );
+  await assert.rejects(
+    () => trainLogisticRegression(x, [0, 1], empty, []),
+    /testFeatures has 0 rows/,
+  );
+  await assert.rejects(
+    () => trainLogisticRegression(x, [0], x, [0, 1]),
+    /trainLabels has length 1/,
+  );
+  await assert.rejects(
+    () => trainLogisticRegression(x, [0, 1], wide, [0]),
+    /testFeatures has 3 columns/,
+  );
+  await assert.rejects(
     () => trainLogisticRegression(x, [0, 1], x, [0, 1], { epochs: 0 }),
     /options.epochs is 0/,
   );
-  assert.throws(
+  await assert.rejects(
     () => trainLogisticRegression(x, [0, 5], x, [0, 1], { numClasses: 2 }),
     /trainLabels\[1\] is 5/,
   );
-  assert.throws(
+  await assert.rejects(
     () => trainLogisticRegression(x, [0, 1], x, [0, 1], { order: () => [0, 0] }),
     /options.order\(0\)\[1\] is 0: expected a permutation/,
   );

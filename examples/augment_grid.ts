@@ -49,7 +49,13 @@ await runMain(async () => {
     [
       { name: "out", type: "string", help: "PNG file to write", default: "augment_grid.png" },
       { name: "data", type: "string", help: "An stl10_binary folder (default: the demo data set)" },
-      { name: "split", type: "string", help: "Split to read", default: "unlabeled", choices: ["train", "test", "unlabeled"] },
+      {
+        name: "split",
+        type: "string",
+        help: "Split to read",
+        default: "unlabeled",
+        choices: ["train", "test", "unlabeled"],
+      },
       { name: "seed", type: "integer", help: "Seed of the augmentations", default: 42 },
       { name: "count", type: "integer", help: "Images (two views each)", default: 6, min: 1 },
       { name: "columns", type: "integer", help: "Tiles per row", default: 6, min: 1 },
@@ -64,7 +70,9 @@ await runMain(async () => {
   const dir = (flags.data as string | undefined) ?? await ensureDemoData();
   const dataset = await openSTL10(dir, split);
   if (dataset.length < count) {
-    throw new UsageError(`--count is ${count} but ${dir} (${split}) holds ${dataset.length} images`);
+    throw new UsageError(
+      `--count is ${count} but ${dir} (${split}) holds ${dataset.length} images`,
+    );
   }
   const size = dataset.imageSize;
   const { pixels } = await dataset.read(Array.from({ length: count }, (_, i) => i));
@@ -72,20 +80,31 @@ await runMain(async () => {
   const tiles = tf.tidy(() => {
     const views = simclrViews({ pixels, height: size, width: size }, { seed, size }); // [2K, S, S, 3]
     // view-major [view0 of 0..K-1, view1 of 0..K-1] -> pairs [img0 v0, img0 v1, img1 v0, ...]
-    const pairs = tf.reshape(tf.transpose(tf.reshape(views, [2, count, size, size, 3]), [1, 0, 2, 3, 4]), [
-      2 * count,
-      size,
-      size,
-      3,
-    ]);
+    const pairs = tf.reshape(
+      tf.transpose(tf.reshape(views, [2, count, size, size, 3]), [1, 0, 2, 3, 4]),
+      [
+        2 * count,
+        size,
+        size,
+        3,
+      ],
+    );
     const low = tf.min(pairs), high = tf.max(pairs);
     return tf.div(tf.sub(pairs, low), tf.maximum(tf.sub(high, low), 1e-5)); // make_grid(normalize=True)
   });
   const image = grid(tiles.dataSync() as Float32Array, 2 * count, size, columns);
   tiles.dispose();
-  const png = encode({ width: image.width, height: image.height, data: image.data, channels: 3, depth: 8 });
+  const png = encode({
+    width: image.width,
+    height: image.height,
+    data: image.data,
+    channels: 3,
+    depth: 8,
+  });
   const temporary = `${out}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   await Deno.writeFile(temporary, png);
   await Deno.rename(temporary, out);
-  console.log(`wrote ${out}: ${count} images x 2 views (${image.width}x${image.height}) from ${dir} (${split}), seed ${seed}`);
+  console.log(
+    `wrote ${out}: ${count} images x 2 views (${image.width}x${image.height}) from ${dir} (${split}), seed ${seed}`,
+  );
 });

@@ -195,7 +195,7 @@ export async function probe(args: string[]): Promise<ProbeRun> {
 
     const classNames = train.classNames;
     let details: Record<string, unknown> = {};
-    const results = linearProbe(trainFeatures, testFeatures, {
+    const results = await linearProbe(trainFeatures, testFeatures, {
       sizes,
       epochs: flags.epochs as number,
       lr: flags.lr as number,
@@ -203,7 +203,7 @@ export async function probe(args: string[]): Promise<ProbeRun> {
       batchSize,
       seed: flags.seed as number,
       numClasses: classNames.length,
-      onSize: (size, result) => {
+      onSize: async (size, result) => {
         console.error(
           `${String(size).padStart(4)} images per class: train ${pct(result.trainAccuracy)}, test ${
             pct(result.testAccuracy)
@@ -220,7 +220,7 @@ export async function probe(args: string[]): Promise<ProbeRun> {
             1,
           );
         });
-        const predicted = predictions.dataSync();
+        const predicted = await predictions.data();
         predictions.dispose();
         details = {
           size,
@@ -231,7 +231,7 @@ export async function probe(args: string[]): Promise<ProbeRun> {
       },
     });
     const knnK = flags["knn-k"] as number;
-    const knnPredicted = knnClassify(
+    const knnPredicted = await knnClassify(
       trainFeatures.features,
       trainFeatures.labels,
       testFeatures.features,

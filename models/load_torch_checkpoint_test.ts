@@ -76,6 +76,27 @@ Deno.test("`loadTorchCheckpoint()` reads a Lightning checkpoint with callbacks, 
   tf.dispose([...stateDict.values()]);
 });
 
+Deno.test("`loadTorchCheckpoint()` reads pickle protocols 2 and 4 (sets, bytes, tuples, big ints)", async () => {
+  for (const protocol of [2, 4]) {
+    const { stateDict, hyperParameters } = await loadTorchCheckpoint(
+      testdata(`containers_p${protocol}.pt`),
+    );
+    assertEquals(await stateDict.get("w")!.array(), [[0, 1, 2], [3, 4, 5]]);
+    assertEquals(hyperParameters, {
+      set: [1, 2],
+      frozen: [3],
+      bytes: new Uint8Array([0x61, 0x62, 0, 0xff]),
+      tuple: [1, [2, 3]],
+      float: 1.5,
+      neg: -7,
+      big: 2 ** 40,
+      nested: [{ a: null }],
+      text: "\u00e9\u4e2d",
+    }, `protocol ${protocol}`);
+    tf.dispose([...stateDict.values()]);
+  }
+});
+
 Deno.test("`loadTorchCheckpoint()` refuses a pickle that calls os.system, without running it", async () => {
   const marker = "/tmp/simclr_models_pwned";
   await Deno.remove(marker).catch(() => {});

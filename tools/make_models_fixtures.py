@@ -228,6 +228,21 @@ def dtypes_case(out_dir):
     torch.save({"big": torch.tensor([1, 2**40])}, os.path.join(out_dir, "big_int64.pt"))
 
 
+def containers_case(out_dir):
+    """The same plain containers pickled with protocol 2 (bytes via _codecs.encode) and 4
+    (FRAME, MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE, EMPTY_SET/ADDITEMS, FROZENSET)."""
+    obj = {
+        "state_dict": OrderedDict([("w", torch.arange(6, dtype=torch.float32).reshape(2, 3))]),
+        "hyper_parameters": {
+            "set": {1, 2}, "frozen": frozenset({3}), "bytes": b"ab\x00\xff", "tuple": (1, (2, 3)),
+            "float": 1.5, "neg": -7, "big": 2**40, "nested": [{"a": None}], "text": "\u00e9\u4e2d",
+        },
+    }
+    for protocol in (2, 4):
+        torch.save(obj, os.path.join(out_dir, f"containers_p{protocol}.pt"),
+                   pickle_protocol=protocol)
+
+
 class Evil:
     def __reduce__(self):
         return (os.system, ("echo pwned > /tmp/simclr_models_pwned",))
@@ -251,6 +266,7 @@ def main():
     simclr_case(args.out, "simclr_w3", 3, 16, 32, 4, 3)
     resnet50_case(args.out)
     dtypes_case(args.out)
+    containers_case(args.out)
     malicious_case(args.out)
 
 
