@@ -231,6 +231,7 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
       const summary: Record<string, number> = { epoch, lr: optimizer.lr, seconds };
       for (const [key, sum] of Object.entries(sums)) summary[`train_${key}`] = sum / steps;
       summary.images_per_second = images / seconds;
+      summary.peak_rss_mib = peakRssMiB();
       const isLast = epoch === epochs - 1;
       if (options.validate && ((epoch + 1) % validateEvery === 0 || isLast)) {
         Object.assign(summary, await options.validate(epoch));
@@ -288,13 +289,26 @@ function epochLine(
   summary: Record<string, number>,
   improved: string | null,
 ): string {
-  const skip = new Set(["epoch", "seconds", "lr", "images_per_second"]);
+  const skip = new Set(["epoch", "seconds", "lr", "images_per_second", "peak_rss_mib"]);
   const parts = Object.entries(summary)
     .filter(([key]) => !skip.has(key))
     .map(([key, v]) => `${key} ${v.toFixed(4)}`);
   return `epoch ${epoch + 1}/${epochs}: ${parts.join(", ")}, lr ${summary.lr.toExponential(2)}, ` +
-    `${summary.images_per_second.toFixed(1)} img/s, ${summary.seconds.toFixed(1)} s` +
+    `${summary.images_per_second.toFixed(1)} img/s, ${summary.seconds.toFixed(1)} s, ` +
+    `peak RSS ${summary.peak_rss_mib.toFixed(0)} MiB` +
     (improved ? ` (best ${improved} so far)` : "");
+}
+
+/** Peak resident memory of this process (Linux's VmHWM), else the current RSS, in MiB. */
+function peakRssMiB(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const match = status.match(/^VmHWM:\s+(\d+) kB/m);
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // Not Linux, or no read permission: fall through.
+  }
+  return Deno.memoryUsage().rss / 2 ** 20;
 }
 
 function checkInteger(name: string, value: number, min: number): void {
