@@ -91,7 +91,9 @@ export function checkRange(
   const lowOk = strictLow ? low > lowest : low >= lowest;
   if (!(lowOk && low <= high && high <= highest)) {
     throw new RangeError(
-      `${name} is [${low}, ${high}]: expected ${lowest} ${strictLow ? "<" : "<="} min <= max <= ${highest}`,
+      `${name} is [${low}, ${high}]: expected ${lowest} ${
+        strictLow ? "<" : "<="
+      } min <= max <= ${highest}`,
     );
   }
 }
@@ -101,7 +103,9 @@ export function outputSize(size: number | readonly [number, number]): [number, n
   const [h, w] = typeof size === "number" ? [size, size] : size ?? [];
   if (!Number.isInteger(h) || !Number.isInteger(w) || h <= 0 || w <= 0) {
     throw new RangeError(
-      `size is ${Array.isArray(size) ? `[${size}]` : size}: expected a positive integer or [height, width] of positive integers`,
+      `size is ${
+        Array.isArray(size) ? `[${size}]` : size
+      }: expected a positive integer or [height, width] of positive integers`,
     );
   }
   return [h, w];

@@ -1,4 +1,5 @@
-// Internal: per-sample crop + bilinear resize as two batched gathers.
+// Internal: per-sample crop + bilinear resize as batched row gathers (rows, then columns of
+// the transposed result).
 import * as tf from "@tensorflow/tfjs-core";
 import { expand } from "./_color.ts";
 
@@ -61,7 +62,7 @@ function interpolateRows(
     // row r of image i is row i * H + r of `flat`
     const global = index.map((r, n) => Math.floor(n / out) * h + r);
     const gathered = tf.gather(flat, tf.tensor1d(global, "int32")); // [B*out, K]
-    return tf.mul(gathered, expand(tf.tensor1d(weight), k));
+    return tf.mul(gathered, tf.reshape(expand(tf.tensor1d(weight), b, k), [b * out, k]));
   };
   return tf.reshape(tf.add(rows(index0, weight0), rows(index1, weight1)), [b, out, k]);
 }
@@ -91,13 +92,17 @@ export function cropResize(
   return tf.tidy(() => {
     const c = images.shape[3];
     // rows: [B, H, W*C] -> [B, outH, W*C]
-    const rows = interpolateRows(tf.reshape(images, [b, height, width * c]), outHeight, r0, r1, rw0, rw1);
+    const rows = interpolateRows(
+      tf.reshape(images, [b, height, width * c]),
+      outHeight,
+      r0,
+      r1,
+      rw0,
+      rw1,
+    );
     // columns: [B, outH, W, C] -> [B, W, outH*C] -> [B, outW, outH*C] -> [B, outH, outW, C]
-    const across = tf.reshape(tf.transpose(tf.reshape(rows, [b, outHeight, width, c]), [0, 2, 1, 3]), [
-      b,
-      width,
-      outHeight * c,
-    ]) as tf.Tensor3D;
+    const transposed = tf.transpose(tf.reshape(rows, [b, outHeight, width, c]), [0, 2, 1, 3]);
+    const across = tf.reshape(transposed, [b, width, outHeight * c]) as tf.Tensor3D;
     const columns = interpolateRows(across, outWidth, c0, c1, cw0, cw1);
     return tf.transpose(tf.reshape(columns, [b, outWidth, outHeight, c]), [0, 2, 1, 3]);
   });

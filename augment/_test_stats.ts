@@ -20,7 +20,12 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /** Throws unless `actual` is within `tolerance` of `expected`. */
-export function assertNear(actual: number, expected: number, tolerance: number, what: string): void {
+export function assertNear(
+  actual: number,
+  expected: number,
+  tolerance: number,
+  what: string,
+): void {
   if (!(Math.abs(actual - expected) <= tolerance)) {
     throw new Error(`${what}: ${actual} is not within ${tolerance} of ${expected}`);
   }

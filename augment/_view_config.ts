@@ -59,4 +59,3 @@ export function sampleView(
   const sigma = rng.uniform(o.blurSigma[0], o.blurSigma[1]);
   return { flip, box, jitter, grayscale, sigma };
 }
-

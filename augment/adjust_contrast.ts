@@ -20,10 +20,10 @@ import { blend, meanLuma, perImage } from "./_color.ts";
  * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
- * // One image: left half black, right half white; its mean luma is 0.5.
+ * // One image: a black and a white pixel; its mean luma is (0.2989 + 0.587 + 0.114) / 2.
  * const images = tf.tensor4d([0, 0, 0, 1, 1, 1], [1, 1, 2, 3]);
  * const out = adjustContrast(images, [0]);
- * for (const v of out.dataSync()) assert(Math.abs(v - 0.5) < 1e-6);
+ * for (const v of out.dataSync()) assert(Math.abs(v - 0.49995) < 1e-6);
  * tf.dispose([images, out]);
  * ```
  */

@@ -19,6 +19,9 @@ Deno.test("adjustContrast() matches torchvision per image, factor 0 included", (
 
 Deno.test("adjustContrast() rejects a negative factor", () => {
   const images = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
-  assert.throws(() => adjustContrast(images, [-1]), { name: "RangeError", message: /factors\[0\]/ });
+  assert.throws(() => adjustContrast(images, [-1]), {
+    name: "RangeError",
+    message: /factors\[0\]/,
+  });
   images.dispose();
 });

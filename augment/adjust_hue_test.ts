@@ -21,6 +21,19 @@ Deno.test("adjustHue() keeps grey pixels grey and rejects shifts outside [-0.5, 
   const grey = tf.fill([1, 2, 2, 3], 0.3) as tf.Tensor4D;
   const out = adjustHue(grey, [0.25]);
   for (const v of out.dataSync()) assert(Math.abs(v - 0.3) < 1e-6);
-  assert.throws(() => adjustHue(grey, [0.6]), { name: "RangeError", message: /shifts\[0\] is 0.6/ });
+  assert.throws(() => adjustHue(grey, [0.6]), {
+    name: "RangeError",
+    message: /shifts\[0\] is 0.6/,
+  });
   tf.dispose([grey, out]);
+});
+
+Deno.test("adjustHue() takes shifts as a tf.Tensor1D", () => {
+  const c = fixture("adjustHue");
+  const images = load(c.input);
+  const shifts = tf.tensor1d(c.shifts as number[]);
+  const out = adjustHue(images, shifts);
+  const error = maxError(out, c.expected);
+  assert(error < 1e-3, `max error ${error}`);
+  tf.dispose([images, shifts, out]);
 });

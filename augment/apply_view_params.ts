@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkBoxes, cropResize } from "./_crop_resize.ts";
 import { checkImages, checkMeanStd, outputSize } from "./_checks.ts";
-import { blend, luma3, meanLuma, normalizeChannels, perImage, rotateHue } from "./_color.ts";
+import { luma3, meanLuma, normalizeChannels, perImage, rotateHue } from "./_color.ts";
 import { checkKernelSize, gaussianKernels, separableBlur } from "./_blur.ts";
 import type { ViewParams } from "./sample_view_params.ts";
 
@@ -83,16 +83,22 @@ function jitterSlot(x: tf.Tensor4D, params: readonly ViewParams[], slot: number)
     const shape = x.shape;
     let out = x;
     if (blends) {
-      // Images without a blend in this slot get factor 1: exactly the identity on [0, 1].
-      let target: tf.Tensor = tf.zerosLike(x); // brightness blends with 0
-      if (useMean.some((u) => u === 1)) {
-        const means = tf.mul(tf.tensor2d(useMean, [batch, 1]), meanLuma(x)); // [B, 1]
-        target = tf.add(target, perImage(means, shape));
-      }
+      // _blend(x, other, f) = f x + (1 - f) other with other = 0 (brightness), the mean luma
+      // (contrast) or the luma (saturation), as f x + g luma + m with per-image g = (1 - f) or
+      // 0 and m = (1 - f) mean or 0: the same products and sums as torchvision's. Images
+      // without a blend in this slot get f = 1: exactly the identity on [0, 1].
+      const f = tf.tensor1d(factors);
+      const rest = tf.sub(1, f); // [B]
+      let sum = tf.mul(perImage(f, shape), x);
       if (useLuma.some((u) => u === 1)) {
-        target = tf.add(target, tf.mul(perImage(tf.tensor1d(useLuma), shape), luma3(x)));
+        const g = tf.mul(rest, tf.tensor1d(useLuma));
+        sum = tf.add(sum, tf.mul(perImage(g, shape), luma3(x)));
       }
-      out = blend(x, target, perImage(tf.tensor1d(factors), shape));
+      if (useMean.some((u) => u === 1)) {
+        const m = tf.mul(tf.mul(rest, tf.tensor1d(useMean)), meanLuma(x));
+        sum = tf.add(sum, perImage(m, shape));
+      }
+      out = tf.clipByValue(sum, 0, 1) as tf.Tensor4D;
     }
     if (hueImages.length > 0) {
       const picked = tf.gather(x, tf.tensor1d(hueImages, "int32")); // [K, H, W, 3]
@@ -173,7 +179,11 @@ export function applyViewParams(
       const sigmas = tf.tensor1d(params.map((p) => p.sigma ?? 1));
       const delta = tf.oneHot(tf.tensor1d([(blurKernelSize - 1) / 2], "int32"), blurKernelSize);
       const noBlur = tf.tensor2d(params.map((p) => (p.sigma === null ? 1 : 0)), [batch, 1], "bool");
-      const kernels = tf.where(noBlur, tf.cast(delta, "float32"), gaussianKernels(sigmas, blurKernelSize));
+      const kernels = tf.where(
+        noBlur,
+        tf.cast(delta, "float32"),
+        gaussianKernels(sigmas, blurKernelSize),
+      );
       x = separableBlur(x, kernels as tf.Tensor2D);
     }
     return normalizeChannels(x, mean, std);

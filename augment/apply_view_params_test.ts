@@ -70,7 +70,13 @@ Deno.test("applyViewParams() equals the functional ops applied one image at a ti
 
 Deno.test("applyViewParams() rejects bad parameters naming them", () => {
   const images = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
-  const ok: ViewParams = { flip: false, box: [0, 0, 16, 16], jitter: null, grayscale: false, sigma: 1 };
+  const ok: ViewParams = {
+    flip: false,
+    box: [0, 0, 16, 16],
+    jitter: null,
+    grayscale: false,
+    sigma: 1,
+  };
   assert.throws(() => applyViewParams(images, [ok, ok], { size: 16 }), {
     name: "RangeError",
     message: /params has length 2/,

@@ -31,7 +31,7 @@ for (const backend of ["cpu", "wasm", "webgpu"]) {
     name: `simclrViews() 2 x ${IMAGES} images at 96 px on ${backend}`,
     group: "simclrViews",
     ignore: !ok,
-    n: backend === "cpu" ? 2 : 5,
+    n: backend === "wasm" ? 5 : 2,
     warmup: 1,
     async fn(b) {
       await tf.setBackend(backend);

@@ -29,7 +29,11 @@ Deno.test("baselineView() is the baseline's train_transforms: no jitter, scale [
 Deno.test("baselineView() samples crops of at least 80% area and small sigmas", () => {
   const rng = createRng(4);
   for (let i = 0; i < 2000; i++) {
-    const p = sampleViewParams(rng, 96, 96, { cropScale: [0.8, 1], blurSigma: [0.1, 0.5], jitterProbability: 0 });
+    const p = sampleViewParams(rng, 96, 96, {
+      cropScale: [0.8, 1],
+      blurSigma: [0.1, 0.5],
+      jitterProbability: 0,
+    });
     assert.equal(p.jitter, null);
     assert(p.sigma! >= 0.1 && p.sigma! < 0.5);
     // rounding each side can lose a little of the 80%

@@ -19,10 +19,29 @@ for (const k of [9, 3]) {
   });
 }
 
+Deno.test("gaussianBlur() takes sigmas as a tf.Tensor1D", () => {
+  const c = fixture("gaussianBlur9");
+  const images = load(c.input);
+  const sigmas = tf.tensor1d(c.sigmas as number[]);
+  const out = gaussianBlur(images, 9, sigmas);
+  const error = maxError(out, c.expected);
+  assert(error < 1e-4, `max error ${error}`);
+  tf.dispose([images, sigmas, out]);
+});
+
 Deno.test("gaussianBlur() rejects even kernels, kernels too big to reflect and sigma 0", () => {
   const images = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
-  assert.throws(() => gaussianBlur(images, 4, [1]), { name: "RangeError", message: /kernelSize is 4/ });
-  assert.throws(() => gaussianBlur(images, 9, [1]), { name: "RangeError", message: /kernelSize is 9/ });
-  assert.throws(() => gaussianBlur(images, 3, [0]), { name: "RangeError", message: /sigmas\[0\] is 0/ });
+  assert.throws(() => gaussianBlur(images, 4, [1]), {
+    name: "RangeError",
+    message: /kernelSize is 4/,
+  });
+  assert.throws(() => gaussianBlur(images, 9, [1]), {
+    name: "RangeError",
+    message: /kernelSize is 9/,
+  });
+  assert.throws(() => gaussianBlur(images, 3, [0]), {
+    name: "RangeError",
+    message: /sigmas\[0\] is 0/,
+  });
   images.dispose();
 });

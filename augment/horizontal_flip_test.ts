@@ -13,6 +13,9 @@ Deno.test("horizontalFlip() matches torchvision's hflip on the flagged images on
   const out = horizontalFlip(images, c.flags as boolean[]);
   assert.equal(tf.memory().numTensors, before + 1);
   assert.equal(maxError(out, c.expected), 0);
-  assert.throws(() => horizontalFlip(images, [true]), { name: "RangeError", message: /flags has length 1/ });
+  assert.throws(() => horizontalFlip(images, [true]), {
+    name: "RangeError",
+    message: /flags has length 1/,
+  });
   tf.dispose([images, out]);
 });

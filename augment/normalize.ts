@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import { checkImages, checkMeanStd } from "./_checks.ts";
 import { normalizeChannels } from "./_color.ts";
 

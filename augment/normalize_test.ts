@@ -19,7 +19,13 @@ Deno.test("normalize() matches torchvision with per-channel mean and std", () =>
 
 Deno.test("normalize() rejects std 0 and 2 channels of mean", () => {
   const images = tf.zeros([1, 2, 2, 3]) as tf.Tensor4D;
-  assert.throws(() => normalize(images, [0.5], [0]), { name: "RangeError", message: /std\[0\] is 0/ });
-  assert.throws(() => normalize(images, [0.5, 0.5], [1]), { name: "RangeError", message: /mean is/ });
+  assert.throws(() => normalize(images, [0.5], [0]), {
+    name: "RangeError",
+    message: /std\[0\] is 0/,
+  });
+  assert.throws(() => normalize(images, [0.5, 0.5], [1]), {
+    name: "RangeError",
+    message: /mean is/,
+  });
   images.dispose();
 });

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import { checkImages, outputSize } from "./_checks.ts";
 import { type Box, checkBoxes, cropResize } from "./_crop_resize.ts";
 
@@ -9,8 +9,8 @@ export type { Box };
  * `resized_crop(img, top, left, height, width, size)` on float tensors in torchvision 0.14:
  * `interpolate(mode="bilinear", align_corners=False, antialias=False)` (tensors are not
  * antialiased there, unlike PIL images). Parts of a box outside the image read as 0, as
- * torchvision's `crop` pads. Runs as two batched gathers (rows, then columns), each image
- * with its own box.
+ * torchvision's `crop` pads. Runs as batched row gathers (rows, then the columns of the
+ * transposed result), each image with its own box.
  *
  * @param images NHWC float32 images, shape `[B, H, W, 3]`.
  * @param boxes One integer box `[top, left, height, width]` per image.

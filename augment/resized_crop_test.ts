@@ -36,11 +36,17 @@ Deno.test("resizedCrop() of the whole image at its own size is the identity", ()
 
 Deno.test("resizedCrop() rejects size <= 0 and empty boxes", () => {
   const images = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
-  assert.throws(() => resizedCrop(images, [[0, 0, 4, 4]], 0), { name: "RangeError", message: /size is 0/ });
+  assert.throws(() => resizedCrop(images, [[0, 0, 4, 4]], 0), {
+    name: "RangeError",
+    message: /size is 0/,
+  });
   assert.throws(() => resizedCrop(images, [[0, 0, 0, 4]], 4), {
     name: "RangeError",
     message: /boxes\[0\] is \[0,0,0,4\]/,
   });
-  assert.throws(() => resizedCrop(images, [], 4), { name: "RangeError", message: /boxes has length 0/ });
+  assert.throws(() => resizedCrop(images, [], 4), {
+    name: "RangeError",
+    message: /boxes has length 0/,
+  });
   images.dispose();
 });

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import { checkImages } from "./_checks.ts";
 import { luma3 } from "./_color.ts";
 

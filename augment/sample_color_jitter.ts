@@ -54,7 +54,9 @@ function jitterRange(
   let range: [number, number];
   if (typeof value === "number") {
     if (!(value >= 0)) {
-      throw new RangeError(`${name} is ${value}: expected a non-negative number or a [min, max] range`);
+      throw new RangeError(
+        `${name} is ${value}: expected a non-negative number or a [min, max] range`,
+      );
     }
     range = [center - value, center + value];
     if (clipFirstOnZero) range[0] = Math.max(range[0], 0);

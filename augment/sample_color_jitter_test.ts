@@ -7,12 +7,14 @@ Deno.test("sampleColorJitter() draws uniform factors and uniformly random orders
   const rng = createRng(5);
   const n = 24000;
   const draws = Array.from({ length: n }, () => sampleColorJitter(rng));
-  for (const [key, low, high] of [
-    ["brightness", 0.5, 1.5],
-    ["contrast", 0.5, 1.5],
-    ["saturation", 0.5, 1.5],
-    ["hue", -0.1, 0.1],
-  ] as const) {
+  for (
+    const [key, low, high] of [
+      ["brightness", 0.5, 1.5],
+      ["contrast", 0.5, 1.5],
+      ["saturation", 0.5, 1.5],
+      ["hue", -0.1, 0.1],
+    ] as const
+  ) {
     const values = draws.map((d) => d[key]!);
     assert(values.every((v) => v >= low && v < high), `${key} outside [${low}, ${high})`);
     const width = high - low;
@@ -33,11 +35,20 @@ Deno.test("colorJitterRanges() follows ColorJitter._check_input", () => {
     colorJitterRanges({ brightness: 1.5, contrast: [0.2, 0.4], saturation: 0, hue: 0 }),
     [[0, 2.5], [0.2, 0.4], null, null],
   );
-  assert.deepEqual(sampleColorJitter(createRng(0), { brightness: 0, hue: [0, 0] }).brightness, null);
-  assert.throws(() => colorJitterRanges({ brightness: -1 }), { name: "RangeError", message: /brightness is -1/ });
+  assert.deepEqual(
+    sampleColorJitter(createRng(0), { brightness: 0, hue: [0, 0] }).brightness,
+    null,
+  );
+  assert.throws(() => colorJitterRanges({ brightness: -1 }), {
+    name: "RangeError",
+    message: /brightness is -1/,
+  });
   assert.throws(() => colorJitterRanges({ contrast: [1.5, 0.5] }), {
     name: "RangeError",
     message: /contrast is \[1.5, 0.5\]/,
   });
-  assert.throws(() => colorJitterRanges({ hue: 0.6 }), { name: "RangeError", message: /hue is \[-0.6, 0.6\]/ });
+  assert.throws(() => colorJitterRanges({ hue: 0.6 }), {
+    name: "RangeError",
+    message: /hue is \[-0.6, 0.6\]/,
+  });
 });

@@ -44,11 +44,18 @@ for (const s of stats) {
       s.areaQuartiles.forEach((q, i) =>
         assertNear(quantile(columns.area, [0.25, 0.5, 0.75][i]), q, 0.02, `area quartile ${i + 1}`)
       );
-      assertNear(mean(boxes.map((b) => Math.log(b[3] / b[2]))), s.logAspectMean, 0.01, "log aspect");
+      assertNear(
+        mean(boxes.map((b) => Math.log(b[3] / b[2]))),
+        s.logAspectMean,
+        0.01,
+        "log aspect",
+      );
       const full = mean(boxes.map((b) => (b[2] === s.height && b[3] === s.width ? 1 : 0)));
       assertNear(full, s.fullImageRate, 0.004, "whole-image rate");
       for (const [top, left, h, w] of boxes) {
-        assert(top >= 0 && left >= 0 && h > 0 && w > 0 && top + h <= s.height && left + w <= s.width);
+        assert(
+          top >= 0 && left >= 0 && h > 0 && w > 0 && top + h <= s.height && left + w <= s.width,
+        );
       }
     },
   );
@@ -72,5 +79,8 @@ Deno.test("sampleResizedCropBox() rejects reversed ranges and bad sizes", () => 
     name: "RangeError",
     message: /ratio is \[2, 1\]/,
   });
-  assert.throws(() => sampleResizedCropBox(rng, 0, 8), { name: "RangeError", message: /height is 0/ });
+  assert.throws(() => sampleResizedCropBox(rng, 0, 8), {
+    name: "RangeError",
+    message: /height is 0/,
+  });
 });

@@ -85,10 +85,16 @@ Deno.test("simclrViews() rejects bad options naming them", () => {
     [{ seed: 0.5 }, /seed is 0.5/],
   ];
   for (const [options, message] of bad) {
-    assert.throws(() => simclrViews(images, { seed: 1, ...options }), { name: "RangeError", message });
+    assert.throws(() => simclrViews(images, { seed: 1, ...options }), {
+      name: "RangeError",
+      message,
+    });
   }
   const gray = tf.zeros([2, 8, 8, 1]) as tf.Tensor4D;
-  assert.throws(() => simclrViews(gray, { seed: 1 }), { name: "RangeError", message: /1 channels/ });
+  assert.throws(() => simclrViews(gray, { seed: 1 }), {
+    name: "RangeError",
+    message: /1 channels/,
+  });
   assert.throws(() => simclrViews({ pixels: new Uint8Array(10) }, { seed: 1 }), {
     name: "RangeError",
     message: /pixels has 10 bytes/,

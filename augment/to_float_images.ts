@@ -39,7 +39,7 @@ export type ImageInput = tf.Tensor4D | PixelBatch;
  * await tf.setBackend("cpu");
  * const images = toFloatImages({ pixels: new Uint8Array([0, 51, 255, 255, 0, 0]), height: 1, width: 2 });
  * assert.deepEqual(images.shape, [1, 1, 2, 3]);
- * assert.deepEqual(Array.from(images.dataSync()), [0, 0.2, 1, 1, 0, 0]);
+ * assert.deepEqual(Array.from(images.dataSync()), [0, Math.fround(0.2), 1, 1, 0, 0]);
  * images.dispose();
  * ```
  */
@@ -54,7 +54,9 @@ export function toFloatImages(input: ImageInput): tf.Tensor4D {
   }
   if (input === null || typeof input !== "object" || !(input.pixels instanceof Uint8Array)) {
     throw new TypeError(
-      `images is ${input === null ? "null" : typeof input}: expected a tf.Tensor4D or { pixels: Uint8Array, height, width }`,
+      `images is ${
+        input === null ? "null" : typeof input
+      }: expected a tf.Tensor4D or { pixels: Uint8Array, height, width }`,
     );
   }
   const { pixels, height = 96, width = 96 } = input;
@@ -65,10 +67,15 @@ export function toFloatImages(input: ImageInput): tf.Tensor4D {
   const count = pixels.length / perImage;
   if (!Number.isInteger(count) || (input.count !== undefined && input.count !== count)) {
     throw new RangeError(
-      `pixels has ${pixels.length} bytes: expected ${input.count ?? "a whole number of"} images of ${height}x${width}x3 = ${perImage} bytes`,
+      `pixels has ${pixels.length} bytes: expected ${
+        input.count ?? "a whole number of"
+      } images of ${height}x${width}x3 = ${perImage} bytes`,
     );
   }
   return tf.tidy(() =>
-    tf.div(tf.cast(tf.tensor4d(Int32Array.from(pixels), [count, height, width, 3], "int32"), "float32"), 255)
+    tf.div(
+      tf.cast(tf.tensor4d(Int32Array.from(pixels), [count, height, width, 3], "int32"), "float32"),
+      255,
+    )
   );
 }

@@ -18,10 +18,13 @@ Deno.test("toFloatImages() defaults to STL10's 96x96 and checks the byte count",
   const out = toFloatImages({ pixels: new Uint8Array(96 * 96 * 3 * 2) });
   assert.deepEqual(out.shape, [2, 96, 96, 3]);
   out.dispose();
-  assert.throws(() => toFloatImages({ pixels: new Uint8Array(12), height: 2, width: 2, count: 2 }), {
-    name: "RangeError",
-    message: /pixels has 12 bytes: expected 2 images/,
-  });
+  assert.throws(
+    () => toFloatImages({ pixels: new Uint8Array(12), height: 2, width: 2, count: 2 }),
+    {
+      name: "RangeError",
+      message: /pixels has 12 bytes: expected 2 images/,
+    },
+  );
   assert.throws(() => toFloatImages(null as unknown as tf.Tensor4D), { name: "TypeError" });
 });
 

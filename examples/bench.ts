@@ -77,10 +77,9 @@ async function child(backend: string, size: number, batch: number, opts: {
   const { registerFastConvGradients } = await import("../train/conv_gradients.ts");
   const { registerFastCpuKernels } = await import("../train/cpu_conv_kernels.ts");
   const { registerWasmKernelFixes } = await import("../train/wasm_kernels.ts");
-  const { selectBackend } = await import("../train/select_backend.ts");
-  const { AdamW } = await import("../train/adamw.ts");
-  const { simclrNet } = await import("../models/simclr_net.ts");
-  const { infoNCE } = await import("../losses/info_nce.ts");
+  const { AdamW, selectBackend } = await import("@simclr/train");
+  const { simclrNet } = await import("@simclr/models");
+  const { infoNCE } = await import("@simclr/losses");
 
   registerFastCpuKernels();
   registerFastConvGradients(["wasm"]);
@@ -99,7 +98,7 @@ async function child(backend: string, size: number, batch: number, opts: {
 
   const step = async (x: import("@tensorflow/tfjs").Tensor4D): Promise<number> => {
     const { value, grads } = tf.variableGrads(
-      () => infoNCE(net.apply(x, { training: true }) as never, { temperature: 0.07 }).loss,
+      () => infoNCE(net.apply(x, { training: true }), { temperature: 0.07 }).loss,
       vars,
     );
     const named = new Map<string, import("@tensorflow/tfjs").Tensor>();
@@ -262,32 +261,39 @@ async function main(): Promise<void> {
   const self = new URL(import.meta.url).pathname;
   const childTimeout = budget * 4 + 300;
 
-  if (!values["no-torch"]) {
+  // PyTorch runs before and after the tfjs backends (at least 2 warm-up and 3 timed steps);
+  // the faster of the two runs counts (the machine may be shared: keeps the ratios conservative).
+  const torchRuns: Record<string, number | string>[] = [];
+  const runTorch = async (): Promise<void> => {
+    if (values["no-torch"]) return;
     log(`torch: ${values.python} tools/bench_torch_step.py (${values["torch-device"]}) ...`);
     try {
-      const torch = await runJsonLine(values.python, [
-        new URL("../tools/bench_torch_step.py", import.meta.url).pathname,
-        "--sizes",
-        sizes.join(","),
-        "--batch",
-        String(batch),
-        "--steps",
-        String(steps),
-        "--warmup",
-        String(Math.max(1, warmup)),
-        "--budget",
-        String(budget),
-        "--threads",
-        values.threads,
-        "--device",
-        values["torch-device"],
-      ], childTimeout * sizes.length) as Record<string, number | string>;
-      Object.assign(report, torch);
+      torchRuns.push(
+        await runJsonLine(values.python, [
+          new URL("../tools/bench_torch_step.py", import.meta.url).pathname,
+          "--sizes",
+          sizes.join(","),
+          "--batch",
+          String(batch),
+          "--steps",
+          String(Math.max(3, steps)),
+          "--warmup",
+          String(Math.max(2, warmup)),
+          "--budget",
+          String(budget),
+          "--threads",
+          values.threads,
+          "--device",
+          values["torch-device"],
+        ], childTimeout * sizes.length) as Record<string, number | string>,
+      );
     } catch (error) {
       report.torch_error = String(error instanceof Error ? error.message : error);
       log(`torch: ${report.torch_error}`);
     }
-  }
+  };
+  await runTorch();
+  const results: ChildResult[] = [];
   for (const backend of backends) {
     for (const size of sizes) {
       log(`${backend} ${size} px, batch 2 x ${batch} ...`);
@@ -309,20 +315,38 @@ async function main(): Promise<void> {
           "--budget",
           String(budget),
         ], childTimeout) as ChildResult;
-        const key = `${backend}_${size}`;
-        report[`${key}_img_per_s`] = round(r.imgPerS);
-        report[`${key}_steps`] = r.steps;
-        report[`${key}_seconds`] = round(r.seconds);
-        report[`${key}_peak_rss_mb`] = round(r.peakRssMb, 1);
-        report[`${key}_device`] = r.device;
-        if (r.note) report[`${key}_note`] = r.note;
-        const torch = report[`torch_${size}_img_per_s`];
-        if (typeof torch === "number") report[`ratio_${key}`] = round(r.imgPerS / torch, 4);
+        results.push(r);
       } catch (error) {
         report[`${backend}_${size}_error`] = String(error instanceof Error ? error.message : error);
         log(`${backend} ${size}: ${report[`${backend}_${size}_error`]}`);
       }
     }
+  }
+  await runTorch();
+  for (const run of torchRuns) {
+    for (const [k, v] of Object.entries(run)) {
+      const m = k.match(/^torch_(\d+)_img_per_s$/);
+      if (m && typeof v === "number") {
+        const runs = (report[`torch_${m[1]}_img_per_s_runs`] as string | undefined) ?? "";
+        report[`torch_${m[1]}_img_per_s_runs`] = runs ? `${runs}, ${v}` : String(v);
+        if (!(typeof report[k] === "number" && (report[k] as number) >= v)) report[k] = v;
+      } else if (!k.startsWith("torch_") || !/_(steps|seconds)$/.test(k)) {
+        report[k] = typeof v === "number" && typeof report[k] === "number"
+          ? Math.max(v, report[k] as number)
+          : v;
+      }
+    }
+  }
+  for (const r of results) {
+    const key = `${r.backend}_${r.size}`;
+    report[`${key}_img_per_s`] = round(r.imgPerS);
+    report[`${key}_steps`] = r.steps;
+    report[`${key}_seconds`] = round(r.seconds);
+    report[`${key}_peak_rss_mb`] = round(r.peakRssMb, 1);
+    report[`${key}_device`] = r.device;
+    if (r.note) report[`${key}_note`] = r.note;
+    const torch = report[`torch_${r.size}_img_per_s`];
+    if (typeof torch === "number") report[`ratio_${key}`] = round(r.imgPerS / torch, 4);
   }
   if (values["json-out"] !== undefined) {
     const path = values["json-out"];
@@ -335,15 +359,17 @@ async function main(): Promise<void> {
   }
   const rows = [["backend", "size", "img/s", "x PyTorch", "peak RSS MB", "steps", "note"]];
   for (const size of sizes) {
-    rows.push([
-      `torch (${report.torch_device ?? values["torch-device"]})`,
-      String(size),
-      String(report[`torch_${size}_img_per_s`] ?? "-"),
-      "1",
-      String(report.torch_peak_rss_mb ?? "-"),
-      String(report[`torch_${size}_steps`] ?? "-"),
-      String(report.torch_error ?? ""),
-    ]);
+    if (!values["no-torch"]) {
+      rows.push([
+        `torch (${report.torch_device ?? values["torch-device"]})`,
+        String(size),
+        String(report[`torch_${size}_img_per_s`] ?? "-"),
+        "1",
+        String(report.torch_peak_rss_mb ?? "-"),
+        "-",
+        String(report.torch_error ?? `runs: ${report[`torch_${size}_img_per_s_runs`] ?? "-"}`),
+      ]);
+    }
     for (const backend of backends) {
       const key = `${backend}_${size}`;
       rows.push([

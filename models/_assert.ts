@@ -3,12 +3,14 @@ import nodeAssert from "node:assert/strict";
 
 /** Asserts `value` is truthy. */
 export function assert(value: unknown, message?: string): asserts value {
-  nodeAssert.ok(value, message);
+  if (message === undefined) nodeAssert.ok(value);
+  else nodeAssert.ok(value, message);
 }
 
 /** Deep strict equality. */
 export function assertEquals<T>(actual: unknown, expected: T, message?: string): void {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  if (message === undefined) nodeAssert.deepStrictEqual(actual, expected);
+  else nodeAssert.deepStrictEqual(actual, expected, message);
 }
 
 /** Asserts `fn` throws an instance of `type` whose message includes `includes`; returns it. */

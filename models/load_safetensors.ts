@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { DTYPE_BYTES, MAX_HEADER_BYTES } from "./_safetensors_format.ts";
+import { halfToNumber } from "./_float16.ts";
 
 /** What {@linkcode loadSafetensors} returns. */
 export interface Safetensors {
@@ -7,15 +8,6 @@ export interface Safetensors {
   tensors: Map<string, tf.Tensor>;
   /** The `__metadata__` strings (`{}` when absent). */
   metadata: Record<string, string>;
-}
-
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 function decode(name: string, dtype: string, bytes: Uint8Array, n: number): tf.TypedArray {

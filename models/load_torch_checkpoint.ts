@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { unzipSync } from "fflate";
+import { halfToNumber } from "./_float16.ts";
 import {
   PyGlobal,
   type StorageRef,
@@ -29,16 +30,6 @@ const STORAGE_DTYPES: Record<string, { bytes: number; dtype: "float32" | "int32"
   ByteStorage: { bytes: 1, dtype: "int32" },
   BoolStorage: { bytes: 1, dtype: "bool" },
 };
-
-/** IEEE half precision to a number. */
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
 
 /** Element `i` of a storage as a number. */
 function storageReader(type: string, bytes: Uint8Array, key: string): (i: number) => number {

@@ -27,11 +27,13 @@ export function opKernel(
   const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const kb = backend as tf.KernelBackend;
     const wrapped: tf.Tensor[] = [];
+    const callers = new Set<tf.Tensor>();
     const tensors: Record<string, tf.Tensor> = {};
     for (const [name, t] of Object.entries(inputs)) {
       if (t == null) continue;
       if (t instanceof tf.Tensor) {
         tensors[name] = t;
+        callers.add(t);
       } else {
         // a TensorInfo from another kernel: give it a Tensor (and a reference) of its own
         kb.incRef(t.dataId);
@@ -41,10 +43,11 @@ export function opKernel(
       }
     }
     const out = tf.tidy(() => body(tensors, attrs ?? {}));
+    // the engine wraps the returned buffer in a new tensor, which needs a reference of its own
     kb.incRef(out.dataId);
     const result: tf.TensorInfo = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
-    out.dispose();
-    tf.dispose(wrapped);
+    if (!callers.has(out)) out.dispose(); // a caller's input stays the caller's
+    tf.dispose(wrapped.filter((w) => w !== out));
     return result;
   };
   return { kernelName, backendName, kernelFunc };

@@ -68,10 +68,11 @@ const installed = new Map<string, { ours: tf.KernelConfig; stock?: tf.KernelConf
  * train without this) and `Conv2DBackpropInput`. The filter gradient is a forward convolution
  * of the input transposed to `[C, H, W, N]` with the output gradient transposed to
  * `[OH, OW, N, O]` and dilated by the stride; the input gradient is a forward convolution of
- * the zero-dilated output gradient with the flipped filter. Being kernels, they serve every
- * path that differentiates a convolution: `tf.conv2d`'s registered gradient and the custom
- * gradient of `tf.fused.conv2d` (`tf.layers.conv2d`) alike. Idempotent; the backend need not
- * be initialised yet. Undo with {@linkcode unregisterFastConvGradients}.
+ * the output gradient with the flipped filter (one per stride phase, with sub-kernels, for
+ * strided convolutions). Being kernels, they serve every path that differentiates a
+ * convolution: `tf.conv2d`'s registered gradient and the custom gradient of `tf.fused.conv2d`
+ * (`tf.layers.conv2d`) alike. Idempotent; the backend need not be initialised yet. Undo with
+ * {@linkcode unregisterFastConvGradients}.
  *
  * @param backends Backend names to register for.
  * @returns Nothing.

@@ -3,8 +3,8 @@ import "@tensorflow/tfjs-backend-wasm";
 import assert from "node:assert/strict";
 import { registerFastConvGradients, unregisterFastConvGradients } from "./conv_gradients.ts";
 import { registerWasmKernelFixes } from "./wasm_kernels.ts";
-import { simclrNet } from "../models/simclr_net.ts";
-import { infoNCE } from "../losses/info_nce.ts";
+import { simclrNet } from "@simclr/models";
+import { infoNCE } from "@simclr/losses";
 import {
   type ConvCase,
   disposeCases,
