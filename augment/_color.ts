@@ -3,17 +3,32 @@
 // tfjs-cpu runs broadcasting binary ops, `split`, `concat` and `tile` on the last axis through
 // slow generic paths, and tfjs-wasm runs `concat` on the last axis slowly; so pixels are
 // handled as `[B, P, 3]` (P pixels per image), channels are mixed or picked with small
-// matMuls (batched per image: WebGPU limits one dispatch to 65535 tiles per dimension), and
-// per-image or per-pixel scalars are expanded with `[B, R, 1] x [1, 1, K]` matMuls (exact: one
-// product by 1 per entry) before same-shape elementwise ops.
+// matMuls, and per-image or per-pixel scalars are expanded with `[R, 1] x [1, K]` matMuls
+// (exact: one product by 1 per entry) before same-shape elementwise ops. On GPU backends the
+// matMuls are batched per image (WebGPU limits a dispatch to 65535 tiles per dimension) and
+// the expansions are plain broadcasts.
 import * as tf from "@tensorflow/tfjs-core";
 
 /** torchvision's luma weights (ITU-R 601-2, as in `rgb_to_grayscale`). */
 const LUMA = [0.2989, 0.587, 0.114];
 
+/**
+ * Whether big row-by-matrix products run as one 2-D matMul (fastest on cpu and wasm, which
+ * have no dispatch limits) rather than batched per image (needed on GPU backends).
+ */
+function flat(): boolean {
+  const backend = tf.getBackend();
+  return backend === "cpu" || backend === "wasm";
+}
+
 /** `values` (`batch * R` elements, image-major) repeated `k` times each: `[batch, R, k]`. */
 export function expand(values: tf.Tensor, batch: number, k: number): tf.Tensor3D {
-  return tf.matMul(tf.reshape(values, [batch, -1, 1]), tf.ones([1, 1, k]));
+  if (flat()) {
+    const rows = tf.matMul(tf.reshape(values, [-1, 1]), tf.ones([1, k])); // [batch*R, k]
+    return tf.reshape(rows, [batch, -1, k]);
+  }
+  // GPU backends broadcast natively
+  return tf.mul(tf.reshape(values, [batch, -1, 1]), tf.ones([1, 1, k]));
 }
 
 /** Per-image values `[B]` (any shape of B elements) expanded to `shape` `[B, ...]`. */
@@ -24,7 +39,11 @@ export function perImage(values: tf.Tensor, shape: number[]): tf.Tensor {
 
 /** `pixels` `[B, P, m]` times `weights` (`m x k`, row-major): `[B, P, k]`. */
 function mix(pixels: tf.Tensor, weights: number[], k: number): tf.Tensor3D {
-  const m = pixels.shape[2] as number;
+  const [b, p, m] = pixels.shape as [number, number, number];
+  if (flat()) {
+    const rows = tf.matMul(tf.reshape(pixels, [b * p, m]), tf.tensor2d(weights, [m, k]));
+    return tf.reshape(rows, [b, p, k]);
+  }
   return tf.matMul(pixels as tf.Tensor3D, tf.tensor3d(weights, [1, m, k]));
 }
 

@@ -24,8 +24,21 @@ for (let i = 0, state = 1; i < pixels.length; i++) {
   pixels[i] = state >>> 24;
 }
 
+/** True when WebGPU runs on a software rasterizer (llvmpipe / lavapipe / SwiftShader). */
+async function softwareGpu(): Promise<boolean> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  const info = adapter?.info;
+  return /llvmpipe|lavapipe|swiftshader|software/i.test(
+    `${info?.vendor} ${info?.architecture} ${info?.device} ${info?.description}`,
+  );
+}
+
 for (const backend of ["cpu", "wasm", "webgpu"]) {
-  const ok = await available(backend);
+  // WebGPU on a software rasterizer takes minutes per iteration: opt in with
+  // AUGMENT_BENCH_SOFTWARE_GPU=1.
+  const skip = backend === "webgpu" && Deno.env.get("AUGMENT_BENCH_SOFTWARE_GPU") !== "1" &&
+    await softwareGpu();
+  const ok = !skip && await available(backend);
   let seed = 0;
   Deno.bench({
     name: `simclrViews() 2 x ${IMAGES} images at 96 px on ${backend}`,

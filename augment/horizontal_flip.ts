@@ -12,8 +12,7 @@ import { checkImages } from "./_checks.ts";
  *
  * @example
  * ```ts
- * import type * as tf from "@tensorflow/tfjs-core";
-import { cropResize } from "./_crop_resize.ts";
+ * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { horizontalFlip } from "@simclr/augment";
  * import assert from "node:assert/strict";

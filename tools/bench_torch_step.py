@@ -44,11 +44,13 @@ def bench(size, batch, steps, warmup, budget, device):
     torch.manual_seed(0)
     net = simclr_net().to(device).train()
     opt = torch.optim.AdamW(net.parameters(), lr=5e-4, weight_decay=1e-4)
-    x = torch.rand(2 * batch, 3, size, size, device=device)
+    # a new batch every step, made before the clock starts (as examples/bench.ts does)
+    batches = [torch.rand(2 * batch, 3, size, size, device=device) for _ in range(warmup + steps)]
+    used = iter(batches)
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = info_nce(net(x))
+        loss = info_nce(net(next(used)))
         loss.backward()
         opt.step()
         return loss

@@ -3,7 +3,7 @@
 
 Run with Debian's python (torch 1.13, torchvision 0.14):
 
-    /usr/bin/python3 tools/make_augment_fixtures.py
+    /usr/bin/python3 tools/make_augment_fixtures.py && deno fmt augment/testdata
 
 Writes augment/testdata/augment_fixtures.json (cases, parameters, offsets) and
 augment/testdata/augment_fixtures.bin (float32 little-endian, NHWC images). Seeded and

@@ -59,7 +59,7 @@ function fastKernels(backendName: string): tf.KernelConfig[] {
   ];
 }
 
-/** Kernels replaced per backend: ours, and the stock one (if any) to restore. */
+/** Our kernels per backend (stable identities) and the stock ones they replaced. */
 const installed = new Map<string, { ours: tf.KernelConfig; stock?: tf.KernelConfig }[]>();
 
 /**
@@ -71,7 +71,9 @@ const installed = new Map<string, { ours: tf.KernelConfig; stock?: tf.KernelConf
  * the output gradient with the flipped filter (one per stride phase, with sub-kernels, for
  * strided convolutions). Being kernels, they serve every path that differentiates a
  * convolution: `tf.conv2d`'s registered gradient and the custom gradient of `tf.fused.conv2d`
- * (`tf.layers.conv2d`) alike. Idempotent; the backend need not be initialised yet. Undo with
+ * (`tf.layers.conv2d`) alike. Call it after importing the backend's package (importing it
+ * registers the stock kernels again, over these); calling it again re-installs whatever was
+ * replaced and is otherwise a no-op. The backend need not be initialised yet. Undo with
  * {@linkcode unregisterFastConvGradients}.
  *
  * @param backends Backend names to register for.
@@ -101,14 +103,19 @@ export function registerFastConvGradients(backends: string[] = ["wasm"]): void {
         }, expected backend names such as "wasm"`,
       );
     }
-    if (installed.has(backendName)) continue;
-    const entries = fastKernels(backendName).map((ours) => {
-      const stock = tf.getKernel(ours.kernelName, backendName);
-      if (stock !== undefined) tf.unregisterKernel(ours.kernelName, backendName);
-      tf.registerKernel(ours);
-      return { ours, stock };
-    });
-    installed.set(backendName, entries);
+    let entries = installed.get(backendName);
+    if (entries === undefined) {
+      entries = fastKernels(backendName).map((ours) => ({ ours }));
+      installed.set(backendName, entries);
+    }
+    for (const entry of entries) {
+      const current = tf.getKernel(entry.ours.kernelName, backendName);
+      if (current === entry.ours) continue;
+      // first install, or the backend's package was imported since and put its kernel back
+      entry.stock = current;
+      if (current !== undefined) tf.unregisterKernel(entry.ours.kernelName, backendName);
+      tf.registerKernel(entry.ours);
+    }
   }
 }
 

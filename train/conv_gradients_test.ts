@@ -58,6 +58,15 @@ Deno.test("`registerFastConvGradients()` is idempotent and undone by `unregister
   registerFastConvGradients();
   assert.notEqual(stockInput, undefined);
   assert.throws(() => registerFastConvGradients([""]), TypeError);
+  // importing the backend's package after registering puts its stock kernel back over ours
+  const oursInput = tf.getKernel("Conv2DBackpropInput", "wasm");
+  tf.unregisterKernel("Conv2DBackpropInput", "wasm");
+  tf.registerKernel(original);
+  registerFastConvGradients();
+  assert.equal(tf.getKernel("Conv2DBackpropInput", "wasm"), oursInput);
+  unregisterFastConvGradients();
+  assert.equal(tf.getKernel("Conv2DBackpropInput", "wasm"), original);
+  registerFastConvGradients();
 });
 
 /** Loss and gradients of one SimCLR step of a narrow ResNet-18 on the active backend. */

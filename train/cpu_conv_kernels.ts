@@ -144,9 +144,10 @@ let stock: (tf.KernelConfig | undefined)[] | undefined;
  * Replaces the `cpu` backend's `Conv2D`, `Conv2DBackpropFilter` and `Conv2DBackpropInput`
  * kernels by im2col + matrix-product versions on typed arrays: patches are copied once into
  * a contiguous matrix, the products run over contiguous rows and skip zero activations
- * (ReLU outputs), and the input gradient scatters back with col2im. Idempotent; undo with
- * {@linkcode unregisterFastCpuKernels}. Import `@tensorflow/tfjs-backend-cpu` (or the
- * umbrella package) first, so the stock kernels are there to be replaced and restored.
+ * (ReLU outputs), and the input gradient scatters back with col2im. Call it after importing
+ * `@tensorflow/tfjs-backend-cpu` (or the umbrella package): the import registers the stock
+ * kernels again; calling it again re-installs these and is otherwise a no-op. Undo with
+ * {@linkcode unregisterFastCpuKernels}.
  *
  * @returns Nothing.
  *
@@ -164,13 +165,16 @@ let stock: (tf.KernelConfig | undefined)[] | undefined;
  * ```
  */
 export function registerFastCpuKernels(): void {
-  if (stock !== undefined) return;
-  stock = CPU_KERNELS.map((k) => {
-    const old = tf.getKernel(k.kernelName, "cpu");
-    if (old !== undefined) tf.unregisterKernel(k.kernelName, "cpu");
+  const replaced = stock ?? CPU_KERNELS.map(() => undefined);
+  CPU_KERNELS.forEach((k, i) => {
+    const current = tf.getKernel(k.kernelName, "cpu");
+    if (current === k) return;
+    // first install, or the cpu package was imported since and put its kernel back
+    replaced[i] = current;
+    if (current !== undefined) tf.unregisterKernel(k.kernelName, "cpu");
     tf.registerKernel(k);
-    return old;
   });
+  stock = replaced;
 }
 
 /**

@@ -34,7 +34,9 @@ let stockOneHot: tf.KernelConfig | undefined | null = null;
  * Replaces `wasm` kernels that give wrong results in tfjs 4.22.0 by op compositions that give
  * the right ones. Today: `OneHot` with a non-int32 dtype (wasm writes int32 bits into the
  * float buffer: `tf.oneHot(indices, n, 1, 0, "float32")` reads back 1.4e-45, which silently
- * zeroes InfoNCE's positive term). Idempotent; undo with {@linkcode unregisterWasmKernelFixes}.
+ * zeroes InfoNCE's positive term). Call it after importing `@tensorflow/tfjs-backend-wasm`
+ * (the import registers the stock kernels again); calling it again re-installs the fixes and
+ * is otherwise a no-op. Undo with {@linkcode unregisterWasmKernelFixes}.
  *
  * @returns Nothing.
  *
@@ -51,9 +53,11 @@ let stockOneHot: tf.KernelConfig | undefined | null = null;
  * ```
  */
 export function registerWasmKernelFixes(): void {
-  if (stockOneHot !== null) return;
-  stockOneHot = tf.getKernel("OneHot", "wasm");
-  if (stockOneHot !== undefined) tf.unregisterKernel("OneHot", "wasm");
+  const current = tf.getKernel("OneHot", "wasm");
+  if (current === ONE_HOT) return;
+  // first install, or the wasm package was imported since and put its kernel back
+  stockOneHot = current;
+  if (current !== undefined) tf.unregisterKernel("OneHot", "wasm");
   tf.registerKernel(ONE_HOT);
 }
 

@@ -27,6 +27,18 @@ Deno.test("`registerWasmKernelFixes()` makes float32 tf.oneHot correct on wasm",
   assert.deepEqual(oneHotValues("float32"), EXPECTED);
   assert.deepEqual(oneHotValues("int32"), EXPECTED);
   assert.equal(tf.memory().numTensors, before);
+  // importing the wasm package again would put the stock kernel back: re-registering fixes it
+  const fixed = tf.getKernel("OneHot", "wasm");
   unregisterWasmKernelFixes();
+  const stock = tf.getKernel("OneHot", "wasm");
+  assert.notEqual(stock, fixed);
+  registerWasmKernelFixes();
+  tf.unregisterKernel("OneHot", "wasm");
+  tf.registerKernel(stock);
+  registerWasmKernelFixes();
+  assert.equal(tf.getKernel("OneHot", "wasm"), fixed);
+  assert.deepEqual(oneHotValues("float32"), EXPECTED);
+  unregisterWasmKernelFixes();
+  assert.equal(tf.getKernel("OneHot", "wasm"), stock);
   assert.deepEqual(oneHotValues("int32"), EXPECTED);
 });
