@@ -1,25 +1,14 @@
-import * as tf from "@tensorflow/tfjs";
 import { openSTL10 } from "@simclr/datasets";
-import { loadSafetensors, simclrNet } from "@simclr/models";
-import { extractFeatures, trainLogisticRegression } from "@simclr/eval";
-import { selectBackend } from "@simclr/train";
-await selectBackend("wasm", { log: null });
-const { tensors, metadata } = await loadSafetensors(Deno.args[0]);
-const cfg = JSON.parse(metadata.config);
-const net = simclrNet({ width: cfg.width, hiddenDim: cfg.hiddenDim, stem: cfg.stem });
-net.loadStateDict(tensors);
-const train = await openSTL10(".cache/demo-data", "train");
-const test = await openSTL10(".cache/demo-data", "test");
-for (const training of [false, true]) {
-  const enc = { apply: (x: tf.Tensor4D, _o: { training: boolean }) => net.encoder.apply(x, { training }) };
-  const tr = await extractFeatures(enc, train, { imageSize: cfg.imageSize, progress: false });
-  const te = await extractFeatures(enc, test, { imageSize: cfg.imageSize, progress: false });
-  const { mean, variance } = tf.moments(tr.features, 0);
-  console.log("training-mode BN:", training, "feature mean of means", (await mean.mean().data())[0], "mean std", (await variance.sqrt().mean().data())[0], "mean abs", (await tr.features.abs().mean().data())[0]);
-  for (const lr of [1e-3, 1e-2]) {
-    const r = await trainLogisticRegression(tr.features, tr.labels, te.features, te.labels, { epochs: 100, lr });
-    console.log(" lr", lr, "train", r.trainAccuracy, "test", r.testAccuracy);
-  }
+import { encode } from "fast-png";
+const ds = await openSTL10(".cache/demo-data", "train");
+const idx = Array.from({ length: 20 }, (_, i) => i);
+const { pixels, labels } = await ds.read(idx);
+console.log(ds.classNames.join(","));
+console.log(Array.from(labels!).map((l) => ds.classNames[l]).join(" "));
+const S = 96, W = 10 * S, H = 2 * S;
+const out = new Uint8Array(W * H * 3);
+for (let t = 0; t < 20; t++) for (let y = 0; y < S; y++) {
+  const src = (t * S * S + y * S) * 3; const dst = (((t / 10 | 0) * S + y) * W + (t % 10) * S) * 3;
+  out.set(pixels.subarray(src, src + S * 3), dst);
 }
-const rv = net.buffers(); const names = [...rv.keys()].filter((k) => k.includes("running_var")).slice(0, 3);
-for (const n of names) console.log(n, Array.from((await rv.get(n)!.data()).slice(0, 4)));
+await Deno.writeFile("/tmp/train20.png", encode({ width: W, height: H, data: out, channels: 3 }));

@@ -82,7 +82,7 @@ def main():
     data = np.concatenate(chunks).astype("<f4").tobytes()
     for fname, payload, mode in (
         ("conv_grads.bin", data, "wb"),
-        ("conv_grads.json", json.dumps({"torch": torch.__version__, "cases": meta}, indent=1), "w"),
+        ("conv_grads.json", json.dumps({"torch": torch.__version__, "cases": meta}, indent=2) + "\n", "w"),
     ):
         path = os.path.join(OUT, fname)
         with open(path + ".tmp", mode) as f:

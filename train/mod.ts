@@ -21,3 +21,7 @@ export * from "./linear_warmup.ts";
 export { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.ts";
 export * from "./fit.ts";
 export * from "./contrastive_step.ts";
+export * from "./conv_gradients.ts";
+export * from "./cpu_conv_kernels.ts";
+export * from "./wasm_kernels.ts";
+export * from "./conv_backprop.ts";
