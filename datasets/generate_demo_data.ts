@@ -114,7 +114,9 @@ function renderImage(
   off: number,
 ): void {
   const bg0 = [rng.float(), rng.float(), rng.float()];
-  const bg1 = [rng.float(), rng.float(), rng.float()];
+  // A gentle gradient: a strong one would be a cue that survives cropping and colour jitter,
+  // letting contrastive training tell images apart without looking at the shape.
+  const bg1 = bg0.map((v) => Math.min(1, Math.max(0, v + rng.range(-0.15, 0.15))));
   const bgMean = [0, 1, 2].map((c) => (bg0[c] + bg1[c]) / 2);
   let fg = [rng.float(), rng.float(), rng.float()];
   for (let t = 0; t < 32 && Math.abs(luma(fg) - luma(bgMean)) < 0.3; t++) {
@@ -123,7 +125,7 @@ function renderImage(
   const phi = rng.range(0, 2 * Math.PI);
   const gx = Math.cos(phi) / size, gy = Math.sin(phi) / size;
   const cx = size * rng.range(0.35, 0.65), cy = size * rng.range(0.35, 0.65);
-  const r = size * rng.range(0.2, 0.32);
+  const r = size * rng.range(0.26, 0.38);
   const aspect = rng.range(0.85, 1.15);
   // stripes keep their orientation (within +-17 degrees); other classes rotate freely
   const theta = cls === 6 || cls === 7 ? rng.range(-0.3, 0.3) : rng.range(0, 2 * Math.PI);

@@ -81,6 +81,49 @@ export function resolve<T>(flags: Flags, name: string, fallback: T): T {
   return value === undefined ? fallback : value as T;
 }
 
+/** The ResNet stem flag, shared by the commands that build a network. */
+export const STEM_FLAG: Flag = {
+  name: "stem",
+  type: "string",
+  choices: ["imagenet", "cifar"],
+  help: "ResNet stem: imagenet (7x7 conv + max-pool) or cifar (3x3 conv)",
+};
+
+/** Settings every training command resolves the same way from the shared flags. */
+export interface RunSettings {
+  preset: string;
+  data: string | null;
+  out: string;
+  imageSize: number;
+  width: number;
+  stem: "imagenet" | "cifar";
+  seed: number;
+  backend: string;
+  resume: boolean;
+}
+
+/** The preset named by `--preset` (default `demo`) and the shared settings of `command`. */
+export function runSettings(
+  flags: Flags,
+  command: string,
+): { preset: Preset; settings: RunSettings } {
+  const preset = PRESETS[resolve(flags, "preset", "demo")];
+  return {
+    preset,
+    settings: {
+      preset: preset.name,
+      data: resolve<string | null>(flags, "data", null),
+      out: resolve(flags, "out", `runs/${command}-${preset.name}`),
+      imageSize: resolve(flags, "image-size", preset.imageSize),
+      width: resolve(flags, "width", preset.width),
+      stem: resolve(flags, "stem", preset.stem),
+      seed: resolve(flags, "seed", 42),
+      backend: resolve(flags, "backend", "auto"),
+      resume: resolve(flags, "resume", false),
+    },
+  };
+}
+
 /** Where the demo data set lives unless `SIMCLR_DEMO_DATA` says otherwise. */
 export function demoDataDir(): string {
   return Deno.env.get("SIMCLR_DEMO_DATA") ?? ".cache/demo-data";

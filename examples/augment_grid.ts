@@ -60,7 +60,7 @@ await runMain(async () => {
       { name: "count", type: "integer", help: "Images (two views each)", default: 6, min: 1 },
       { name: "columns", type: "integer", help: "Tiles per row", default: 6, min: 1 },
     ],
-    Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args, // `deno task x -- --flag` keeps "--"
+    Deno.args,
   );
   const out = (flags.out as string | undefined) ?? "augment_grid.png";
   const count = (flags.count as number | undefined) ?? 6;

@@ -7,13 +7,22 @@ import { accuracy, extractFeatures, TUTORIAL_BASELINE_ACCURACY } from "@simclr/e
 import { type ResNet, resnet18 } from "@simclr/models";
 import { AdamW, fit, loadCheckpoint, multiStepLR, selectBackend } from "@simclr/train";
 import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_cli.ts";
-import { ensureDemoData, mixSeed, PRESETS, resolve, runInfo, SHARED_FLAGS } from "./_run.ts";
+import {
+  ensureDemoData,
+  mixSeed,
+  resolve,
+  runInfo,
+  type RunSettings,
+  runSettings,
+  SHARED_FLAGS,
+  STEM_FLAG,
+} from "./_run.ts";
 
 const FLAGS: Flag[] = [
   ...SHARED_FLAGS,
   { name: "lr", type: "number", min: 0, help: "AdamW learning rate (tutorial: 1e-3)" },
   { name: "weight-decay", type: "number", min: 0, help: "AdamW weight decay (tutorial: 2e-4)" },
-  { name: "stem", type: "string", choices: ["imagenet", "cifar"], help: "ResNet stem" },
+  STEM_FLAG,
   {
     name: "val-every",
     type: "integer",
@@ -23,21 +32,12 @@ const FLAGS: Flag[] = [
 ];
 
 /** The configuration of a baseline run. */
-export interface BaselineConfig {
-  preset: string;
-  data: string | null;
-  out: string;
+export interface BaselineConfig extends RunSettings {
   epochs: number;
   batchSize: number;
-  imageSize: number;
-  width: number;
   lr: number;
   weightDecay: number;
-  stem: "imagenet" | "cifar";
   valEvery: number;
-  seed: number;
-  backend: string;
-  resume: boolean;
 }
 
 /** The outcome of a baseline run (also `baseline.json`). */
@@ -145,24 +145,15 @@ export function baselineConfig(args: string[]): BaselineConfig {
     FLAGS,
     args,
   );
-  const preset = PRESETS[(flags.preset as string | undefined) ?? "demo"];
-  const tutorial = preset.name === "tutorial";
+  const { preset, settings } = runSettings(flags, "baseline");
   const pick = <T>(name: string, fallback: T): T => resolve(flags, name, fallback);
   return {
-    preset: preset.name,
-    data: pick<string | null>("data", null),
-    out: pick("out", `runs/baseline-${preset.name}`),
-    epochs: pick("epochs", tutorial ? 100 : 12),
+    ...settings,
+    epochs: pick("epochs", preset.name === "tutorial" ? 100 : 12),
     batchSize: pick("batch-size", 64),
-    imageSize: pick("image-size", preset.imageSize),
-    width: pick("width", preset.width),
     lr: pick("lr", 1e-3),
     weightDecay: pick("weight-decay", 2e-4),
-    stem: pick("stem", preset.stem),
     valEvery: pick("val-every", 2),
-    seed: pick("seed", 42),
-    backend: pick("backend", "auto"),
-    resume: pick("resume", false),
   };
 }
 

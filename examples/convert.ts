@@ -34,7 +34,7 @@ async function main(args: string[]): Promise<void> {
   let values: { from?: string; to?: string; "strip-prefix"?: string; help?: boolean };
   try {
     values = parseArgs({
-      args: args[0] === "--" ? args.slice(1) : args, // `deno task convert -- ...` passes the "--"
+      args,
       strict: true,
       allowPositionals: false,
       options: {

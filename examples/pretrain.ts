@@ -12,7 +12,16 @@ import {
   selectBackend,
 } from "@simclr/train";
 import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_cli.ts";
-import { ensureDemoData, mixSeed, PRESETS, resolve, runInfo, SHARED_FLAGS } from "./_run.ts";
+import {
+  ensureDemoData,
+  mixSeed,
+  resolve,
+  runInfo,
+  type RunSettings,
+  runSettings,
+  SHARED_FLAGS,
+  STEM_FLAG,
+} from "./_run.ts";
 
 const FLAGS: Flag[] = [
   ...SHARED_FLAGS,
@@ -21,29 +30,20 @@ const FLAGS: Flag[] = [
   { name: "lr", type: "number", min: 0, help: "AdamW learning rate" },
   { name: "weight-decay", type: "number", min: 0, help: "AdamW weight decay" },
   { name: "n-views", type: "integer", min: 2, help: "Views per image" },
-  { name: "stem", type: "string", choices: ["imagenet", "cifar"], help: "ResNet stem" },
+  STEM_FLAG,
   { name: "val-every", type: "integer", min: 1, help: "Validate every k epochs" },
 ];
 
 /** The configuration of a pretraining run (all of it lands in config.json). */
-export interface PretrainConfig {
-  preset: string;
-  data: string | null;
-  out: string;
+export interface PretrainConfig extends RunSettings {
   epochs: number;
   batchSize: number;
-  imageSize: number;
-  width: number;
   hiddenDim: number;
   temperature: number;
   lr: number;
   weightDecay: number;
   nViews: number;
-  stem: "imagenet" | "cifar";
   valEvery: number;
-  seed: number;
-  backend: string;
-  resume: boolean;
 }
 
 /** Runs SimCLR pretraining with `config`; returns the fit result. */
@@ -149,26 +149,18 @@ export function pretrainConfig(args: string[]): PretrainConfig {
     FLAGS,
     args,
   );
-  const preset = PRESETS[(flags.preset as string | undefined) ?? "demo"];
+  const { preset, settings } = runSettings(flags, "pretrain");
   const pick = <T>(name: string, fallback: T): T => resolve(flags, name, fallback);
   return {
-    preset: preset.name,
-    data: pick<string | null>("data", null),
-    out: pick("out", `runs/pretrain-${preset.name}`),
+    ...settings,
     epochs: pick("epochs", preset.epochs),
     batchSize: pick("batch-size", preset.batchSize),
-    imageSize: pick("image-size", preset.imageSize),
-    width: pick("width", preset.width),
     hiddenDim: pick("hidden-dim", preset.hiddenDim),
     temperature: pick("temperature", preset.temperature),
     lr: pick("lr", preset.lr),
     weightDecay: pick("weight-decay", preset.weightDecay),
     nViews: pick("n-views", 2),
-    stem: pick("stem", preset.stem),
     valEvery: pick("val-every", 1),
-    seed: pick("seed", 42),
-    backend: pick("backend", "auto"),
-    resume: pick("resume", false),
   };
 }
 

@@ -144,7 +144,7 @@ export async function probe(args: string[]): Promise<ProbeRun> {
     "probe",
     "Linear probe (logistic regression on frozen features) and kNN accuracy of an encoder.",
     FLAGS,
-    args[0] === "--" ? args.slice(1) : args, // `deno task probe -- ...` passes the "--" on
+    args,
   );
   // Absent flags take their defaults.
   const flags = Object.fromEntries(
