@@ -30,6 +30,13 @@ const FLAGS: Flag[] = [
   { name: "lr", type: "number", min: 0, help: "AdamW learning rate" },
   { name: "weight-decay", type: "number", min: 0, help: "AdamW weight decay" },
   { name: "n-views", type: "integer", min: 2, help: "Views per image" },
+  {
+    name: "crop-min-scale",
+    type: "number",
+    min: 0.01,
+    help: "Smallest crop area of RandomResizedCrop (tutorial: 0.08)",
+  },
+  { name: "hue", type: "number", min: 0, help: "Hue jitter of ColorJitter (tutorial: 0.1)" },
   STEM_FLAG,
   { name: "val-every", type: "integer", min: 1, help: "Validate every k epochs" },
 ];
@@ -44,6 +51,8 @@ export interface PretrainConfig extends RunSettings {
   weightDecay: number;
   nViews: number;
   valEvery: number;
+  cropMinScale: number;
+  hue: number;
 }
 
 /** Runs SimCLR pretraining with `config`; returns the fit result. */
@@ -79,6 +88,8 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       seed,
       nViews: config.nViews,
       size: config.imageSize,
+      cropScale: [config.cropMinScale, 1],
+      hue: config.hue,
     });
   const stepOptions = { temperature: config.temperature, nViews: config.nViews };
 
@@ -161,6 +172,8 @@ export function pretrainConfig(args: string[]): PretrainConfig {
     weightDecay: pick("weight-decay", preset.weightDecay),
     nViews: pick("n-views", 2),
     valEvery: pick("val-every", 1),
+    cropMinScale: pick("crop-min-scale", preset.cropMinScale),
+    hue: pick("hue", preset.hue),
   };
 }
 
