@@ -9,10 +9,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
 import { encode } from "fast-png";
 import { simclrViews } from "@simclr/augment";
 import { openSTL10 } from "@simclr/datasets";
+import { selectBackend } from "@simclr/train";
 import { parseFlags, runMain, UsageError } from "./_cli.ts";
 import { ensureDemoData } from "./_run.ts";
 
@@ -76,7 +76,7 @@ await runMain(async () => {
   }
   const size = dataset.imageSize;
   const { pixels } = await dataset.read(Array.from({ length: count }, (_, i) => i));
-  await tf.setBackend("cpu");
+  await selectBackend("cpu", { log: null }); // small batch: the CPU kernels are quick enough
   const tiles = tf.tidy(() => {
     const views = simclrViews({ pixels, height: size, width: size }, { seed, size }); // [2K, S, S, 3]
     // view-major [view0 of 0..K-1, view1 of 0..K-1] -> pairs [img0 v0, img0 v1, img1 v0, ...]
