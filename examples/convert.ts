@@ -11,46 +11,28 @@
  *
  * @module
  */
-import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { parseArgs } from "node:util";
 import { loadTorchCheckpoint, saveSafetensors } from "@simclr/models";
-
-const HELP = `deno task convert -- --from FILE.ckpt --to FILE.safetensors [--strip-prefix P]
-
-Converts a PyTorch checkpoint (torch.save zip format, including PyTorch Lightning .ckpt files)
-into a safetensors file (keys and PyTorch layouts unchanged; float16/float64 become float32,
-int64 int32). The checkpoint is read without running any of its code.
-
-  --from FILE          the checkpoint to read (required)
-  --to FILE            the safetensors file to write (required; written atomically)
-  --strip-prefix P     keep only keys starting with P and remove it (e.g. "convnet.")
-  --help               this text`;
-
-/** A mistake in the command line: printed as one line, exit code 2. */
-class UsageError extends Error {}
+import { selectBackend } from "@simclr/train";
+import { parseFlags, runMain, UsageError } from "./_cli.ts";
 
 async function main(args: string[]): Promise<void> {
-  let values: { from?: string; to?: string; "strip-prefix"?: string; help?: boolean };
-  try {
-    values = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        from: { type: "string" },
-        to: { type: "string" },
-        "strip-prefix": { type: "string" },
-        help: { type: "boolean" },
+  const values = parseFlags(
+    "convert",
+    "Converts a PyTorch checkpoint (torch.save zip format, including PyTorch Lightning .ckpt " +
+      "files) into a safetensors file (keys and PyTorch layouts unchanged; float16/float64 " +
+      "become float32, int64 int32). The checkpoint is read without running any of its code.",
+    [
+      { name: "from", type: "string", help: "The checkpoint to read (required)" },
+      { name: "to", type: "string", help: "The safetensors file to write (required; atomic)" },
+      {
+        name: "strip-prefix",
+        type: "string",
+        help: 'Keep only keys starting with this and remove it (e.g. "convnet.")',
       },
-    }).values;
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional.*$/, "")}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
+    ],
+    args,
+  ) as { from?: string; to?: string; "strip-prefix"?: string };
   const { from, to } = values;
   const prefix = values["strip-prefix"] ?? "";
   if (!from) throw new UsageError("--from is required: the checkpoint to convert");
@@ -62,7 +44,7 @@ async function main(args: string[]): Promise<void> {
     if (e instanceof Deno.errors.NotFound) throw new UsageError(`--from ${from}: no such file`);
     throw e;
   }
-  await tf.setBackend("cpu");
+  await selectBackend("cpu", { log: null });
   let checkpoint;
   try {
     checkpoint = await loadTorchCheckpoint(from);
@@ -97,14 +79,4 @@ async function main(args: string[]): Promise<void> {
   );
 }
 
-if (import.meta.main) {
-  try {
-    await main(Deno.args);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`convert: ${e.message}`);
-      Deno.exit(2);
-    }
-    throw e;
-  }
-}
+if (import.meta.main) await runMain(() => main(Deno.args));

@@ -37,9 +37,9 @@ Deno.test("`deno task convert` writes the checkpoint's tensors and hyper-paramet
 
 Deno.test("`deno task convert` reports mistakes in one line with exit code 2", async () => {
   const cases: [string[], RegExp][] = [
-    [["--to", "x.safetensors"], /convert: --from is required/],
-    [["--from", "missing.ckpt", "--to", "x"], /convert: --from missing\.ckpt: no such file/],
-    [["--bogus"], /convert: Unknown option '--bogus'/],
+    [["--to", "x.safetensors"], /error: --from is required/],
+    [["--from", "missing.ckpt", "--to", "x"], /error: --from missing\.ckpt: no such file/],
+    [["--bogus"], /error: Unknown option '--bogus'/],
     [
       ["--from", new URL("../models/testdata/malicious.pt", import.meta.url).pathname, "--to", "x"],
       /refusing to call or construct the global posix\.system/,
@@ -53,5 +53,5 @@ Deno.test("`deno task convert` reports mistakes in one line with exit code 2", a
   }
   const help = await convert("--help");
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /--from FILE/);
+  assert.match(help.stdout, /--from STRING/);
 });
