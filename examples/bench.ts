@@ -22,6 +22,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { runMain } from "./_cli.ts";
 
 const HELP = `deno task bench [--backends cpu,wasm,webgpu] [--sizes 32,96] [--batch 32]
   [--steps 3] [--warmup 1] [--budget 300] [--python /usr/bin/python3] [--no-torch]
@@ -215,8 +216,10 @@ async function hardwareGpu(): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
+  // `deno task bench -- --flag` hands the script the `--` too.
+  const args = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
   const { values } = parseArgs({
-    args: Deno.args,
+    args,
     options: {
       backends: { type: "string" },
       sizes: { type: "string", default: "32,96" },
@@ -400,6 +403,4 @@ function round(v: number, digits = 3): number {
   return Math.round(v * f) / f;
 }
 
-if (import.meta.main) {
-  await main();
-}
+if (import.meta.main) await runMain(main);
