@@ -1,6 +1,7 @@
 // What the example scripts share: flags, presets, the demo data and run metadata.
 import * as tf from "@tensorflow/tfjs-core";
 import { generateDemoData } from "@simclr/datasets";
+import { type ReportContents, trainingCurvesSpec, writeChart, writeReport } from "@simclr/eval";
 import type { SelectedBackend } from "@simclr/train";
 import type { Flag, Flags } from "./_cli.ts";
 
@@ -180,4 +181,40 @@ export async function runInfo(backend: SelectedBackend): Promise<Record<string, 
     versions: { simclr: root.version, deno: Deno.version.deno, tfjs: tf.version_core },
     startedAt: new Date().toISOString(),
   };
+}
+
+/** The records of a run's `metrics.jsonl` (none when the file does not exist). */
+export async function readMetrics(path: string): Promise<Record<string, unknown>[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+}
+
+/**
+ * Writes a training run's plots and report into its folder: `curves.svg` and `curves.png`
+ * (loss, accuracy and learning rate per epoch from `metrics.jsonl`) and `report.html`.
+ */
+export async function writeRunReport(
+  out: string,
+  contents: ReportContents,
+  metricsField: "pretrainMetrics" | "baselineMetrics",
+): Promise<string> {
+  const records = await readMetrics(`${out}/metrics.jsonl`);
+  await writeChart(
+    `${out}/curves`,
+    trainingCurvesSpec(records, [
+      { title: "Loss", pattern: /loss/i },
+      {
+        title: metricsField === "pretrainMetrics" ? "Top-5 accuracy" : "Accuracy",
+        pattern: metricsField === "pretrainMetrics" ? /top5/i : /acc$/i,
+      },
+      { title: "Learning rate", pattern: /(^|_)lr$/i, logScale: true },
+    ]),
+  );
+  return await writeReport(out, { ...contents, [metricsField]: records });
 }

@@ -16,6 +16,7 @@ import {
   runSettings,
   SHARED_FLAGS,
   STEM_FLAG,
+  writeRunReport,
 } from "./_run.ts";
 
 const FLAGS: Flag[] = [
@@ -130,6 +131,15 @@ export async function baseline(config: BaselineConfig): Promise<BaselineResult> 
       tutorial: TUTORIAL_BASELINE_ACCURACY,
     };
     await writeJsonAtomic(`${config.out}/baseline.json`, outcome);
+    await writeRunReport(
+      config.out,
+      {
+        title: `Supervised baseline (${config.preset} preset)`,
+        config: fullConfig,
+        baseline: { train: outcome.train, test: outcome.test },
+      },
+      "baselineMetrics",
+    );
     return outcome;
   } finally {
     optimizer.dispose();

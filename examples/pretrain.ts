@@ -21,6 +21,7 @@ import {
   runSettings,
   SHARED_FLAGS,
   STEM_FLAG,
+  writeRunReport,
 } from "./_run.ts";
 
 const FLAGS: Flag[] = [
@@ -98,7 +99,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       `for ${config.epochs} epochs into ${config.out}`,
   );
   try {
-    return await fit({
+    const result = await fit({
       model,
       optimizer,
       schedule: cosineAnnealingLR({
@@ -144,6 +145,12 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       seed: config.seed,
       resume: config.resume,
     });
+    await writeRunReport(
+      config.out,
+      { title: `SimCLR pretraining (${config.preset} preset)`, config: fullConfig },
+      "pretrainMetrics",
+    );
+    return result;
   } finally {
     optimizer.dispose();
     model.dispose();

@@ -4,7 +4,7 @@
 // interrupted training continues from its last checkpoint.
 import { writeReport } from "@simclr/eval";
 import { type Flag, parseFlags, runMain } from "./_cli.ts";
-import { ensureDemoData, PRESETS, resolve, SHARED_FLAGS } from "./_run.ts";
+import { ensureDemoData, PRESETS, readMetrics, resolve, SHARED_FLAGS } from "./_run.ts";
 import { baseline, baselineConfig, type BaselineResult } from "./baseline.ts";
 import { pretrain, pretrainConfig } from "./pretrain.ts";
 import { probe } from "./probe.ts";
@@ -24,13 +24,6 @@ const FLAGS: Flag[] = [
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
-}
-
-async function readJsonl(path: string): Promise<Record<string, unknown>[]> {
-  if (!(await exists(path))) return [];
-  return (await Deno.readTextFile(path)).trim().split("\n").filter(Boolean).map((line) =>
-    JSON.parse(line)
-  );
 }
 
 /** Runs every stage for the command line `args`; returns the path of report.html. */
@@ -115,8 +108,8 @@ export async function tutorial(args: string[]): Promise<string> {
     probeOthers: { "random init": random.results },
     knn: { pretrained: pretrained.knn, "random init": random.knn },
     baseline: { train: baselineResult.train, test: baselineResult.test },
-    pretrainMetrics: await readJsonl(`${out}/pretrain/metrics.jsonl`),
-    baselineMetrics: await readJsonl(`${out}/baseline/metrics.jsonl`),
+    pretrainMetrics: await readMetrics(`${out}/pretrain/metrics.jsonl`),
+    baselineMetrics: await readMetrics(`${out}/baseline/metrics.jsonl`),
     augmentGrid: gridRun.success ? grid : undefined,
   });
   return report;

@@ -41,6 +41,8 @@ Deno.test("pretrain writes config, metrics, checkpoints, and a resumed run conti
   for (const file of ["last.safetensors", "last.json", "best.safetensors", "best.json"]) {
     await Deno.stat(`${out}/checkpoints/${file}`);
   }
+  for (const file of ["curves.svg", "curves.png", "report.html"]) await Deno.stat(`${out}/${file}`);
+  assert.match(await Deno.readTextFile(`${out}/curves.svg`), /<svg/);
   // Asking for 3 epochs with --resume trains only the third.
   const resumed = await pretrain(
     pretrainConfig([...tiny, "--out", out, "--epochs", "3", "--batch-size", "8", "--resume"]),
@@ -59,6 +61,7 @@ Deno.test("baseline trains a classifier and reports train and test accuracy", as
   assert.equal(result.tutorial, 0.7331);
   const saved = JSON.parse(await Deno.readTextFile(`${out}/baseline.json`));
   assert.deepEqual(saved, result);
+  assert.match(await Deno.readTextFile(`${out}/report.html`), /73\.31%/); // beside the tutorial's
   await Deno.remove(out, { recursive: true });
 });
 
