@@ -54,7 +54,8 @@ export interface Preset {
  * narrow ResNet-18 on small images that trains on the demo data in minutes on two CPU cores.
  * With so little training, the demo also crops less aggressively and jitters hue fully, so that
  * colour and background are no shortcut to telling the views apart: measured on the demo data,
- * five epochs then lift the linear probe from 9.6% (random init) to 17.4%.
+ * five epochs lift the linear probe from 11.5% (random init) to 29.9% (mean over 10, 20 and 50
+ * labels per class; chance is 10%).
  */
 export const PRESETS: Record<string, Preset> = {
   demo: {

@@ -37,9 +37,11 @@ export async function tutorial(args: string[]): Promise<string> {
   );
   const preset = PRESETS[(flags.preset as string | undefined) ?? "demo"];
   const out = resolve(flags, "out", `runs/tutorial-${preset.name}`);
-  const data = resolve<string | null>(flags, "data", null) ?? await ensureDemoData();
-  // Flags every stage shares, passed on as they were given.
-  const shared = ["--data", data, "--preset", preset.name];
+  const givenData = resolve<string | null>(flags, "data", null);
+  const data = givenData ?? await ensureDemoData();
+  // Flags every stage shares, passed on as they were given. Without --data, pretraining uses
+  // its demo default (train+unlabeled) rather than STL10's unlabeled split alone.
+  const shared = ["--preset", preset.name, ...(givenData ? ["--data", givenData] : [])];
   for (const name of ["image-size", "width", "seed", "backend", "batch-size"]) {
     if (flags[name] !== undefined) shared.push(`--${name}`, String(flags[name]));
   }
