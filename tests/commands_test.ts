@@ -49,6 +49,14 @@ Deno.test("pretrain writes config, metrics, checkpoints, and a resumed run conti
   );
   assert.equal(resumed.history.length, 1);
   assert.equal(resumed.history[0].epoch, 2);
+  // Resuming with another network is a clear error, not a half-loaded model.
+  await assert.rejects(
+    () =>
+      pretrain(
+        pretrainConfig([...tiny, "--out", out, "--batch-size", "8", "--width", "3", "--resume"]),
+      ),
+    { name: "RangeError", message: /last\.safetensors does not fit the model .*--width/ },
+  );
   await Deno.remove(out, { recursive: true });
 });
 

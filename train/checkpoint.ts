@@ -116,7 +116,14 @@ export async function loadCheckpoint(
           `${statePath} says ${state.epoch}: the checkpoint was only partly written`,
       );
     }
-    model.loadStateDict(weights.tensors);
+    try {
+      model.loadStateDict(weights.tensors);
+    } catch (error) {
+      throw new RangeError(
+        `checkpoint ${dir}/${name}.safetensors does not fit the model (was it written with ` +
+          `other settings, e.g. --width or --stem?): ${(error as Error).message}`,
+      );
+    }
   } finally {
     tf.dispose([...weights.tensors.values()]);
   }
