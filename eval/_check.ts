@@ -15,6 +15,30 @@ export function checkPairs(
   }
 }
 
+/**
+ * Throws unless the training set is non-empty, has one label per row, and the test features
+ * have as many columns as the training features.
+ */
+export function checkFeatureSets(
+  trainFeatures: { shape: number[] },
+  trainLabels: ArrayLike<number>,
+  testFeatures: { shape: number[] },
+): void {
+  const [n, dim] = trainFeatures.shape;
+  const testDim = testFeatures.shape[1];
+  if (n === 0) throw new RangeError("trainFeatures has 0 rows: expected a non-empty training set");
+  if (trainLabels.length !== n) {
+    throw new RangeError(
+      `trainLabels has length ${trainLabels.length} but trainFeatures has ${n} rows: expected equal`,
+    );
+  }
+  if (testDim !== dim) {
+    throw new RangeError(
+      `testFeatures has ${testDim} columns but trainFeatures has ${dim}: expected equal feature sizes`,
+    );
+  }
+}
+
 /** Throws unless `numClasses` is a positive integer. */
 export function checkNumClasses(numClasses: number): void {
   if (!Number.isInteger(numClasses) || numClasses < 1) {

@@ -1,6 +1,6 @@
 // Copyright the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
-import { checkClasses, checkNumClasses } from "./_check.ts";
+import { checkClasses, checkFeatureSets, checkNumClasses } from "./_check.ts";
 
 /** Options for {@linkcode knnClassify}. */
 export interface KnnOptions {
@@ -49,19 +49,9 @@ export async function knnClassify(
   testFeatures: tf.Tensor2D,
   options: KnnOptions = {},
 ): Promise<Int32Array> {
+  checkFeatureSets(trainFeatures, trainLabels, testFeatures);
   const [n, d] = trainFeatures.shape;
-  const [m, dTest] = testFeatures.shape;
-  if (n === 0) throw new RangeError("trainFeatures has 0 rows: expected at least one sample");
-  if (trainLabels.length !== n) {
-    throw new RangeError(
-      `trainLabels has length ${trainLabels.length} but trainFeatures has ${n} rows: expected equal`,
-    );
-  }
-  if (dTest !== d) {
-    throw new RangeError(
-      `testFeatures has ${dTest} columns but trainFeatures has ${d}: expected equal feature sizes`,
-    );
-  }
+  const m = testFeatures.shape[0];
   const kRequested = options.k ?? 200;
   if (!Number.isInteger(kRequested) || kRequested < 1) {
     throw new RangeError(`options.k is ${kRequested}: expected a positive integer`);

@@ -1,7 +1,7 @@
 // Copyright the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
 import { AdamW, multiStepLR } from "@simclr/train";
-import { checkClasses, checkNumClasses } from "./_check.ts";
+import { checkClasses, checkFeatureSets, checkNumClasses } from "./_check.ts";
 import { mulberry32, permutation } from "./_rng.ts";
 
 /** Options for {@linkcode trainLogisticRegression}; defaults are the tutorial's. */
@@ -107,23 +107,13 @@ export async function trainLogisticRegression(
   testLabels: ArrayLike<number>,
   options: LogisticRegressionOptions = {},
 ): Promise<LogisticRegressionResult> {
+  checkFeatureSets(trainFeatures, trainLabels, testFeatures);
   const [n, dim] = trainFeatures.shape;
-  const [m, testDim] = testFeatures.shape;
-  if (n === 0) throw new RangeError("trainFeatures has 0 rows: expected a non-empty training set");
+  const m = testFeatures.shape[0];
   if (m === 0) throw new RangeError("testFeatures has 0 rows: expected a non-empty test set");
-  if (trainLabels.length !== n) {
-    throw new RangeError(
-      `trainLabels has length ${trainLabels.length} but trainFeatures has ${n} rows: expected equal`,
-    );
-  }
   if (testLabels.length !== m) {
     throw new RangeError(
       `testLabels has length ${testLabels.length} but testFeatures has ${m} rows: expected equal`,
-    );
-  }
-  if (testDim !== dim) {
-    throw new RangeError(
-      `testFeatures has ${testDim} columns but trainFeatures has ${dim}: expected equal feature sizes`,
     );
   }
   const epochs = positiveInteger("options.epochs", options.epochs ?? 100);
