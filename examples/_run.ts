@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { generateDemoData } from "@simclr/datasets";
 import { type ReportContents, trainingCurvesSpec, writeChart, writeReport } from "@simclr/eval";
 import type { SelectedBackend } from "@simclr/train";
-import type { Flag, Flags } from "./_cli.ts";
+import { type Flag, type Flags, writeJsonAtomic } from "./_cli.ts";
 
 /** Flags every command takes (DESIGN.md's shared flags). */
 export const SHARED_FLAGS: Flag[] = [
@@ -171,6 +171,21 @@ export function mixSeed(...words: number[]): number {
     h ^= h >>> 12;
   }
   return h >>> 0;
+}
+
+/**
+ * Creates the run folder and writes `config.json` (atomically): the run's settings with the
+ * data folder in use, the backend, device and versions. Returns what it wrote.
+ */
+export async function writeRunConfig(
+  config: RunSettings,
+  dataDir: string,
+  backend: SelectedBackend,
+): Promise<Record<string, unknown>> {
+  await Deno.mkdir(config.out, { recursive: true });
+  const fullConfig = { ...config, data: dataDir, ...await runInfo(backend) };
+  await writeJsonAtomic(`${config.out}/config.json`, fullConfig);
+  return fullConfig;
 }
 
 /** Backend, device and versions, for config.json. */

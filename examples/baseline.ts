@@ -11,11 +11,11 @@ import {
   ensureDemoData,
   mixSeed,
   resolve,
-  runInfo,
   type RunSettings,
   runSettings,
   SHARED_FLAGS,
   STEM_FLAG,
+  writeRunConfig,
   writeRunReport,
 } from "./_run.ts";
 
@@ -69,9 +69,7 @@ export async function baseline(config: BaselineConfig): Promise<BaselineResult> 
   const test = await openSTL10(dataDir, "test");
   const steps = stepsPerEpoch(train.length, config.batchSize, false);
   if (train.length < 2) throw new UsageError(`${dataDir}: the train split has no images`);
-  await Deno.mkdir(config.out, { recursive: true });
-  const fullConfig = { ...config, data: dataDir, ...await runInfo(backend) };
-  await writeJsonAtomic(`${config.out}/config.json`, fullConfig);
+  const fullConfig = await writeRunConfig(config, dataDir, backend);
 
   const model = resnet18({
     numClasses: 10,

@@ -11,16 +11,16 @@ import {
   type FitResult,
   selectBackend,
 } from "@simclr/train";
-import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_cli.ts";
+import { type Flag, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   ensureDemoData,
   mixSeed,
   resolve,
-  runInfo,
   type RunSettings,
   runSettings,
   SHARED_FLAGS,
   STEM_FLAG,
+  writeRunConfig,
   writeRunReport,
 } from "./_run.ts";
 
@@ -70,9 +70,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       `--batch-size ${config.batchSize} is larger than the ${train.length} training images in ${dataDir}`,
     );
   }
-  await Deno.mkdir(config.out, { recursive: true });
-  const fullConfig = { ...config, data: dataDir, ...await runInfo(backend) };
-  await writeJsonAtomic(`${config.out}/config.json`, fullConfig);
+  const fullConfig = await writeRunConfig(config, dataDir, backend);
 
   const model = simclrNet({
     hiddenDim: config.hiddenDim,
