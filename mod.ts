@@ -1,21 +1,27 @@
+// Copyright 2026 the simclr authors. MIT license.
 /**
  * simclr: self-supervised contrastive learning (SimCLR) on TensorFlow.js, the whole library
  * in one import. Each part is also its own package: `@simclr/augment`, `@simclr/losses`,
- * `@simclr/models`, `@simclr/datasets`, `@simclr/train` and `@simclr/eval`.
+ * `@simclr/models`, `@simclr/datasets`, `@simclr/backends`, `@simclr/train` and
+ * `@simclr/eval` (see ARCHITECTURE.md for what lives where).
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { infoNCE } from "./mod.ts";
+ * import assert from "node:assert/strict";
  *
- * const { loss, top1, top5, meanPos } = infoNCE(tf.randomNormal([8, 16]) as tf.Tensor2D);
- * tf.dispose([loss, top1, top5, meanPos]);
+ * const features = tf.tile(tf.eye(4), [2, 1]) as tf.Tensor2D; // 2 identical views of 4 images
+ * const { loss, top1, top5, meanPos } = infoNCE(features);
+ * assert.equal((await top1.data())[0], 1); // each view finds its twin first
+ * tf.dispose([features, loss, top1, top5, meanPos]);
  * ```
  *
  * @module
  */
 export * from "@simclr/augment";
+export * from "@simclr/backends";
 export * from "@simclr/datasets";
 export * from "@simclr/eval";
 export * from "@simclr/losses";

@@ -1,6 +1,6 @@
 // Internal: n random views of a batch, shared by simclrViews and baselineView.
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInteger } from "./_checks.ts";
+import { checkInteger } from "@simclr/internal/checks";
 import { applyViewParams } from "./apply_view_params.ts";
 import { createRng } from "./rng.ts";
 import type { ViewParams } from "./sample_view_params.ts";
@@ -12,13 +12,15 @@ import { type ResolvedViewOptions, sampleView } from "./_view_config.ts";
  * from `createRng(seed)` and applies them as one batch of `nViews * N` images.
  */
 export function randomViews(
+  fn: string,
   input: ImageInput,
   nViews: number,
   seed: number,
   view: ResolvedViewOptions,
   apply: { size: number; blurKernelSize: number; mean: readonly number[]; std: readonly number[] },
 ): tf.Tensor4D {
-  checkInteger("nViews", nViews, 1);
+  checkInteger(fn, "options.nViews", nViews, { min: 1 });
+  checkInteger(fn, "options.seed", seed);
   const rng = createRng(seed);
   return tf.tidy(() => {
     const images = toFloatImages(input);

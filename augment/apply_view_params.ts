@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
 import { checkBoxes, cropResize } from "./_crop_resize.ts";
 import { checkImages, checkMeanStd, outputSize } from "./_checks.ts";
 import { luma3, meanLuma, normalizeChannels, perImage, rotateHue } from "./_color.ts";
@@ -157,7 +158,7 @@ export function applyViewParams(
   params: readonly ViewParams[],
   options: ApplyViewOptions = {},
 ): tf.Tensor4D {
-  const { size = 96, blurKernelSize = 9, mean = [0.5], std = [0.5] } = options;
+  const { size = 96, blurKernelSize = 9, mean = TUTORIAL_MEAN, std = TUTORIAL_STD } = options;
   checkImages(images);
   const [outH, outW] = outputSize(size);
   checkKernelSize(blurKernelSize, outH, outW);

@@ -3,7 +3,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
 import { applyViewParams } from "./apply_view_params.ts";
 import type { ViewParams } from "./sample_view_params.ts";
-import { fixture, load, maxError } from "./_test_fixtures.ts";
+import { fixture, load, maxError } from "./_test_utils.ts";
 import { adjustBrightness } from "./adjust_brightness.ts";
 import { adjustContrast } from "./adjust_contrast.ts";
 import { adjustSaturation } from "./adjust_saturation.ts";

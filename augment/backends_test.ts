@@ -9,7 +9,7 @@ import { resizedCrop } from "./resized_crop.ts";
 import { simclrViews } from "./simclr_views.ts";
 import type { Box } from "./_crop_resize.ts";
 import type { ViewParams } from "./sample_view_params.ts";
-import { fixture, load, maxErrorAsync } from "./_test_fixtures.ts";
+import { fixture, load, maxErrorAsync } from "./_test_utils.ts";
 
 Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
 

@@ -1,7 +1,8 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
 import { randomViews } from "./_views.ts";
 import { resolveViewOptions } from "./_view_config.ts";
-import type { SimclrViewsOptions } from "./simclr_views.ts";
+import type { SimCLRViewsOptions } from "./simclr_views.ts";
 import type { ImageInput } from "./to_float_images.ts";
 
 /**
@@ -10,7 +11,7 @@ import type { ImageInput } from "./to_float_images.ts";
  * `[0.1, 0.5]`, flip 0.5, grayscale 0.2, size 96, kernel 9, normalize 0.5 / 0.5.
  */
 export type BaselineViewOptions = Omit<
-  SimclrViewsOptions,
+  SimCLRViewsOptions,
   "nViews" | "jitterProbability" | "brightness" | "contrast" | "saturation" | "hue"
 >;
 
@@ -48,11 +49,11 @@ export function baselineView(images: ImageInput, options: BaselineViewOptions): 
     seed,
     size = 96,
     blurKernelSize = 9,
-    mean = [0.5],
-    std = [0.5],
+    mean = TUTORIAL_MEAN,
+    std = TUTORIAL_STD,
     cropScale = [0.8, 1],
     blurSigma = [0.1, 0.5],
   } = options ?? {} as BaselineViewOptions;
   const view = resolveViewOptions({ ...options, cropScale, blurSigma, jitterProbability: 0 });
-  return randomViews(images, 1, seed, view, { size, blurKernelSize, mean, std });
+  return randomViews("baselineView()", images, 1, seed, view, { size, blurKernelSize, mean, std });
 }

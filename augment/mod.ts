@@ -17,11 +17,12 @@
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { simclrViews } from "@simclr/augment";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const images = tf.randomUniform([8, 48, 48, 3]) as tf.Tensor4D;
  * const views = simclrViews(images, { seed: 0, size: 32 }); // [16, 32, 32, 3], view-major
- * console.log(views.shape);
+ * assert.deepEqual(views.shape, [16, 32, 32, 3]);
  * tf.dispose([images, views]);
  * ```
  *

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
 import { normalize } from "./normalize.ts";
-import { fixture, load, maxError } from "./_test_fixtures.ts";
+import { fixture, load, maxError } from "./_test_utils.ts";
 
 await tf.setBackend("cpu");
 

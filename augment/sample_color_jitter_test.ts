@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRng } from "./rng.ts";
 import { colorJitterRanges, sampleColorJitter } from "./sample_color_jitter.ts";
-import { assertNear, mean, std } from "./_test_stats.ts";
+import { assertNear, mean, std } from "./_test_utils.ts";
 
 Deno.test("sampleColorJitter() draws uniform factors and uniformly random orders", () => {
   const rng = createRng(5);

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { createRng } from "./rng.ts";
 import { sampleResizedCropBox } from "./sample_resized_crop_box.ts";
-import { fixture } from "./_test_fixtures.ts";
-import { assertNear, mean, quantile, std } from "./_test_stats.ts";
+import { assertNear, fixture, mean, quantile, std } from "./_test_utils.ts";
 
 interface CropStats {
   height: number;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRng } from "./rng.ts";
 import { sampleViewParams } from "./sample_view_params.ts";
-import { assertNear, mean } from "./_test_stats.ts";
+import { assertNear, mean } from "./_test_utils.ts";
 
 Deno.test("sampleViewParams() applies flip, jitter and grayscale at the tutorial's rates", () => {
   const rng = createRng(21);

@@ -1,11 +1,12 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
 import { randomViews } from "./_views.ts";
 import { resolveViewOptions } from "./_view_config.ts";
 import type { ViewOptions } from "./sample_view_params.ts";
 import type { ImageInput } from "./to_float_images.ts";
 
 /** Options of {@linkcode simclrViews}; every default is the tutorial's. */
-export interface SimclrViewsOptions extends ViewOptions {
+export interface SimCLRViewsOptions extends ViewOptions {
   /** Seed of the random parameters (required): same seed and backend, same bytes. */
   seed: number;
   /** Views per image (default 2). */
@@ -59,15 +60,20 @@ export interface SimclrViewsOptions extends ViewOptions {
  * tf.dispose([images, views, again]);
  * ```
  */
-export function simclrViews(images: ImageInput, options: SimclrViewsOptions): tf.Tensor4D {
+export function simclrViews(images: ImageInput, options: SimCLRViewsOptions): tf.Tensor4D {
   const {
     seed,
     nViews = 2,
     size = 96,
     blurKernelSize = 9,
-    mean = [0.5],
-    std = [0.5],
-  } = options ?? {} as SimclrViewsOptions;
+    mean = TUTORIAL_MEAN,
+    std = TUTORIAL_STD,
+  } = options ?? {} as SimCLRViewsOptions;
   const view = resolveViewOptions(options ?? {});
-  return randomViews(images, nViews, seed, view, { size, blurKernelSize, mean, std });
+  return randomViews("simclrViews()", images, nViews, seed, view, {
+    size,
+    blurKernelSize,
+    mean,
+    std,
+  });
 }

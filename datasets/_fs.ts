@@ -1,27 +1,10 @@
-// Internal file helpers: atomic writes and full reads at an offset.
-
-/** Writes `data` to `path` through a temporary file in the same folder, then renames it. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
-}
+// Internal file helpers of the STL10 reader and downloader.
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
 
 /** Returns the file's size in bytes, or `null` when it does not exist. */
 export async function fileSize(path: string): Promise<number | null> {
-  try {
-    const info = await Deno.stat(path);
-    return info.isFile ? info.size : null;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+  const info = await nullIfMissing(Deno.stat(path));
+  return info?.isFile ? info.size : null;
 }
 
 /** Writes every byte of `data` to `file`. */

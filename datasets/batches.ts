@@ -1,4 +1,5 @@
-import { createRng, shuffleInPlace } from "./_rng.ts";
+import { checkInteger } from "@simclr/internal/checks";
+import { createRng, DEFAULT_SEED } from "@simclr/internal/random";
 import type { ImageSource } from "./open_stl10.ts";
 
 /** One batch yielded by {@linkcode batches}. */
@@ -23,7 +24,7 @@ export interface BatchOptions {
   dropLast?: boolean;
   /** Shuffle the order of each epoch. Default `true`. */
   shuffle?: boolean;
-  /** Seed of the shuffling; with `epoch`, it alone determines the order. Default 0. */
+  /** Seed of the shuffling; with `epoch`, it alone determines the order. Default 42. */
   seed?: number;
   /** The epoch to iterate. Default 0. */
   epoch?: number;
@@ -31,12 +32,6 @@ export interface BatchOptions {
   startStep?: number;
   /** Read the next batch while the caller works on the current one. Default `true`. */
   prefetch?: boolean;
-}
-
-function checkInt(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) {
-    throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
-  }
 }
 
 /**
@@ -63,15 +58,14 @@ export function epochOrder(
   length: number,
   options: { seed?: number; epoch?: number; shuffle?: boolean } = {},
 ): Int32Array {
-  checkInt("epochOrder: length", length, 0);
-  const { seed = 0, epoch = 0, shuffle = true } = options;
-  checkInt("epochOrder: options.epoch", epoch, 0);
-  if (!Number.isInteger(seed)) {
-    throw new RangeError(`epochOrder: options.seed must be an integer, got ${seed}`);
-  }
+  const fn = "epochOrder()";
+  checkInteger(fn, "length", length, { min: 0 });
+  const { seed = DEFAULT_SEED, epoch = 0, shuffle = true } = options;
+  checkInteger(fn, "options.epoch", epoch, { min: 0 });
+  checkInteger(fn, "options.seed", seed);
   const order = new Int32Array(length);
   for (let i = 0; i < length; i++) order[i] = i;
-  if (shuffle) shuffleInPlace(order, createRng(seed, epoch, 0x0b47c4));
+  if (shuffle) createRng(seed, epoch, 0x0b47c4).shuffle(order);
   return order;
 }
 
@@ -79,8 +73,7 @@ export function epochOrder(
  * Number of batches in one epoch.
  *
  * @param length Number of images.
- * @param batchSize Images per batch.
- * @param dropLast Whether an incomplete last batch is dropped.
+ * @param options `batchSize`, and `dropLast` to drop an incomplete last batch (default false).
  * @returns `floor(length / batchSize)` with `dropLast`, else `ceil(length / batchSize)`.
  *
  * @example
@@ -88,13 +81,17 @@ export function epochOrder(
  * import { stepsPerEpoch } from "@simclr/datasets";
  * import { strictEqual } from "node:assert/strict";
  *
- * strictEqual(stepsPerEpoch(10, 4, false), 3);
- * strictEqual(stepsPerEpoch(10, 4, true), 2);
+ * strictEqual(stepsPerEpoch(10, { batchSize: 4 }), 3);
+ * strictEqual(stepsPerEpoch(10, { batchSize: 4, dropLast: true }), 2);
  * ```
  */
-export function stepsPerEpoch(length: number, batchSize: number, dropLast = false): number {
-  checkInt("stepsPerEpoch: length", length, 0);
-  checkInt("stepsPerEpoch: batchSize", batchSize, 1);
+export function stepsPerEpoch(
+  length: number,
+  options: Pick<BatchOptions, "batchSize" | "dropLast">,
+): number {
+  const { batchSize, dropLast = false } = options;
+  checkInteger("stepsPerEpoch()", "length", length, { min: 0 });
+  checkInteger("stepsPerEpoch()", "options.batchSize", batchSize, { min: 1 });
   return dropLast ? Math.floor(length / batchSize) : Math.ceil(length / batchSize);
 }
 
@@ -131,10 +128,10 @@ export async function* batches(
   options: BatchOptions,
 ): AsyncGenerator<Batch, void, undefined> {
   const { batchSize, dropLast = false, epoch = 0, startStep = 0, prefetch = true } = options;
-  checkInt("batches: options.batchSize", batchSize, 1);
-  checkInt("batches: options.startStep", startStep, 0);
+  checkInteger("batches()", "options.batchSize", batchSize, { min: 1 });
+  checkInteger("batches()", "options.startStep", startStep, { min: 0 });
   const order = epochOrder(source.length, options);
-  const steps = stepsPerEpoch(source.length, batchSize, dropLast);
+  const steps = stepsPerEpoch(source.length, { batchSize, dropLast });
   const load = (step: number): Promise<Batch> => {
     const indices = order.slice(step * batchSize, Math.min((step + 1) * batchSize, order.length));
     return source.read(indices).then((b) => ({ ...b, indices, epoch, step }));

@@ -1,5 +1,6 @@
 import tar from "tar-stream";
 import { fileSize, joinPath, writeAll } from "./_fs.ts";
+import { DownloadError } from "./download_error.ts";
 
 /** The official STL10 archive (binary version). */
 export const STL10_URL = "http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz";
@@ -64,7 +65,7 @@ async function download(
     });
   } catch (err) {
     if (options.signal?.aborted) throw err;
-    throw new Error(
+    throw new DownloadError(
       `could not reach ${url} (${err instanceof Error ? err.message : err}). ` +
         manualHint(dir, url),
       { cause: err },
@@ -76,7 +77,7 @@ async function download(
     const m = /bytes (\d+)-\d+\/(\d+|\*)/.exec(response.headers.get("content-range") ?? "");
     if (m === null || Number(m[1]) !== have) {
       await response.body?.cancel();
-      throw new Error(
+      throw new DownloadError(
         `${url}: asked for bytes ${have}- but the server sent ` +
           `"${response.headers.get("content-range")}"; delete ${part} and run again`,
       );
@@ -91,17 +92,19 @@ async function download(
       await Deno.rename(part, archive);
       return;
     }
-    throw new Error(`${url}: cannot resume at byte ${have} (HTTP 416); delete ${part} and rerun`);
+    throw new DownloadError(
+      `${url}: cannot resume at byte ${have} (HTTP 416); delete ${part} and rerun`,
+    );
   } else if (response.ok) {
     const len = response.headers.get("content-length");
     total = len === null ? null : Number(len);
   } else {
     await response.body?.cancel();
-    throw new Error(
+    throw new DownloadError(
       `${url}: HTTP ${response.status} ${response.statusText}. ${manualHint(dir, url)}`,
     );
   }
-  if (response.body === null) throw new Error(`${url}: the response has no body`);
+  if (response.body === null) throw new DownloadError(`${url}: the response has no body`);
   const file = await Deno.open(part, { write: true, create: true, truncate: start === 0 });
   let bytes = start;
   try {
@@ -117,7 +120,7 @@ async function download(
       }
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      throw new Error(
+      throw new DownloadError(
         `download of ${url} was interrupted after ${bytes}` +
           `${total === null ? "" : ` of ${total}`} bytes (${
             err instanceof Error ? err.message : err
@@ -132,7 +135,7 @@ async function download(
   const expected = options.expectedBytes ?? (url === STL10_URL ? STL10_ARCHIVE_BYTES : null);
   for (const want of [total, expected]) {
     if (want !== null && bytes !== want) {
-      throw new RangeError(
+      throw new DownloadError(
         `${part}: downloaded ${bytes} bytes, expected ${want}; ` +
           (bytes < want ? "run again to resume" : `delete ${part} and run again`),
       );
@@ -146,7 +149,7 @@ function safeName(name: string): string | null {
   const clean = name.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
   if (clean === "" || clean === ".") return null;
   if (clean.startsWith("/") || /^[a-zA-Z]:/.test(clean) || clean.split("/").includes("..")) {
-    throw new RangeError(`archive member "${name}" points outside the extraction folder`);
+    throw new DownloadError(`archive member "${name}" points outside the extraction folder`);
   }
   return clean;
 }
@@ -216,7 +219,7 @@ async function extract(
       }
     }
   } catch (err) {
-    throw new Error(
+    throw new DownloadError(
       `${archive}: extraction failed (${err instanceof Error ? err.message : err}); ` +
         `delete it and run again to download it anew`,
       { cause: err },
@@ -276,7 +279,7 @@ export async function downloadSTL10(
   else {
     const expected = options.expectedBytes ?? (url === STL10_URL ? STL10_ARCHIVE_BYTES : null);
     if (expected !== null && placed !== expected) {
-      throw new RangeError(
+      throw new DownloadError(
         `${archive} holds ${placed} bytes, expected ${expected} (incomplete?); delete it, or ` +
           `rename it to ${archive}.part to resume the download`,
       );
@@ -296,7 +299,7 @@ export async function downloadSTL10(
       ? joinPath(tmp, "stl10_binary")
       : tmp;
     if (!(await isComplete(inner))) {
-      throw new Error(
+      throw new DownloadError(
         `${archive} holds no stl10_binary/train_X.bin; is it the STL10 binary archive?`,
       );
     }

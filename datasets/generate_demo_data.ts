@@ -1,5 +1,6 @@
-import { joinPath, writeFileAtomic } from "./_fs.ts";
-import { createRng, type Rng, shuffleInPlace } from "./_rng.ts";
+import { createRng, DEFAULT_SEED, type Rng } from "@simclr/internal/random";
+import { writeFileAtomic } from "@simclr/internal/write-atomic";
+import { joinPath } from "./_fs.ts";
 import { STL10_IMAGE_SIZE } from "./stl10_layout.ts";
 import { writeClassNames, writeSTL10Split } from "./write_stl10.ts";
 
@@ -19,7 +20,7 @@ export const DEMO_CLASS_NAMES: readonly string[] = Object.freeze([
 
 /** Options of {@linkcode generateDemoData}. */
 export interface DemoDataOptions {
-  /** Seed; the same seed and options give the same bytes. Default 0. */
+  /** Seed; the same seed and options give the same bytes. Default 42. */
   seed?: number;
   /** Labelled training images per class. Default 50. */
   trainPerClass?: number;
@@ -51,17 +52,6 @@ function checkCount(name: string, v: number, min: number): void {
       `generateDemoData: options.${name} must be an integer >= ${min}, got ${v}`,
     );
   }
-}
-
-/** Fast local generator for per-pixel noise (seeded from pure-rand). */
-function mulberry32(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const luma = (c: number[]): number => 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
@@ -116,21 +106,20 @@ function renderImage(
   const bg0 = [rng.float(), rng.float(), rng.float()];
   // A gentle gradient: a strong one would be a cue that survives cropping and colour jitter,
   // letting contrastive training tell images apart without looking at the shape.
-  const bg1 = bg0.map((v) => Math.min(1, Math.max(0, v + rng.range(-0.15, 0.15))));
+  const bg1 = bg0.map((v) => Math.min(1, Math.max(0, v + rng.uniform(-0.15, 0.15))));
   const bgMean = [0, 1, 2].map((c) => (bg0[c] + bg1[c]) / 2);
   let fg = [rng.float(), rng.float(), rng.float()];
   for (let t = 0; t < 32 && Math.abs(luma(fg) - luma(bgMean)) < 0.3; t++) {
     fg = [rng.float(), rng.float(), rng.float()];
   }
-  const phi = rng.range(0, 2 * Math.PI);
+  const phi = rng.uniform(0, 2 * Math.PI);
   const gx = Math.cos(phi) / size, gy = Math.sin(phi) / size;
-  const cx = size * rng.range(0.35, 0.65), cy = size * rng.range(0.35, 0.65);
-  const r = size * rng.range(0.26, 0.38);
-  const aspect = rng.range(0.85, 1.15);
+  const cx = size * rng.uniform(0.35, 0.65), cy = size * rng.uniform(0.35, 0.65);
+  const r = size * rng.uniform(0.26, 0.38);
+  const aspect = rng.uniform(0.85, 1.15);
   // stripes keep their orientation (within +-17 degrees); other classes rotate freely
-  const theta = cls === 6 || cls === 7 ? rng.range(-0.3, 0.3) : rng.range(0, 2 * Math.PI);
+  const theta = cls === 6 || cls === 7 ? rng.uniform(-0.3, 0.3) : rng.uniform(0, 2 * Math.PI);
   const ct = Math.cos(theta), st = Math.sin(theta);
-  const rand = mulberry32(rng.u32());
   const amp = noise * 255 * Math.sqrt(6); // sum of two uniforms - 1 has std 1/sqrt(6)
   for (let y = 0; y < size; y++) {
     const dy = y + 0.5 - cy;
@@ -144,7 +133,7 @@ function renderImage(
       let o = off + (y * size + x) * 3;
       for (let c = 0; c < 3; c++) {
         const bg = bg0[c] + (bg1[c] - bg0[c]) * t;
-        const val = (bg + (fg[c] - bg) * a) * 255 + (rand() + rand() - 1) * amp;
+        const val = (bg + (fg[c] - bg) * a) * 255 + (rng.float() + rng.float() - 1) * amp;
         out[o++] = val <= 0 ? 0 : val >= 255 ? 255 : val + 0.5;
       }
     }
@@ -169,7 +158,7 @@ function renderSplit(
 function balancedLabels(perClass: number, rng: Rng): Int32Array {
   const labels = new Int32Array(perClass * 10);
   for (let i = 0; i < labels.length; i++) labels[i] = i % 10;
-  shuffleInPlace(labels, rng);
+  rng.shuffle(labels);
   return labels;
 }
 
@@ -203,7 +192,7 @@ export async function generateDemoData(
   options: DemoDataOptions = {},
 ): Promise<DemoDataInfo> {
   const {
-    seed = 0,
+    seed = DEFAULT_SEED,
     trainPerClass = 50,
     testPerClass = 50,
     unlabeled = 2000,
@@ -223,7 +212,7 @@ export async function generateDemoData(
   const rng = createRng(seed, 0xde70);
   const trainLabels = balancedLabels(trainPerClass, rng);
   const testLabels = balancedLabels(testPerClass, rng);
-  const unlabeledLabels = Int32Array.from({ length: unlabeled }, () => rng.int(0, 9));
+  const unlabeledLabels = Int32Array.from({ length: unlabeled }, () => rng.integer(0, 9));
   const opts = { imageSize };
   await Deno.mkdir(dir, { recursive: true });
   await writeSTL10Split(
@@ -253,7 +242,7 @@ export async function generateDemoData(
   const lines: string[] = [];
   for (let f = 0; f < 10; f++) {
     const order = Int32Array.from({ length: trainLabels.length }, (_, i) => i);
-    shuffleInPlace(order, rng);
+    rng.shuffle(order);
     lines.push(Array.from(order.subarray(0, foldSize)).join(" "));
   }
   await writeFileAtomic(joinPath(dir, "fold_indices.txt"), lines.join("\n") + "\n");

@@ -1,4 +1,6 @@
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { fileSize, joinPath, readAt } from "./_fs.ts";
+import { STL10FormatError } from "./stl10_format_error.ts";
 import { STL10_IMAGE_SIZE, stl10ToHWC } from "./stl10_layout.ts";
 
 /** The splits of STL10, as torchvision names them. */
@@ -73,19 +75,14 @@ interface Part {
 
 async function readImageSize(dir: string): Promise<number> {
   // Non-standard: demo data sets generated with another image size record it here.
-  try {
-    const text = (await Deno.readTextFile(joinPath(dir, "image_size.txt"))).trim();
-    const size = Number(text);
-    if (!Number.isInteger(size) || size < 1) {
-      throw new RangeError(
-        `${joinPath(dir, "image_size.txt")}: expected a positive integer, got "${text}"`,
-      );
-    }
-    return size;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return STL10_IMAGE_SIZE;
-    throw err;
+  const path = joinPath(dir, "image_size.txt");
+  const text = (await nullIfMissing(Deno.readTextFile(path)))?.trim();
+  if (text === undefined) return STL10_IMAGE_SIZE;
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new STL10FormatError(`${path} holds "${text}": expected a positive integer`);
   }
+  return size;
 }
 
 async function openPart(
@@ -98,7 +95,7 @@ async function openPart(
   const size = await fileSize(path);
   if (size === null) throw new Deno.errors.NotFound(`missing file ${path}: ${MANUAL_HINT}`);
   if (size % imageBytes !== 0) {
-    throw new RangeError(
+    throw new STL10FormatError(
       `${path}: size ${size} bytes is not a multiple of ${imageBytes} bytes per image ` +
         `(truncated or not an STL10 image file)`,
     );
@@ -106,17 +103,10 @@ async function openPart(
   const count = size / imageBytes;
   if (!labelled) return { path, count, labels: null };
   const yPath = joinPath(dir, `${name}_y.bin`);
-  let raw: Uint8Array;
-  try {
-    raw = await Deno.readFile(yPath);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`missing file ${yPath}: ${MANUAL_HINT}`);
-    }
-    throw err;
-  }
+  const raw = await nullIfMissing(Deno.readFile(yPath));
+  if (raw === null) throw new Deno.errors.NotFound(`missing file ${yPath}: ${MANUAL_HINT}`);
   if (raw.length !== count) {
-    throw new RangeError(
+    throw new STL10FormatError(
       `${path} holds ${count} images but ${yPath} holds ${raw.length} labels; expected equal ` +
         `counts${count < raw.length ? ` (${path} looks truncated)` : ""}`,
     );
@@ -125,7 +115,7 @@ async function openPart(
   for (let i = 0; i < count; i++) {
     const v = raw[i];
     if (v < 1 || v > 10) {
-      throw new RangeError(`${yPath}: label ${v} at index ${i} is outside 1..10`);
+      throw new STL10FormatError(`${yPath}: label ${v} at index ${i} is outside 1..10`);
     }
     labels[i] = v - 1;
   }
@@ -133,29 +123,20 @@ async function openPart(
 }
 
 async function readClassNames(dir: string): Promise<string[]> {
-  try {
-    const text = await Deno.readTextFile(joinPath(dir, "class_names.txt"));
-    return text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [...STL10_CLASS_NAMES];
-    throw err;
-  }
+  const text = await nullIfMissing(Deno.readTextFile(joinPath(dir, "class_names.txt")));
+  if (text === null) return [...STL10_CLASS_NAMES];
+  return text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
 async function readFolds(dir: string, trainCount: number | null): Promise<number[][] | null> {
   const path = joinPath(dir, "fold_indices.txt");
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+  const text = await nullIfMissing(Deno.readTextFile(path));
+  if (text === null) return null;
   const folds = text.split(/\r?\n/).filter((l) => l.trim().length > 0).map((line, f) =>
     line.trim().split(/\s+/).map((s) => {
       const v = Number(s);
       if (!Number.isInteger(v) || v < 0 || (trainCount !== null && v >= trainCount)) {
-        throw new RangeError(
+        throw new STL10FormatError(
           `${path}: fold ${f} holds "${s}", expected 0-based indices into train` +
             (trainCount !== null ? ` (0..${trainCount - 1})` : ""),
         );
@@ -174,7 +155,8 @@ async function readFolds(dir: string, trainCount: number | null): Promise<number
  *
  * Errors name the file and the problem: a missing file (`Deno.errors.NotFound`), a size that
  * is not a multiple of 27,648 bytes, image and label counts that differ, a label outside
- * 1..10 (`RangeError`), and a file truncated after opening (`RangeError` on `read`).
+ * 1..10 ({@linkcode STL10FormatError}), and a file truncated after opening
+ * ({@linkcode STL10FormatError} on `read`).
  *
  * @param dir The `stl10_binary` folder (holding `train_X.bin`, ...).
  * @param split `"train"`, `"test"`, `"unlabeled"` or `"train+unlabeled"` (train first, then
@@ -231,7 +213,7 @@ export async function openSTL10(
   const classNames = await readClassNames(dir);
   const trainCount = split === "train" || split === "train+unlabeled" ? parts[0].count : null;
   const foldIndices = await readFolds(dir, trainCount);
-  return new Stl10Split(dir, split, imageSize, classNames, foldIndices, parts, cacheSize);
+  return new STL10SplitReader(dir, split, imageSize, classNames, foldIndices, parts, cacheSize);
 }
 
 /** Most images read in one `read` call on a run of consecutive images. */
@@ -240,7 +222,7 @@ const MAX_RUN = 256;
 /** Concurrent reads per `read` call (each on its own file handle). */
 const READERS = 4;
 
-class Stl10Split implements STL10Dataset {
+class STL10SplitReader implements STL10Dataset {
   readonly length: number;
   readonly #parts: Part[];
   readonly #starts: number[];
@@ -354,7 +336,7 @@ class Stl10Split implements STL10Dataset {
           const buf = raw.subarray(0, length * bytes);
           const got = await readAt(file, first * bytes, buf);
           if (got !== buf.length) {
-            throw new RangeError(
+            throw new STL10FormatError(
               `${part.path} is truncated: expected ${buf.length} bytes at offset ` +
                 `${first * bytes} (images ${first}..${first + length - 1} of ${part.count}), ` +
                 `got ${got}`,

@@ -1,6 +1,6 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { openSTL10, STL10_CLASS_NAMES } from "./open_stl10.ts";
-import { patternHWC, writePatternSplit } from "./_testing.ts";
+import { patternHWC, writePatternSplit } from "./_test_utils.ts";
 
 async function makeDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "stl10_test_" });
@@ -91,7 +91,7 @@ Deno.test("`openSTL10()` errors name the file and the problem", async () => {
     await rejects(
       openSTL10(dir, "test"),
       (e: Error) =>
-        e instanceof RangeError && e.message.includes("test_X.bin") &&
+        e.name === "STL10FormatError" && e.message.includes("test_X.bin") &&
         e.message.includes("27748 bytes is not a multiple of 27648"),
     );
     await writePatternSplit(dir, "test", 2, [1, 2, 3]);

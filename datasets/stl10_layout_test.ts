@@ -1,7 +1,7 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import { hwcToSTL10, STL10_IMAGE_BYTES, stl10ToHWC } from "./stl10_layout.ts";
 import { openSTL10 } from "./open_stl10.ts";
-import { patternFileBytes, patternHWC } from "./_testing.ts";
+import { patternFileBytes, patternHWC } from "./_test_utils.ts";
 
 Deno.test("`stl10ToHWC()` maps column-major planes to HWC row-major", () => {
   const file = patternFileBytes(0, 3);

@@ -1,57 +1,5 @@
 import type { ImageSource, STL10Batch } from "./open_stl10.ts";
 
-/**
- * Indices of an exact per-class subset, like the tutorial's `get_smaller_dataset`: the first
- * `k` images of each class in file order, grouped by class (class 0's `k`, then class 1's, ...).
- *
- * @param labels 0-based labels of the whole split, in file order.
- * @param k Images per class.
- * @param numClasses Number of classes (labels must lie in `0..numClasses-1`). Default 10.
- * @returns `k * numClasses` indices into the split.
- * @throws {RangeError} When a class has fewer than `k` images.
- *
- * @example
- * ```ts
- * import { perClassIndices } from "@simclr/datasets";
- * import { deepStrictEqual } from "node:assert/strict";
- *
- * const labels = [1, 0, 1, 0, 0, 1];
- * deepStrictEqual(Array.from(perClassIndices(labels, 2, 2)), [1, 3, 0, 2]);
- * ```
- */
-export function perClassIndices(labels: ArrayLike<number>, k: number, numClasses = 10): Int32Array {
-  if (!Number.isInteger(k) || k < 1) {
-    throw new RangeError(`perClassIndices: k must be a positive integer, got ${k}`);
-  }
-  if (!Number.isInteger(numClasses) || numClasses < 1) {
-    throw new RangeError(
-      `perClassIndices: numClasses must be a positive integer, got ${numClasses}`,
-    );
-  }
-  const out = new Int32Array(k * numClasses);
-  const filled = new Int32Array(numClasses);
-  const counts = new Int32Array(numClasses);
-  for (let i = 0; i < labels.length; i++) {
-    const c = labels[i];
-    if (!Number.isInteger(c) || c < 0 || c >= numClasses) {
-      throw new RangeError(
-        `perClassIndices: labels[${i}] is ${c}, expected an integer in 0..${numClasses - 1}`,
-      );
-    }
-    counts[c]++;
-    if (filled[c] < k) out[c * k + filled[c]++] = i;
-  }
-  for (let c = 0; c < numClasses; c++) {
-    if (filled[c] < k) {
-      throw new RangeError(
-        `perClassIndices: k = ${k} images per class requested, but class ${c} has only ` +
-          `${counts[c]}`,
-      );
-    }
-  }
-  return out;
-}
-
 /** A view of some images of a source, with the source's other fields where it has them. */
 export interface Subset extends ImageSource {
   /** Indices into the parent source, in subset order. */

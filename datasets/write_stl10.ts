@@ -1,4 +1,5 @@
-import { joinPath, writeFileAtomic } from "./_fs.ts";
+import { writeFileAtomic } from "@simclr/internal/write-atomic";
+import { joinPath } from "./_fs.ts";
 import { STL10_CLASS_NAMES } from "./open_stl10.ts";
 import { hwcToSTL10, STL10_IMAGE_SIZE } from "./stl10_layout.ts";
 

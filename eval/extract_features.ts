@@ -2,7 +2,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 // @ts-types="npm:@types/cli-progress@3.11.6"
 import cliProgress from "cli-progress";
-import { writeAtomic } from "./_fs.ts";
+import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
+import { writeFileAtomic } from "@simclr/internal/write-atomic";
 
 /** What {@linkcode extractFeatures} encodes with: a frozen encoder (the projection head removed). */
 export interface FeatureEncoder {
@@ -156,7 +158,8 @@ export async function extractFeatures(
         if (imageSize !== sourceSize) {
           x = tf.image.resizeBilinear(x, [imageSize, imageSize], false, true); // [b, i, i, 3]
         }
-        return encoder.apply(tf.div(tf.sub(x, 0.5), 0.5), { training: false }); // [b, dim]
+        const normalised: tf.Tensor4D = tf.div(tf.sub(x, TUTORIAL_MEAN[0]), TUTORIAL_STD[0]); // Normalize((0.5,), (0.5,))
+        return encoder.apply(normalised, { training: false }); // [b, dim]
       });
       const values = await out.data() as Float32Array; // async: webgpu has no dataSync
       if (dim === 0) {
@@ -184,13 +187,8 @@ export async function extractFeatures(
 }
 
 async function readCache(path: string, n: number): Promise<LabelledFeatures | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
+  const bytes = await nullIfMissing(Deno.readFile(path));
+  if (bytes === null) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength)));
@@ -218,5 +216,5 @@ async function writeCache(
   );
   const dir = path.slice(0, path.lastIndexOf("/"));
   await Deno.mkdir(dir, { recursive: true });
-  await writeAtomic(path, bytes);
+  await writeFileAtomic(path, bytes);
 }

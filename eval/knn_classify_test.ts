@@ -2,7 +2,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { knnClassify } from "./knn_classify.ts";
-import { mulberry32 } from "./_rng.ts";
+import { createRng } from "@simclr/internal/random";
 
 await tf.setBackend("cpu");
 
@@ -22,11 +22,11 @@ Deno.test("`knnClassify()` weighs votes by exp(similarity / temperature)", async
 });
 
 Deno.test("`knnClassify()` matches a plain implementation", async () => {
-  const random = mulberry32(3);
+  const rng = createRng(3);
   const n = 60, m = 25, d = 6, classes = 4;
-  const trainData = Float32Array.from({ length: n * d }, () => random() * 2 - 1);
-  const testData = Float32Array.from({ length: m * d }, () => random() * 2 - 1);
-  const labels = Int32Array.from({ length: n }, () => Math.floor(random() * classes));
+  const trainData = Float32Array.from({ length: n * d }, () => rng.uniform(-1, 1));
+  const testData = Float32Array.from({ length: m * d }, () => rng.uniform(-1, 1));
+  const labels = Int32Array.from({ length: n }, () => rng.integer(0, classes - 1));
   const train = tf.tensor2d(trainData, [n, d]);
   const test = tf.tensor2d(testData, [m, d]);
   const k = 7, temperature = 0.1;

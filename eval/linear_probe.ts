@@ -1,6 +1,9 @@
 // Copyright the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage } from "@simclr/internal/checks";
+import { perClassIndices } from "@simclr/datasets/per-class-indices";
 import type { LabelledFeatures } from "./extract_features.ts";
+import { probeSizes } from "./probe_sizes.ts";
 import {
   type LogisticRegressionOptions,
   type LogisticRegressionResult,
@@ -20,7 +23,10 @@ export type ProbeResults = Record<string, ProbeAccuracy>;
 
 /** Options for {@linkcode linearProbe}: the sizes, then the logistic regression's options. */
 export interface LinearProbeOptions extends Omit<LogisticRegressionOptions, "onEpoch"> {
-  /** Training images per class of each probe. Default the tutorial's `[10, 20, 50, 100, 200, 500]`. */
+  /**
+   * Training images per class of each probe. Default: the tutorial's 10, 20, 50, 100, 200 and
+   * 500 that every class can fill ({@linkcode probeSizes}).
+   */
   sizes?: number[];
   /** Called when a size is done, with its full result. */
   onSize?: (size: number, result: LogisticRegressionResult) => void | Promise<void>;
@@ -62,32 +68,15 @@ export async function linearProbe(
   test: LabelledFeatures,
   options: LinearProbeOptions = {},
 ): Promise<ProbeResults> {
-  const { sizes = [10, 20, 50, 100, 200, 500], onSize, ...logreg } = options;
+  const { onSize, sizes: requested, ...logreg } = options;
+  const fn = "linearProbe()";
+  if (train.labels.length === 0) {
+    throw new RangeError(argumentMessage(fn, "train has 0 samples", "a non-empty training split"));
+  }
   if (test.labels.length === 0) {
-    throw new RangeError("test has 0 samples: expected a non-empty test split");
+    throw new RangeError(argumentMessage(fn, "test has 0 samples", "a non-empty test split"));
   }
-  const byClass = new Map<number, number[]>();
-  train.labels.forEach((label, i) => {
-    const rows = byClass.get(label) ?? [];
-    rows.push(i);
-    byClass.set(label, rows);
-  });
-  if (byClass.size === 0) {
-    throw new RangeError("train has 0 samples: expected a non-empty training split");
-  }
-  const classes = [...byClass.keys()].sort((a, b) => a - b);
-  const smallest = Math.min(...classes.map((c) => byClass.get(c)!.length));
-  for (const size of sizes) {
-    if (!Number.isInteger(size) || size < 1) {
-      throw new RangeError(`sizes contains ${size}: expected positive integers`);
-    }
-    if (size > smallest) {
-      const poorest = classes.find((c) => byClass.get(c)!.length === smallest);
-      throw new RangeError(
-        `sizes contains ${size} but class ${poorest} has only ${smallest} training images: expected sizes of at most ${smallest}`,
-      );
-    }
-  }
+  const sizes = probeSizes(train.labels, requested);
   let maxLabel = 0;
   for (const l of train.labels) maxLabel = Math.max(maxLabel, l);
   for (const l of test.labels) maxLabel = Math.max(maxLabel, l);
@@ -95,7 +84,7 @@ export async function linearProbe(
   const results: ProbeResults = {};
   for (const size of sizes) {
     // The first `size` rows of each class, class-major (rows are sorted by label).
-    const rows = classes.flatMap((c) => byClass.get(c)!.slice(0, size));
+    const rows = perClassIndices(train.labels, size);
     const subset = tf.tidy(() => tf.gather(train.features, tf.tensor1d(rows, "int32"))); // [k*C, d]
     const labels = Int32Array.from(rows, (r) => train.labels[r]);
     try {

@@ -3,18 +3,18 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { linearProbe } from "./linear_probe.ts";
 import { trainLogisticRegression } from "./train_logistic_regression.ts";
-import { mulberry32 } from "./_rng.ts";
+import { createRng } from "@simclr/internal/random";
 
 await tf.setBackend("cpu");
 
 function blobs(perClass: number, seed: number) {
-  const random = mulberry32(seed);
+  const rng = createRng(seed);
   const centres = [[2, 0, 0], [0, 2, 0], [0, 0, 2]];
   const rows: number[][] = [];
   const labels: number[] = [];
   for (let c = 0; c < 3; c++) {
     for (let i = 0; i < perClass; i++) {
-      rows.push(centres[c].map((v) => v + (random() - 0.5) * 3));
+      rows.push(centres[c].map((v) => v + rng.uniform(-1.5, 1.5)));
       labels.push(c);
     }
   }
@@ -64,11 +64,21 @@ Deno.test("`linearProbe()` rejects sizes above what a class has and empty splits
   const test = blobs(2, 2);
   await assert.rejects(
     () => linearProbe(train, test, { sizes: [2, 5] }),
-    /sizes contains 5 but class 0 has only 4 training images: expected sizes of at most 4/,
+    {
+      name: "RangeError",
+      message:
+        "probeSizes(): sizes contains 5 but class 0 has 4 training images: expected sizes of at most 4",
+    },
   );
   await assert.rejects(() => linearProbe(train, test, { sizes: [0] }), /sizes contains 0/);
   const empty = { features: tf.zeros([0, 3]) as tf.Tensor2D, labels: new Int32Array(0) };
-  await assert.rejects(() => linearProbe(empty, test, { sizes: [1] }), /train has 0 samples/);
-  await assert.rejects(() => linearProbe(train, empty, { sizes: [1] }), /test has 0 samples/);
+  await assert.rejects(
+    () => linearProbe(empty, test, { sizes: [1] }),
+    /linearProbe\(\): train has 0 samples/,
+  );
+  await assert.rejects(
+    () => linearProbe(train, empty, { sizes: [1] }),
+    /linearProbe\(\): test has 0 samples/,
+  );
   tf.dispose([train.features, test.features, empty.features]);
 });

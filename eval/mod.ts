@@ -3,8 +3,12 @@
  * extraction with a disk cache ({@linkcode extractFeatures}), the logistic-regression probe
  * ({@linkcode trainLogisticRegression}, over training-set sizes with {@linkcode linearProbe}),
  * a training-free weighted kNN classifier ({@linkcode knnClassify}), accuracy, per-class
- * accuracy and confusion matrices, charts (Vega-Lite to SVG and PNG) and a self-contained HTML
- * report ({@linkcode writeReport}) beside the tutorial's numbers.
+ * accuracy and confusion matrices, charts (Vega-Lite to SVG and PNG), image grids and a
+ * self-contained HTML report ({@linkcode writeReport}) beside the tutorial's numbers.
+ *
+ * Each function has its own subpath (`@simclr/eval/knn-classify`, ...): importing the
+ * measures alone loads no plotting code (Vega, Vega-Lite and resvg come in only with the
+ * charts and the report).
  *
  * @example Probe toy features and compare with kNN
  * ```ts
@@ -30,6 +34,7 @@ export * from "./confusion_matrix.ts";
 export * from "./knn_classify.ts";
 export * from "./extract_features.ts";
 export * from "./train_logistic_regression.ts";
+export * from "./probe_sizes.ts";
 export * from "./linear_probe.ts";
 export * from "./tutorial_results.ts";
 export * from "./chart_spec.ts";
@@ -37,3 +42,4 @@ export * from "./probe_curve_spec.ts";
 export * from "./training_curves_spec.ts";
 export * from "./render_chart.ts";
 export * from "./write_report.ts";
+export * from "./write_image_grid.ts";

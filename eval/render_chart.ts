@@ -4,7 +4,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import type { ChartSpec } from "./chart_spec.ts";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import { createRequire } from "node:module";
-import { writeAtomic } from "./_fs.ts";
+import { writeFileAtomic } from "@simclr/internal/write-atomic";
 
 /**
  * Renders a Vega-Lite chart to an SVG string (Vega's headless SVG renderer; no browser needed).
@@ -128,7 +128,7 @@ export async function svgToPng(svg: string, options: SvgToPngOptions = {}): Prom
  */
 export async function writeChart(basePath: string, spec: ChartSpec): Promise<string> {
   const svg = await renderSvg(spec);
-  await writeAtomic(`${basePath}.svg`, svg);
-  await writeAtomic(`${basePath}.png`, await svgToPng(svg));
+  await writeFileAtomic(`${basePath}.svg`, svg);
+  await writeFileAtomic(`${basePath}.png`, await svgToPng(svg));
   return svg;
 }

@@ -1,8 +1,10 @@
 // Copyright the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
-import { AdamW, multiStepLR } from "@simclr/train";
+import { createRng, DEFAULT_SEED, type Rng } from "@simclr/internal/random";
+import { AdamW } from "@simclr/train/adamw";
+import { multiStepLR } from "@simclr/train/multi-step-lr";
+import { accuracy } from "./accuracy.ts";
 import { checkClasses, checkFeatureSets, checkNumClasses } from "./_check.ts";
-import { mulberry32, permutation } from "./_rng.ts";
 
 /** Options for {@linkcode trainLogisticRegression}; defaults are the tutorial's. */
 export interface LogisticRegressionOptions {
@@ -57,6 +59,8 @@ export interface LogisticRegressionResult {
   trainAccuracy: number;
   /** Accuracy of the kept (best) weights on the test set. */
   testAccuracy: number;
+  /** The class the kept weights predict for each test sample. */
+  testPredictions: Int32Array;
   /** The epoch (from 0) after which the kept weights were measured. */
   bestEpoch: number;
   /** Kept weight, `[featureDim, numClasses]` row-major. */
@@ -124,7 +128,7 @@ export async function trainLogisticRegression(
   const milestones = options.milestones ??
     [Math.floor(epochs * 0.6), Math.floor(epochs * 0.8)];
   const gamma = options.gamma ?? 0.1;
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? DEFAULT_SEED;
   let maxLabel = 0;
   for (let i = 0; i < n; i++) maxLabel = Math.max(maxLabel, trainLabels[i]);
   for (let i = 0; i < m; i++) maxLabel = Math.max(maxLabel, testLabels[i]);
@@ -133,8 +137,8 @@ export async function trainLogisticRegression(
   checkClasses("trainLabels", trainLabels, numClasses);
   checkClasses("testLabels", testLabels, numClasses);
 
-  const random = mulberry32(seed);
-  const init = options.initialWeights ?? linearInit(dim, numClasses, random);
+  const rng = createRng(seed);
+  const init = options.initialWeights ?? linearInit(dim, numClasses, rng);
   if (init.weight.length !== dim * numClasses || init.bias.length !== numClasses) {
     throw new RangeError(
       `options.initialWeights has ${init.weight.length} weights and ${init.bias.length} biases: expected ${
@@ -155,14 +159,14 @@ export async function trainLogisticRegression(
   const trainLabelTensor = tf.tensor1d(Int32Array.from(trainLabels), "int32"); // [n]
   const history: LogisticRegressionEpoch[] = [];
   let best = { accuracy: -1, epoch: -1, weight: new Float32Array(0), bias: new Float32Array(0) };
-  const evaluate = async (x: tf.Tensor2D, labels: ArrayLike<number>): Promise<number> => {
+  const predict = async (x: tf.Tensor2D): Promise<Int32Array> => {
     const predicted = tf.tidy(() => tf.argMax(tf.add(tf.matMul(x, weight), bias), 1));
-    const values = await predicted.data();
+    const values = await predicted.data() as Int32Array;
     predicted.dispose();
-    let correct = 0;
-    for (let i = 0; i < labels.length; i++) if (values[i] === labels[i]) correct++;
-    return correct / labels.length;
+    return values;
   };
+  const evaluate = async (x: tf.Tensor2D, labels: ArrayLike<number>): Promise<number> =>
+    accuracy(await predict(x), labels);
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const epochLr = schedule(epoch);
@@ -171,7 +175,7 @@ export async function trainLogisticRegression(
         ? checkedOrder(options.order(epoch), n, epoch)
         : options.shuffle === false
         ? Int32Array.from({ length: n }, (_, i) => i)
-        : permutation(n, random);
+        : Int32Array.from(rng.permutation(n));
       // Per-batch loss sums and hits stay on the device until the epoch ends: one read per
       // epoch, not two per batch.
       const lossSums: tf.Scalar[] = [];
@@ -227,9 +231,11 @@ export async function trainLogisticRegression(
       weight.assign(tf.tensor2d(best.weight, [dim, numClasses]));
       bias.assign(tf.tensor1d(best.bias));
     });
+    const testPredictions = await predict(testFeatures);
     return {
       trainAccuracy: await evaluate(trainFeatures, trainLabels),
-      testAccuracy: await evaluate(testFeatures, testLabels),
+      testAccuracy: accuracy(testPredictions, testLabels),
+      testPredictions,
       bestEpoch: best.epoch,
       weight: best.weight,
       bias: best.bias,
@@ -245,10 +251,10 @@ export async function trainLogisticRegression(
 function linearInit(
   dim: number,
   numClasses: number,
-  random: () => number,
+  rng: Rng,
 ): { weight: Float32Array; bias: Float32Array } {
   const bound = 1 / Math.sqrt(dim);
-  const uniform = () => (random() * 2 - 1) * bound;
+  const uniform = () => rng.uniform(-bound, bound);
   return {
     weight: Float32Array.from({ length: dim * numClasses }, uniform),
     bias: Float32Array.from({ length: numClasses }, uniform),

@@ -34,3 +34,16 @@ export const TUTORIAL_PROBE_ACCURACY: Readonly<Record<number, number>> = Object.
  * ```
  */
 export const TUTORIAL_BASELINE_ACCURACY = 0.7331;
+
+/**
+ * The tutorial's probe training-set sizes: labelled images per class.
+ *
+ * @example
+ * ```ts
+ * import { TUTORIAL_PROBE_ACCURACY, TUTORIAL_PROBE_SIZES } from "@simclr/eval";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(TUTORIAL_PROBE_SIZES, Object.keys(TUTORIAL_PROBE_ACCURACY).map(Number));
+ * ```
+ */
+export const TUTORIAL_PROBE_SIZES: readonly number[] = Object.freeze([10, 20, 50, 100, 200, 500]);

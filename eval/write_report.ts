@@ -1,5 +1,5 @@
 // Copyright the simclr authors. MIT license.
-import { writeAtomic } from "./_fs.ts";
+import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import type { ProbeAccuracy, ProbeResults } from "./linear_probe.ts";
 import { probeCurveSpec } from "./probe_curve_spec.ts";
 import { renderSvg } from "./render_chart.ts";
@@ -171,7 +171,7 @@ ${sections.join("\n")}
 `;
   await Deno.mkdir(outDir, { recursive: true });
   const path = `${outDir}/report.html`;
-  await writeAtomic(path, html);
+  await writeFileAtomic(path, html);
   return path;
 }
 

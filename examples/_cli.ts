@@ -1,5 +1,6 @@
-// Shared command-line handling of the example scripts: flags with types, defaults and help,
-// and user mistakes reported as one clear line (never a stack trace).
+// Copyright 2026 the simclr authors. MIT license.
+// Shared command-line handling of the commands: flags with types, defaults and help, and
+// user mistakes reported as one clear line (a bug keeps its stack trace).
 import { parseArgs } from "node:util";
 
 /** One flag of a command. */
@@ -10,7 +11,7 @@ export interface Flag {
   type: "string" | "integer" | "number" | "boolean";
   /** What it does, for `--help`. */
   help: string;
-  /** Shown in `--help`; the preset's value is used when the flag is absent. */
+  /** The value of an absent flag (shown in `--help`); without it, the command's preset decides. */
   default?: string | number | boolean;
   /** Allowed values of a string flag. */
   choices?: readonly string[];
@@ -18,7 +19,7 @@ export interface Flag {
   min?: number;
 }
 
-/** Parsed flags by name; absent flags without a default are `undefined`. */
+/** Parsed flags by name: absent flags take their `default`, or are `undefined` without one. */
 export type Flags = Record<string, string | number | boolean | undefined>;
 
 /** A mistake in the command line or the input: printed as one line, exit code 2. */
@@ -61,7 +62,7 @@ export function parseFlags(
   for (const flag of flags) {
     const raw = parsed[flag.name];
     if (raw === undefined) {
-      out[flag.name] = undefined;
+      out[flag.name] = flag.default;
       continue;
     }
     out[flag.name] = convert(flag, raw);
@@ -75,7 +76,7 @@ function convert(flag: Flag, raw: string | boolean): string | number | boolean {
   if (flag.type === "string") {
     if (flag.choices && !flag.choices.includes(text)) {
       throw new UsageError(
-        `--${flag.name} must be one of ${flag.choices.join(", ")}, got "${text}"`,
+        `--${flag.name} is "${text}": expected one of ${flag.choices.join(", ")}`,
       );
     }
     return text;
@@ -84,11 +85,11 @@ function convert(flag: Flag, raw: string | boolean): string | number | boolean {
   const integer = flag.type === "integer";
   if (text.trim() === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
     throw new UsageError(
-      `--${flag.name} must be ${integer ? "an integer" : "a number"}, got "${text}"`,
+      `--${flag.name} is "${text}": expected ${integer ? "an integer" : "a number"}`,
     );
   }
   if (flag.min !== undefined && value < flag.min) {
-    throw new UsageError(`--${flag.name} must be >= ${flag.min}, got ${value}`);
+    throw new UsageError(`--${flag.name} is ${value}: expected a number >= ${flag.min}`);
   }
   return value;
 }
@@ -114,8 +115,30 @@ function helpText(command: string, description: string, flags: readonly Flag[]):
 }
 
 /**
- * Runs a command's main function: a {@linkcode UsageError} (or a known input error) prints
- * one line and exits with code 2; anything else is a bug and keeps its stack trace.
+ * The errors that report a user's mistake or environment rather than a bug: a bad flag, a file
+ * that is missing, unreadable or not in the expected format, a backend that cannot start, a
+ * training that diverged, a download that broke off. Their messages name the flag or file and
+ * what was expected. Every other error (a `TypeError` or `RangeError` from a library call, say)
+ * is a bug, and keeps its stack trace.
+ */
+const USER_ERRORS = new Set([
+  "UsageError",
+  "BackendUnavailableError",
+  "CheckpointError",
+  "DownloadError",
+  "NonFiniteLossError",
+  "STL10FormatError",
+]);
+
+/** Whether `error` reports a user's mistake (see {@linkcode USER_ERRORS}). */
+export function isUserError(error: unknown): boolean {
+  return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied ||
+    error instanceof Error && USER_ERRORS.has(error.name);
+}
+
+/**
+ * Runs a command's main function: a user's mistake prints one line and exits with code 2;
+ * anything else is a bug and keeps its stack trace.
  */
 export async function runMain(main: () => Promise<void>): Promise<void> {
   try {
@@ -127,19 +150,4 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
     }
     throw error;
   }
-}
-
-function isUserError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return error instanceof UsageError || error instanceof RangeError ||
-    error instanceof TypeError && !/is not a function|Cannot read/.test(error.message) ||
-    error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied ||
-    ["BackendUnavailableError", "NonFiniteLossError", "STL10FormatError"].includes(error.name);
-}
-
-/** Writes JSON to a temporary name and renames it over `path`. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await Deno.writeTextFile(temporary, JSON.stringify(value, null, 2) + "\n");
-  await Deno.rename(temporary, path);
 }

@@ -1,11 +1,15 @@
-// What the example scripts share: flags, presets, the demo data and run metadata.
+// Copyright 2026 the simclr authors. MIT license.
+// What the commands share: the shared flags, the presets, the demo data and the run folder.
 import * as tf from "@tensorflow/tfjs-core";
+import type { BackendRequest, SelectedBackend } from "@simclr/backends";
 import { generateDemoData } from "@simclr/datasets";
 import { type ReportContents, trainingCurvesSpec, writeChart, writeReport } from "@simclr/eval";
-import type { SelectedBackend } from "@simclr/train";
-import { type Flag, type Flags, writeJsonAtomic } from "./_cli.ts";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
+import { DEFAULT_SEED } from "@simclr/internal/random";
+import { writeJsonAtomic } from "@simclr/internal/write-atomic";
+import type { Flag, Flags } from "./_cli.ts";
 
-/** Flags every command takes (DESIGN.md's shared flags). */
+/** Flags every training command takes. */
 export const SHARED_FLAGS: Flag[] = [
   { name: "data", type: "string", help: "An stl10_binary folder (default: the demo data set)" },
   { name: "out", type: "string", help: "Run folder for config, metrics, checkpoints, plots" },
@@ -20,7 +24,12 @@ export const SHARED_FLAGS: Flag[] = [
   { name: "batch-size", type: "integer", min: 2, help: "Images per batch" },
   { name: "image-size", type: "integer", min: 8, help: "Side of the network's input in pixels" },
   { name: "width", type: "integer", min: 1, help: "ResNet base width (torchvision: 64)" },
-  { name: "seed", type: "integer", default: 42, help: "Seed of init, data order and augmentation" },
+  {
+    name: "seed",
+    type: "integer",
+    default: DEFAULT_SEED,
+    help: "Seed of init, data order and augmentation",
+  },
   {
     name: "backend",
     type: "string",
@@ -111,7 +120,7 @@ export interface RunSettings {
   width: number;
   stem: "imagenet" | "cifar";
   seed: number;
-  backend: string;
+  backend: BackendRequest;
   resume: boolean;
 }
 
@@ -130,8 +139,8 @@ export function runSettings(
       imageSize: resolve(flags, "image-size", preset.imageSize),
       width: resolve(flags, "width", preset.width),
       stem: resolve(flags, "stem", preset.stem),
-      seed: resolve(flags, "seed", 42),
-      backend: resolve(flags, "backend", "auto"),
+      seed: resolve(flags, "seed", DEFAULT_SEED),
+      backend: resolve<BackendRequest>(flags, "backend", "auto"),
       resume: resolve(flags, "resume", false),
     },
   };
@@ -140,37 +149,20 @@ export function runSettings(
 /** Where the demo data set lives unless `SIMCLR_DEMO_DATA` says otherwise. */
 export function demoDataDir(): string {
   // Versioned: a newer generator writes a new folder instead of reusing an old one.
-  return Deno.env.get("SIMCLR_DEMO_DATA") ?? ".cache/demo-data-v2";
+  return Deno.env.get("SIMCLR_DEMO_DATA") ?? ".cache/demo-data-v3";
 }
 
 /** Generates the demo data set once (into a temporary folder, then renamed); returns its folder. */
 export async function ensureDemoData(dir: string = demoDataDir()): Promise<string> {
-  try {
-    await Deno.stat(`${dir}/test_y.bin`);
-    return dir;
-  } catch {
-    // Not there yet.
-  }
+  if (await nullIfMissing(Deno.stat(`${dir}/test_y.bin`))) return dir;
   console.error(`generating the demo data set in ${dir} (once)`);
   const parent = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : ".";
   await Deno.mkdir(parent, { recursive: true });
   const temporary = await Deno.makeTempDir({ dir: parent, prefix: ".demo-data-" });
-  await generateDemoData(temporary, { seed: 0 });
+  await generateDemoData(temporary);
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.rename(temporary, dir);
   return dir;
-}
-
-/** A 32-bit seed derived from several integers (order matters), for per-step randomness. */
-export function mixSeed(...words: number[]): number {
-  let h = 0x811c9dc5;
-  for (const word of words) {
-    h = Math.imul(h ^ (word | 0), 0x01000193);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
-  }
-  return h >>> 0;
 }
 
 /**
@@ -201,14 +193,8 @@ export async function runInfo(backend: SelectedBackend): Promise<Record<string, 
 
 /** The records of a run's `metrics.jsonl` (none when the file does not exist). */
 export async function readMetrics(path: string): Promise<Record<string, unknown>[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-  return text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  const text = await nullIfMissing(Deno.readTextFile(path));
+  return (text ?? "").split("\n").filter((line) => line.trim() !== "").map((l) => JSON.parse(l));
 }
 
 /**

@@ -1,15 +1,18 @@
+// Copyright 2026 the simclr authors. MIT license.
 // `deno task baseline`: the tutorial's supervised ResNet-18 trained from scratch on the
 // labelled split (its `train_resnet`), for comparison with the probe on SimCLR features.
 import * as tf from "@tensorflow/tfjs";
 import { baselineView } from "@simclr/augment";
+import { selectBackend } from "@simclr/backends";
 import { batches, openSTL10, stepsPerEpoch, type STL10Dataset } from "@simclr/datasets";
 import { accuracy, extractFeatures, TUTORIAL_BASELINE_ACCURACY } from "@simclr/eval";
+import { mixSeed } from "@simclr/internal/random";
+import { writeJsonAtomic } from "@simclr/internal/write-atomic";
 import { type ResNet, resnet18 } from "@simclr/models";
-import { AdamW, fit, loadCheckpoint, multiStepLR, selectBackend } from "@simclr/train";
-import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_cli.ts";
+import { AdamW, fit, loadCheckpoint, multiStepLR, trainStep } from "@simclr/train";
+import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   ensureDemoData,
-  mixSeed,
   resolve,
   type RunSettings,
   runSettings,
@@ -63,16 +66,21 @@ async function evaluate(model: ResNet, split: STL10Dataset, imageSize: number): 
 
 /** Trains the supervised baseline with `config`; writes `baseline.json` into `config.out`. */
 export async function baseline(config: BaselineConfig): Promise<BaselineResult> {
-  const backend = await selectBackend(config.backend as "auto");
+  const backend = await selectBackend(config.backend);
   const dataDir = config.data ?? await ensureDemoData();
   const train = await openSTL10(dataDir, "train");
   const test = await openSTL10(dataDir, "test");
-  const steps = stepsPerEpoch(train.length, config.batchSize, false);
-  if (train.length < 2) throw new UsageError(`${dataDir}: the train split has no images`);
+  if (train.length < 2) {
+    throw new UsageError(
+      `--data ${dataDir}: the train split has ${train.length} images: expected 2 or more`,
+    );
+  }
+  const steps = stepsPerEpoch(train.length, { batchSize: config.batchSize });
   const fullConfig = await writeRunConfig(config, dataDir, backend);
 
+  const numClasses = train.classNames.length;
   const model = resnet18({
-    numClasses: 10,
+    numClasses,
     width: config.width,
     stem: config.stem,
     seed: config.seed,
@@ -97,23 +105,28 @@ export async function baseline(config: BaselineConfig): Promise<BaselineResult> 
       epochs: config.epochs,
       stepsPerEpoch: steps,
       batches: (epoch) => batches(train, { batchSize: config.batchSize, seed: config.seed, epoch }),
-      step: (batch, { epoch, step }) => {
+      step: async (batch, { epoch, step }) => {
         const images = baselineView(
           { pixels: batch.pixels, height: train.imageSize, width: train.imageSize },
           { seed: mixSeed(config.seed, epoch, step), size: config.imageSize },
         );
-        const logits = model.apply(images, { training: true });
-        const targets = tf.cast(tf.oneHot(tf.tensor1d(batch.labels!, "int32"), 10), "float32");
-        const loss = tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
-        const correct = tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1));
-        return {
-          loss,
-          metrics: { acc: tf.mean(tf.cast(correct, "float32")) as tf.Scalar },
-          images: images.shape[0],
-        };
+        const targets = tf.oneHot(tf.tensor1d(batch.labels!, "int32"), numClasses, 1, 0, "float32");
+        try {
+          const loss = () => {
+            const logits = model.apply(images, { training: true });
+            const correct = tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1));
+            return {
+              loss: tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar,
+              metrics: { acc: tf.mean(tf.cast(correct, "float32")) as tf.Scalar },
+            };
+          };
+          return { ...await trainStep(model, optimizer, loss), images: images.shape[0] };
+        } finally {
+          tf.dispose([images, targets]);
+        }
       },
       // The tutorial validates on the test set and keeps the best model by it.
-      validate: async () => ({ val_acc: await evaluate(model, test, config.imageSize) }),
+      validate: async () => ({ acc: await evaluate(model, test, config.imageSize) }),
       validateEvery: config.valEvery,
       monitor: { metric: "val_acc", mode: "max" },
       outDir: config.out,
@@ -147,12 +160,16 @@ export async function baseline(config: BaselineConfig): Promise<BaselineResult> 
 
 /** Reads the command line into a {@linkcode BaselineConfig}. */
 export function baselineConfig(args: string[]): BaselineConfig {
-  const flags = parseFlags(
+  return baselineSettings(parseFlags(
     "baseline",
     "Supervised ResNet-18 from scratch on the labelled split (the tutorial's train_resnet).",
     FLAGS,
     args,
-  );
+  ));
+}
+
+/** A {@linkcode BaselineConfig} from parsed flags: each absent flag takes its default. */
+export function baselineSettings(flags: Flags): BaselineConfig {
   const { preset, settings } = runSettings(flags, "baseline");
   const pick = <T>(name: string, fallback: T): T => resolve(flags, name, fallback);
   return {

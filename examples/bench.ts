@@ -22,6 +22,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { peakRssMiB } from "@simclr/internal/peak-rss";
+import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import { runMain } from "./_cli.ts";
 
 const HELP = `deno task bench [--backends cpu,wasm,webgpu] [--sizes 32,96] [--batch 32]
@@ -57,17 +59,6 @@ function positive(value: string, name: string, integer = true): number {
   return n;
 }
 
-function peakRssMb(): number {
-  try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    const m = status.match(/VmHWM:\s+(\d+) kB/);
-    if (m) return Number(m[1]) / 1024;
-  } catch {
-    // not Linux: fall back to the current RSS
-  }
-  return Deno.memoryUsage().rss / 2 ** 20;
-}
-
 /** Runs in the child: one backend, one size. Prints one JSON line. */
 async function child(backend: string, size: number, batch: number, opts: {
   steps: number;
@@ -75,40 +66,21 @@ async function child(backend: string, size: number, batch: number, opts: {
   budget: number;
 }): Promise<void> {
   const tf = await import("@tensorflow/tfjs");
-  const { registerFastConvGradients } = await import("../train/conv_gradients.ts");
-  const { registerFastCpuKernels } = await import("../train/cpu_conv_kernels.ts");
-  const { registerWasmKernelFixes } = await import("../train/wasm_kernels.ts");
-  const { AdamW, selectBackend } = await import("@simclr/train");
+  const { selectBackend } = await import("@simclr/backends");
+  const { AdamW, contrastiveLoss, trainStep } = await import("@simclr/train");
   const { simclrNet } = await import("@simclr/models");
-  const { infoNCE } = await import("@simclr/losses");
 
-  registerFastCpuKernels();
-  registerFastConvGradients(["wasm"]);
-  registerWasmKernelFixes();
   const selected = await selectBackend(backend as "cpu", { log: null });
 
-  const net = simclrNet({ hiddenDim: 128, seed: 0 });
-  const params = net.parameters();
-  const optimizer = new AdamW(params, {
+  const net = simclrNet({ hiddenDim: 128 });
+  const optimizer = new AdamW(net.parameters(), {
     lr: 5e-4,
     weightDecay: 1e-4,
     noDecay: [...net.noDecayNames()],
   });
-  const vars = [...params.values()];
-  const nameOf = new Map([...params].map(([k, v]) => [v.name, k]));
-
-  const step = async (x: import("@tensorflow/tfjs").Tensor4D): Promise<number> => {
-    const { value, grads } = tf.variableGrads(
-      () => infoNCE(net.apply(x, { training: true }), { temperature: 0.07 }).loss,
-      vars,
-    );
-    const named = new Map<string, import("@tensorflow/tfjs").Tensor>();
-    for (const [id, g] of Object.entries(grads)) named.set(nameOf.get(id)!, g);
-    optimizer.step(named);
-    const loss = (await value.data())[0];
-    tf.dispose([value, ...Object.values(grads)]);
-    return loss;
-  };
+  // pretrain's step: gradients, AdamW, loss and metrics read back
+  const step = async (x: import("@tensorflow/tfjs").Tensor4D): Promise<number> =>
+    (await trainStep(net, optimizer, () => contrastiveLoss(net, x, { temperature: 0.07 }))).loss;
 
   // Tiny warm-up (2 x 2 images): initialises the backend's kernels at this image size.
   const tiny = tf.randomUniform(
@@ -165,7 +137,7 @@ async function child(backend: string, size: number, batch: number, opts: {
     steps,
     seconds,
     imgPerS: 2 * batch * steps / seconds,
-    peakRssMb: peakRssMb(),
+    peakRssMb: peakRssMiB(),
     note,
     loss,
   };
@@ -360,8 +332,7 @@ async function main(): Promise<void> {
   }
   if (values["json-out"] !== undefined) {
     const path = values["json-out"];
-    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(report) + "\n");
-    await Deno.rename(`${path}.tmp`, path);
+    await writeFileAtomic(path, JSON.stringify(report) + "\n");
   }
   if (values.json) {
     console.log(JSON.stringify(report));

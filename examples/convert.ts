@@ -1,3 +1,4 @@
+// Copyright 2026 the simclr authors. MIT license.
 /**
  * `deno task convert -- --from X.ckpt --to Y.safetensors`: converts a PyTorch checkpoint
  * (`torch.save` zip format, e.g. the tutorial's Lightning `SimCLR.ckpt`) into a safetensors
@@ -12,8 +13,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { selectBackend } from "@simclr/backends";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { loadTorchCheckpoint, saveSafetensors } from "@simclr/models";
-import { selectBackend } from "@simclr/train";
 import { parseFlags, runMain, UsageError } from "./_cli.ts";
 
 async function main(args: string[]): Promise<void> {
@@ -37,21 +39,11 @@ async function main(args: string[]): Promise<void> {
   const prefix = values["strip-prefix"] ?? "";
   if (!from) throw new UsageError("--from is required: the checkpoint to convert");
   if (!to) throw new UsageError("--to is required: the safetensors file to write");
-  try {
-    const info = await Deno.stat(from);
-    if (!info.isFile) throw new UsageError(`--from ${from} is not a file`);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new UsageError(`--from ${from}: no such file`);
-    throw e;
-  }
+  const info = await nullIfMissing(Deno.stat(from));
+  if (info === null) throw new UsageError(`--from ${from}: no such file`);
+  if (!info.isFile) throw new UsageError(`--from ${from} is not a file`);
   await selectBackend("cpu", { log: null });
-  let checkpoint;
-  try {
-    checkpoint = await loadTorchCheckpoint(from);
-  } catch (e) {
-    throw new UsageError(`--from ${from}: ${(e as Error).message}`);
-  }
-  const { stateDict, hyperParameters } = checkpoint;
+  const { stateDict, hyperParameters } = await loadTorchCheckpoint(from); // CheckpointError names the problem
   const out = new Map<string, tf.Tensor>();
   for (const [key, t] of stateDict) {
     if (key.startsWith(prefix)) out.set(key.slice(prefix.length), t);

@@ -1,20 +1,24 @@
+// Copyright 2026 the simclr authors. MIT license.
 // `deno task pretrain`: SimCLR pretraining, the tutorial's `train_simclr`.
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs"; // the gradients of every op
+import type * as tf from "@tensorflow/tfjs-core";
 import { simclrViews } from "@simclr/augment";
+import { selectBackend } from "@simclr/backends";
 import { batches, openSTL10, stepsPerEpoch } from "@simclr/datasets";
+import { mixSeed } from "@simclr/internal/random";
 import { simclrNet } from "@simclr/models";
 import {
   AdamW,
-  contrastiveStep,
+  contrastiveLoss,
   cosineAnnealingLR,
   fit,
   type FitResult,
-  selectBackend,
+  trainStep,
+  validateContrastive,
 } from "@simclr/train";
-import { type Flag, parseFlags, runMain, UsageError } from "./_cli.ts";
+import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   ensureDemoData,
-  mixSeed,
   resolve,
   type RunSettings,
   runSettings,
@@ -58,16 +62,17 @@ export interface PretrainConfig extends RunSettings {
 
 /** Runs SimCLR pretraining with `config`; returns the fit result. */
 export async function pretrain(config: PretrainConfig): Promise<FitResult> {
-  const backend = await selectBackend(config.backend as "auto");
+  const backend = await selectBackend(config.backend);
   const dataDir = config.data ?? await ensureDemoData();
   // The tutorial trains on the unlabeled split and validates on the labelled train split.
   const trainSplit = config.data ? "unlabeled" : "train+unlabeled";
   const train = await openSTL10(dataDir, trainSplit);
   const val = await openSTL10(dataDir, "train");
-  const steps = stepsPerEpoch(train.length, config.batchSize, true);
+  const steps = stepsPerEpoch(train.length, { batchSize: config.batchSize, dropLast: true });
   if (steps === 0) {
     throw new UsageError(
-      `--batch-size ${config.batchSize} is larger than the ${train.length} training images in ${dataDir}`,
+      `--batch-size is ${config.batchSize}: expected at most the ${train.length} training ` +
+        `images of ${dataDir}`,
     );
   }
   const fullConfig = await writeRunConfig(config, dataDir, backend);
@@ -82,7 +87,8 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     lr: config.lr,
     weightDecay: config.weightDecay,
   });
-  const views = (pixels: Uint8Array, seed: number) =>
+  // The views of a batch, seeded by (seed, epoch, step); made before the loss, off the tape.
+  const views = (pixels: Uint8Array, seed: number): tf.Tensor4D =>
     simclrViews({ pixels, height: train.imageSize, width: train.imageSize }, {
       seed,
       nViews: config.nViews,
@@ -90,7 +96,13 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       cropScale: [config.cropMinScale, 1],
       hue: config.hue,
     });
-  const stepOptions = { temperature: config.temperature, nViews: config.nViews };
+  const lossOptions = { temperature: config.temperature, nViews: config.nViews };
+  async function* validationViews(epoch: number): AsyncGenerator<tf.Tensor4D> {
+    const batchSize = Math.min(config.batchSize, val.length);
+    for await (const batch of batches(val, { batchSize, shuffle: false })) {
+      yield views(batch.pixels, mixSeed(config.seed, epoch, -1 - batch.step));
+    }
+  }
 
   console.error(
     `pretraining ${trainSplit} of ${dataDir} (${train.length} images, ${steps} steps per epoch) ` +
@@ -109,33 +121,16 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       stepsPerEpoch: steps,
       batches: (epoch) =>
         batches(train, { batchSize: config.batchSize, dropLast: true, seed: config.seed, epoch }),
-      step: (batch, { epoch, step }) =>
-        contrastiveStep(model, views(batch.pixels, mixSeed(config.seed, epoch, step)), stepOptions),
-      validate: async (epoch) => {
-        const sums = { val_loss: 0, val_acc_top1: 0, val_acc_top5: 0, val_acc_mean_pos: 0 };
-        let count = 0;
-        const valBatch = Math.min(config.batchSize, val.length);
-        for await (const batch of batches(val, { batchSize: valBatch, shuffle: false })) {
-          if (batch.indices.length < 2) continue; // InfoNCE needs a negative
-          const out = tf.tidy(() => {
-            const { loss, metrics } = contrastiveStep(
-              model,
-              views(batch.pixels, mixSeed(config.seed, epoch, -1 - batch.step)),
-              { ...stepOptions, training: false },
-            );
-            return [loss, metrics!.acc_top1, metrics!.acc_top5, metrics!.acc_mean_pos];
-          });
-          const values = await Promise.all(out.map(async (t) => (await t.data())[0]));
-          tf.dispose(out);
-          const n = batch.indices.length;
-          sums.val_loss += values[0] * n;
-          sums.val_acc_top1 += values[1] * n;
-          sums.val_acc_top5 += values[2] * n;
-          sums.val_acc_mean_pos += values[3] * n;
-          count += n;
+      step: async (batch, { epoch, step }) => {
+        const batchViews = views(batch.pixels, mixSeed(config.seed, epoch, step));
+        try {
+          const loss = () => contrastiveLoss(model, batchViews, lossOptions);
+          return { ...await trainStep(model, optimizer, loss), images: batchViews.shape[0] };
+        } finally {
+          batchViews.dispose();
         }
-        return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
       },
+      validate: (epoch) => validateContrastive(model, validationViews(epoch), lossOptions),
       validateEvery: config.valEvery,
       monitor: { metric: "val_acc_top5", mode: "max" },
       outDir: config.out,
@@ -157,14 +152,18 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
 
 /** Reads the command line into a {@linkcode PretrainConfig}. */
 export function pretrainConfig(args: string[]): PretrainConfig {
-  const flags = parseFlags(
+  return pretrainSettings(parseFlags(
     "pretrain",
     "SimCLR pretraining of a ResNet-18 (the tutorial's train_simclr). Without --data it " +
       "generates and uses the demo data set; --preset tutorial --data DIR is the tutorial's " +
       "configuration on STL10.",
     FLAGS,
     args,
-  );
+  ));
+}
+
+/** A {@linkcode PretrainConfig} from parsed flags: each absent flag takes the preset's value. */
+export function pretrainSettings(flags: Flags): PretrainConfig {
   const { preset, settings } = runSettings(flags, "pretrain");
   const pick = <T>(name: string, fallback: T): T => resolve(flags, name, fallback);
   return {

@@ -15,15 +15,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { selectBackend } from "@simclr/train";
-import {
-  loadSafetensors,
-  loadTorchCheckpoint,
-  type Module,
-  type SimCLRNet,
-  simclrNet,
-} from "@simclr/models";
-import { openSTL10 } from "@simclr/datasets";
+import { type BackendRequest, selectBackend } from "@simclr/backends";
+import { openSTL10, type STL10Dataset } from "@simclr/datasets";
 import {
   accuracy,
   confusionMatrix,
@@ -34,13 +27,17 @@ import {
   perClassAccuracy,
   probeCurveSpec,
   type ProbeResults,
+  probeSizes,
   TUTORIAL_PROBE_ACCURACY,
+  TUTORIAL_PROBE_SIZES,
   writeChart,
 } from "@simclr/eval";
-import { type Flag, parseFlags, runMain, UsageError, writeJsonAtomic } from "./_cli.ts";
+import { DEFAULT_SEED } from "@simclr/internal/random";
+import { sha256Hex } from "@simclr/internal/sha256";
+import { writeFileAtomic, writeJsonAtomic } from "@simclr/internal/write-atomic";
+import { type Encoder, type EncoderConfig, loadEncoder, ResNetEncoder } from "@simclr/models";
+import { type Flag, parseFlags, runMain, UsageError } from "./_cli.ts";
 import { ensureDemoData } from "./_run.ts";
-
-const TUTORIAL_SIZES = [10, 20, 50, 100, 200, 500];
 
 const FLAGS: readonly Flag[] = [
   {
@@ -58,8 +55,7 @@ const FLAGS: readonly Flag[] = [
   {
     name: "sizes",
     type: "string",
-    help: "Images per class, comma-separated",
-    default: TUTORIAL_SIZES.join(","),
+    help: "Images per class, comma-separated (default: the tutorial's that fit)",
   },
   {
     name: "width",
@@ -71,7 +67,7 @@ const FLAGS: readonly Flag[] = [
     name: "hidden-dim",
     type: "integer",
     min: 1,
-    help: "Projection size (overrides the checkpoint's)",
+    help: "Projection size (recorded only: the probe uses the encoder's features)",
   },
   {
     name: "stem",
@@ -90,7 +86,7 @@ const FLAGS: readonly Flag[] = [
     name: "batch-size",
     type: "integer",
     min: 1,
-    help: "Batch size (encoding and probe)",
+    help: "Batch size (encoding, probe)",
     default: 64,
   },
   { name: "lr", type: "number", min: 0, help: "Probe learning rate", default: 1e-3 },
@@ -102,7 +98,7 @@ const FLAGS: readonly Flag[] = [
     help: "Neighbours of the kNN classifier",
     default: 200,
   },
-  { name: "seed", type: "integer", help: "Seed (random init, probe)", default: 42 },
+  { name: "seed", type: "integer", help: "Seed (random init, probe)", default: DEFAULT_SEED },
   { name: "cache", type: "string", help: "Feature cache folder", default: ".cache/features" },
   {
     name: "backend",
@@ -113,115 +109,158 @@ const FLAGS: readonly Flag[] = [
   },
 ];
 
-/** The model configuration a probe runs with. */
-interface EncoderConfig {
-  width: number;
-  hiddenDim: number;
-  stem: "imagenet" | "cifar";
-  imageSize: number;
+/** What a probe runs with (every flag of `deno task probe`). */
+export interface ProbeConfig {
+  /** The checkpoint to probe, or `null` with `randomInit`. */
+  weights: string | null;
+  /** Probe an untrained encoder (`width`, `stem`, `seed`) instead of a checkpoint. */
+  randomInit: boolean;
+  /** An `stl10_binary` folder, or `null` for the demo data. */
+  data: string | null;
+  /** Output folder. */
+  out: string;
+  /** Images per class; `null`: the tutorial's sizes that the data can fill. */
+  sizes: number[] | null;
+  /** Encoder settings that override the checkpoint's (and describe a random encoder). */
+  width?: number;
+  stem?: "imagenet" | "cifar";
+  imageSize?: number;
+  /** Recorded with the results; the probe uses the encoder's features, not the head's. */
+  hiddenDim?: number;
+  /** Logistic-regression epochs, batch size, learning rate and weight decay. */
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  /** Neighbours of the kNN classifier. */
+  knnK: number;
+  /** Seed of the random encoder and of the probe. */
+  seed: number;
+  /** Feature cache folder. */
+  cache: string;
+  /** The tfjs backend. */
+  backend: BackendRequest;
 }
 
-/** What {@linkcode probe} wrote. */
+/** What {@linkcode probe} measured. */
 export interface ProbeRun {
   /** Probe accuracy by images per class. */
   results: ProbeResults;
   /** kNN test accuracy on all training features. */
   knn: number;
-  /** The encoder's configuration. */
-  config: EncoderConfig;
+  /** The encoder's configuration, with the image size it was probed at. */
+  config: EncoderConfig & { imageSize: number };
   /** The output folder. */
   out: string;
 }
 
+/** The encoder to probe: loaded from the checkpoint, or untrained. */
+async function probedEncoder(
+  config: ProbeConfig,
+  dataImageSize: number,
+): Promise<
+  { encoder: Encoder; encoderConfig: EncoderConfig & { imageSize: number }; tag: string }
+> {
+  const overrides = {
+    ...(config.width !== undefined ? { width: config.width } : {}),
+    ...(config.stem !== undefined ? { stem: config.stem } : {}),
+    ...(config.imageSize !== undefined ? { imageSize: config.imageSize } : {}),
+  };
+  if (config.weights === null) {
+    const encoder = new ResNetEncoder({
+      block: "basic",
+      layers: [2, 2, 2, 2],
+      width: config.width ?? 64,
+      stem: config.stem ?? "imagenet",
+      seed: config.seed,
+    });
+    const encoderConfig = {
+      block: encoder.block,
+      layers: [...encoder.layers] as EncoderConfig["layers"],
+      width: encoder.width,
+      stem: encoder.stem,
+      imageSize: config.imageSize ?? dataImageSize,
+    };
+    return {
+      encoder,
+      encoderConfig,
+      tag: `random-w${encoder.width}-${encoder.stem}-s${config.seed}`,
+    };
+  }
+  const loaded = await loadEncoder(config.weights, overrides);
+  const encoderConfig = { ...loaded.config, imageSize: loaded.config.imageSize ?? dataImageSize };
+  const tag = `${loaded.digest.slice(0, 16)}-w${encoderConfig.width}-${encoderConfig.stem}`;
+  return { encoder: loaded.encoder, encoderConfig, tag };
+}
+
 /**
- * Runs the probe for command-line `args` (see `--help`).
+ * Runs the probe: encodes the labelled splits, trains the logistic regressions, measures kNN
+ * and writes the results into `config.out`.
  *
- * @param args The flags.
+ * @param config The settings (see {@linkcode probeConfig} for the flags).
  * @returns The results and where they were written.
  */
-export async function probe(args: string[]): Promise<ProbeRun> {
-  const parsed = parseFlags(
-    "probe",
-    "Linear probe (logistic regression on frozen features) and kNN accuracy of an encoder.",
-    FLAGS,
-    args,
-  );
-  // Absent flags take their defaults.
-  const flags = Object.fromEntries(
-    FLAGS.map((f) => [f.name, parsed[f.name] ?? (f.name === "sizes" ? undefined : f.default)]),
-  );
-  const weights = flags.weights as string | undefined;
-  const randomInit = flags["random-init"] === true;
-  if ((weights === undefined) === !randomInit) {
+export async function probe(config: ProbeConfig): Promise<ProbeRun> {
+  if ((config.weights === null) === !config.randomInit) {
     throw new UsageError("pass exactly one of --weights CKPT and --random-init");
   }
-  const backend = await selectBackend(
-    (flags.backend ?? "auto") as "auto" | "tensorflow" | "webgpu" | "wasm" | "cpu",
-  );
-  const dataDir = (flags.data as string | undefined) ?? await ensureDemoData();
+  const backend = await selectBackend(config.backend);
+  const dataDir = config.data ?? await ensureDemoData();
   const train = await openSTL10(dataDir, "train");
   const test = await openSTL10(dataDir, "test");
   for (const [name, split] of [["train", train], ["test", test]] as const) {
     if (split.length === 0) {
-      throw new RangeError(
+      throw new UsageError(
         `--data ${dataDir}: the ${name} split is empty: expected labelled images`,
       );
     }
   }
-  const sizes = parseSizes(flags.sizes as string | undefined, train.labels()!);
-  const out = (flags.out as string | undefined) ?? "runs/probe";
-  await Deno.mkdir(out, { recursive: true });
+  let sizes: number[];
+  try {
+    sizes = probeSizes(train.labels()!, config.sizes ?? undefined);
+  } catch (error) {
+    throw new UsageError(`--sizes: ${(error as Error).message.replace(/^probeSizes\(\): /, "")}`);
+  }
+  if (config.sizes === null && sizes.length < TUTORIAL_PROBE_SIZES.length) {
+    console.error(`the smallest class allows ${sizes.join(", ")} images per class`);
+  }
+  await Deno.mkdir(config.out, { recursive: true });
 
-  const { net, encoder, config, cacheTag } = await buildEncoder(weights, flags, train.imageSize);
+  const { encoder, encoderConfig, tag } = await probedEncoder(config, train.imageSize);
+  const dataTag = (await sha256Hex(await Deno.realPath(dataDir))).slice(0, 12);
+  const encode = (split: STL10Dataset, name: string) => {
+    console.error(`encoding ${name}: ${split.length} images at ${encoderConfig.imageSize} px`);
+    return extractFeatures(encoder, split, {
+      batchSize: config.batchSize,
+      imageSize: encoderConfig.imageSize,
+      cacheDir: config.cache,
+      cacheKey: `${tag}-${encoderConfig.imageSize}px-${dataTag}-${name}`,
+    });
+  };
   let trainFeatures: LabelledFeatures | undefined;
   let testFeatures: LabelledFeatures | undefined;
   try {
-    const batchSize = flags["batch-size"] as number;
-    const dataTag = (await sha256Hex(new TextEncoder().encode(await Deno.realPath(dataDir))))
-      .slice(0, 12);
-    const encode = (split: typeof train, name: string) => {
-      console.error(`encoding ${name}: ${split.length} images at ${config.imageSize} px`);
-      return extractFeatures(encoder, split, {
-        batchSize,
-        sourceSize: split.imageSize,
-        imageSize: config.imageSize,
-        cacheDir: flags.cache as string,
-        cacheKey: `${cacheTag}-${config.imageSize}px-${dataTag}-${name}`,
-      });
-    };
     trainFeatures = await encode(train, "train");
     testFeatures = await encode(test, "test");
-    net.dispose();
+    encoder.dispose();
 
     const classNames = train.classNames;
     let details: Record<string, unknown> = {};
     const results = await linearProbe(trainFeatures, testFeatures, {
       sizes,
-      epochs: flags.epochs as number,
-      lr: flags.lr as number,
-      weightDecay: flags["weight-decay"] as number,
-      batchSize,
-      seed: flags.seed as number,
+      epochs: config.epochs,
+      lr: config.lr,
+      weightDecay: config.weightDecay,
+      batchSize: config.batchSize,
+      seed: config.seed,
       numClasses: classNames.length,
-      onSize: async (size, result) => {
+      onSize: (size, result) => {
         console.error(
-          `${String(size).padStart(4)} images per class: train ${pct(result.trainAccuracy)}, test ${
-            pct(result.testAccuracy)
-          } (best epoch ${result.bestEpoch + 1})`,
+          `${String(size).padStart(4)} images per class: train ${pct(result.trainAccuracy)}, ` +
+            `test ${pct(result.testAccuracy)} (best epoch ${result.bestEpoch + 1})`,
         );
         if (size !== Math.max(...sizes)) return;
-        const predictions = tf.tidy(() => {
-          const w = tf.tensor2d(result.weight, [
-            trainFeatures!.features.shape[1],
-            classNames.length,
-          ]);
-          return tf.argMax(
-            tf.add(tf.matMul(testFeatures!.features, w), tf.tensor1d(result.bias)),
-            1,
-          );
-        });
-        const predicted = await predictions.data();
-        predictions.dispose();
+        const { testPredictions: predicted } = result;
         details = {
           size,
           classNames,
@@ -230,74 +269,56 @@ export async function probe(args: string[]): Promise<ProbeRun> {
         };
       },
     });
-    const knnK = flags["knn-k"] as number;
+    const k = Math.min(config.knnK, trainFeatures.labels.length);
     const knnPredicted = await knnClassify(
       trainFeatures.features,
       trainFeatures.labels,
       testFeatures.features,
-      {
-        k: knnK,
-        numClasses: classNames.length,
-      },
+      { k, numClasses: classNames.length },
     );
     const knn = accuracy(knnPredicted, testFeatures.labels);
-    console.error(
-      `kNN (k = ${Math.min(knnK, trainFeatures.labels.length)}, cosine, T = 0.07): test ${
-        pct(knn)
-      }`,
-    );
+    console.error(`kNN (k = ${k}, cosine, T = 0.07): test ${pct(knn)}`);
 
-    const encoderName = randomInit ? `random init (width ${config.width})` : weights!;
-    await writeJsonAtomic(`${out}/config.json`, {
+    const encoderName = config.randomInit
+      ? `random init (width ${encoderConfig.width})`
+      : config.weights!;
+    await writeJsonAtomic(`${config.out}/config.json`, {
       command: "probe",
-      weights: weights ?? null,
-      randomInit,
+      ...config,
       data: dataDir,
-      backend: backend.name,
-      device: backend.device,
-      encoder: config,
       sizes,
-      epochs: flags.epochs,
-      batchSize,
-      lr: flags.lr,
-      weightDecay: flags["weight-decay"],
-      seed: flags.seed,
+      backendInUse: backend.name,
+      device: backend.device,
+      encoder: encoderConfig,
     });
-    await writeJsonAtomic(`${out}/probe.json`, {
+    await writeJsonAtomic(`${config.out}/probe.json`, {
       results,
-      knn: { k: Math.min(knnK, trainFeatures.labels.length), temperature: 0.07, test: knn },
-      encoder: { name: encoderName, ...config, featureDim: trainFeatures.features.shape[1] },
+      knn: { k, temperature: 0.07, test: knn },
+      encoder: {
+        name: encoderName,
+        ...encoderConfig,
+        hiddenDim: config.hiddenDim ?? encoderConfig.hiddenDim ?? null,
+        featureDim: trainFeatures.features.shape[1],
+      },
       details,
     });
-    const md = probeMarkdown(
-      results,
-      knn,
-      Math.min(knnK, trainFeatures.labels.length),
-      encoderName,
-    );
-    const mdTemp = `${out}/probe.md.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    await Deno.writeTextFile(mdTemp, md);
-    await Deno.rename(mdTemp, `${out}/probe.md`);
+    const md = probeMarkdown(results, knn, k, encoderName);
+    await writeFileAtomic(`${config.out}/probe.md`, md);
     await writeChart(
-      `${out}/probe`,
-      probeCurveSpec(results, { label: randomInit ? "random init" : "this run" }),
+      `${config.out}/probe`,
+      probeCurveSpec(results, { label: config.randomInit ? "random init" : "this run" }),
     );
     console.log(md);
-    console.error(`wrote ${out}/probe.json, probe.md, probe.svg, probe.png`);
-    return { results, knn, config, out };
+    console.error(`wrote ${config.out}/probe.json, probe.md, probe.svg, probe.png`);
+    return { results, knn, config: encoderConfig, out: config.out };
   } finally {
-    net.dispose();
+    encoder.dispose();
     tf.dispose([trainFeatures?.features, testFeatures?.features].filter((t) => t !== undefined));
   }
 }
 
 /** The probe table beside the tutorial's numbers, as Markdown. */
-function probeMarkdown(
-  results: ProbeResults,
-  knn: number,
-  k: number,
-  encoderName: string,
-): string {
+function probeMarkdown(results: ProbeResults, knn: number, k: number, encoderName: string): string {
   const lines = [
     `# Linear probe: ${encoderName}`,
     "",
@@ -316,126 +337,53 @@ function pct(value: number): string {
   return `${(100 * value).toFixed(2)}%`;
 }
 
-/** `--sizes` checked against the classes; without the flag, the tutorial's sizes that fit. */
-function parseSizes(flag: string | undefined, labels: Int32Array): number[] {
-  const counts = new Map<number, number>();
-  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  const smallest = Math.min(...counts.values());
-  if (flag === undefined) {
-    let fit = TUTORIAL_SIZES.filter((s) => s <= smallest);
-    if (fit.length === 0) fit = [smallest];
-    if (fit.length < TUTORIAL_SIZES.length) {
-      console.error(
-        `the smallest class has ${smallest} training images: probing ${fit.join(", ")} per class`,
-      );
-    }
-    return fit;
-  }
-  const sizes = flag.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
+/**
+ * The `--sizes` flag: comma-separated images per class, or `null` when absent.
+ *
+ * @param text The flag's value.
+ * @returns The sizes.
+ */
+export function parseSizes(text: string | undefined): number[] | null {
+  if (text === undefined) return null;
+  const sizes = text.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
   if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new UsageError(`--sizes must be positive integers separated by commas, got "${flag}"`);
-  }
-  const poorest = [...counts].sort((a, b) => a[0] - b[0]).find(([, n]) => n === smallest)![0];
-  for (const size of sizes) {
-    if (size > smallest) {
-      throw new UsageError(
-        `--sizes contains ${size} but class ${poorest} has only ${smallest} training images: expected sizes of at most ${smallest}`,
-      );
-    }
+    throw new UsageError(`--sizes is "${text}": expected positive integers separated by commas`);
   }
   return sizes;
 }
 
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Builds the encoder: random, from our safetensors checkpoint, or from a PyTorch checkpoint. */
-async function buildEncoder(
-  weights: string | undefined,
-  flags: Record<string, unknown>,
-  dataImageSize: number,
-): Promise<{ net: SimCLRNet; encoder: Module; config: EncoderConfig; cacheTag: string }> {
-  const seed = flags.seed as number;
-  const pick = (saved: Record<string, unknown>): EncoderConfig => ({
-    width: (flags.width ?? saved.width ?? 64) as number,
-    hiddenDim: (flags["hidden-dim"] ?? saved.hiddenDim ?? 128) as number,
-    stem: (flags.stem ?? saved.stem ?? "imagenet") as "imagenet" | "cifar",
-    imageSize: (flags["image-size"] ?? saved.imageSize ?? dataImageSize) as number,
-  });
-  if (weights === undefined) {
-    const config = pick({});
-    const net = simclrNet({ ...config, seed });
-    const tag = `random-w${config.width}-h${config.hiddenDim}-${config.stem}-s${seed}`;
-    return { net, encoder: net.encoder, config, cacheTag: tag };
-  }
-  const bytes = await Deno.readFile(weights);
-  const hash = (await sha256Hex(bytes)).slice(0, 16);
-  let stateDict: Map<string, tf.Tensor>;
-  let saved: Record<string, unknown> = {};
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b || bytes[0] === 0x80) {
-    // A PyTorch checkpoint: zip ("PK") or legacy pickle. The tutorial's stores hidden_dim.
-    const checkpoint = await loadTorchCheckpoint(bytes);
-    stateDict = checkpoint.stateDict;
-    const hp = checkpoint.hyperParameters;
-    if (typeof hp.hidden_dim === "number") saved.hiddenDim = hp.hidden_dim;
-    saved.imageSize = 96;
-  } else {
-    const file = await loadSafetensors(weights);
-    stateDict = file.tensors;
-    if (file.metadata.config) {
-      try {
-        saved = JSON.parse(file.metadata.config);
-      } catch {
-        throw new TypeError(`--weights ${weights}: metadata "config" is not JSON`);
-      }
-    }
-  }
-  const keys = [...stateDict.keys()];
-  const prefix = ["convnet.", "model.", "net.", ""].find((p) =>
-    keys.some((k) => k === `${p}conv1.weight`)
+/**
+ * Reads the command line into a {@linkcode ProbeConfig}.
+ *
+ * @param args The flags (see `--help`).
+ * @returns The settings, defaults filled in.
+ */
+export function probeConfig(args: string[]): ProbeConfig {
+  const flags = parseFlags(
+    "probe",
+    "Linear probe (logistic regression on frozen features) and kNN accuracy of an encoder.",
+    FLAGS,
+    args,
   );
-  if (prefix === undefined) {
-    tf.dispose([...stateDict.values()]);
-    throw new UsageError(
-      `--weights ${weights} has no "conv1.weight" (also under the prefixes convnet., model., net.): not a ResNet checkpoint`,
-    );
-  }
-  // What the tensors' shapes say, below the flags and the saved config.
-  const conv1 = stateDict.get(`${prefix}conv1.weight`)!.shape; // [width, 3, k, k]
-  const head = stateDict.get(`${prefix}fc.2.weight`)?.shape; // [hiddenDim, 4 * hiddenDim]
-  const config = pick({
-    width: conv1[0],
-    stem: conv1[2] === 3 ? "cifar" : "imagenet",
-    ...(head ? { hiddenDim: head[0] } : {}),
-    ...saved,
-  });
-  const net = simclrNet({ ...config, seed });
-  try {
-    const hasHead = keys.some((k) => k.startsWith(`${prefix}fc.`));
-    try {
-      (hasHead ? net : net.encoder).loadStateDict(stateDict, { prefix, strict: true });
-    } catch (error) {
-      const detail = (error as Error).message.replace(/\s+/g, " ");
-      throw new UsageError(
-        `--weights ${weights} does not fit simclrNet(width ${config.width}, hiddenDim ${config.hiddenDim}, stem ${config.stem}) (its conv1.weight is [${conv1}]); drop or correct --width, --hidden-dim, --stem: ${
-          detail.length > 300 ? `${detail.slice(0, 300)}…` : detail
-        }`,
-      );
-    }
-  } catch (error) {
-    net.dispose();
-    throw error;
-  } finally {
-    tf.dispose([...stateDict.values()]);
-  }
   return {
-    net,
-    encoder: net.encoder,
-    config,
-    cacheTag: `${hash}-w${config.width}-${config.stem}`,
+    weights: (flags.weights as string | undefined) ?? null,
+    randomInit: flags["random-init"] === true,
+    data: (flags.data as string | undefined) ?? null,
+    out: flags.out as string,
+    sizes: parseSizes(flags.sizes as string | undefined),
+    width: flags.width as number | undefined,
+    stem: flags.stem as "imagenet" | "cifar" | undefined,
+    imageSize: flags["image-size"] as number | undefined,
+    hiddenDim: flags["hidden-dim"] as number | undefined,
+    epochs: flags.epochs as number,
+    batchSize: flags["batch-size"] as number,
+    lr: flags.lr as number,
+    weightDecay: flags["weight-decay"] as number,
+    knnK: flags["knn-k"] as number,
+    seed: flags.seed as number,
+    cache: flags.cache as string,
+    backend: flags.backend as BackendRequest,
   };
 }
 
-if (import.meta.main) await runMain(async () => void await probe(Deno.args));
+if (import.meta.main) await runMain(async () => void await probe(probeConfig(Deno.args)));

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { generateDemoData } from "@simclr/datasets";
 import { saveSafetensors, simclrNet } from "@simclr/models";
-import { probe } from "./probe.ts";
+import { probe, probeConfig } from "./probe.ts";
 
 const TUTORIAL_CKPT = new URL("../models/testdata/simclr_w3.ckpt", import.meta.url).pathname;
 
@@ -38,7 +38,7 @@ Deno.test("`deno task probe` writes probe.json, probe.md and the plot", async ()
   await withData(async (dir) => {
     const out = `${dir}/out`;
     const before = tf.memory().numTensors;
-    const run = await probe([
+    const run = await probe(probeConfig([
       ...common(dir),
       "--random-init",
       "--width",
@@ -47,9 +47,15 @@ Deno.test("`deno task probe` writes probe.json, probe.md and the plot", async ()
       "2,6",
       "--out",
       out,
-    ]);
+    ]));
     assert.equal(tf.memory().numTensors, before);
-    assert.deepEqual(run.config, { width: 2, hiddenDim: 128, stem: "imagenet", imageSize: 16 });
+    assert.deepEqual(run.config, {
+      block: "basic",
+      layers: [2, 2, 2, 2],
+      width: 2,
+      stem: "imagenet",
+      imageSize: 16,
+    });
     const json = JSON.parse(await Deno.readTextFile(`${out}/probe.json`));
     assert.deepEqual(Object.keys(json.results), ["2", "6"]);
     assert.deepEqual(json.results, run.results);
@@ -88,16 +94,23 @@ Deno.test("`deno task probe` reads our safetensors checkpoints with their config
     tf.dispose([...state.values()]);
     net.dispose();
     const args = [...common(dir), "--sizes", "3", "--seed", "9"];
-    const fromFile = await probe([
+    const fromFile = await probe(probeConfig([
       ...args,
       "--weights",
       `${dir}/w.safetensors`,
       "--out",
       `${dir}/a`,
-    ]);
-    assert.deepEqual(fromFile.config, { width: 2, hiddenDim: 8, stem: "imagenet", imageSize: 16 });
+    ]));
+    assert.deepEqual(fromFile.config, {
+      block: "basic",
+      layers: [2, 2, 2, 2],
+      width: 2,
+      stem: "imagenet",
+      hiddenDim: 8,
+      imageSize: 16,
+    });
     // The same weights built in place (same seed) give the same features, so the same probe.
-    const random = await probe([
+    const random = await probe(probeConfig([
       ...args,
       "--random-init",
       "--width",
@@ -106,19 +119,23 @@ Deno.test("`deno task probe` reads our safetensors checkpoints with their config
       "8",
       "--out",
       `${dir}/b`,
-    ]);
+    ]));
     assert.deepEqual(fromFile.results, random.results);
     assert.equal(fromFile.knn, random.knn);
     await assert.rejects(
-      () => probe([...args, "--weights", `${dir}/w.safetensors`, "--width", "4"]),
-      /does not fit simclrNet\(width 4, hiddenDim 8, stem imagenet\) \(its conv1.weight is \[2,3,7,7\]\)/,
+      () => probe(probeConfig([...args, "--weights", `${dir}/w.safetensors`, "--width", "4"])),
+      {
+        name: "CheckpointError",
+        message:
+          /w\.safetensors does not fit ResNetEncoder\(width 4, stem imagenet.*conv1\.weight: got \[2, 3, 7, 7\], expected \[4, 3, 7, 7\]/,
+      },
     );
   });
 });
 
 Deno.test("`deno task probe` reads the tutorial's Lightning checkpoint", async () => {
   await withData(async (dir) => {
-    const run = await probe([
+    const run = await probe(probeConfig([
       ...common(dir),
       "--weights",
       TUTORIAL_CKPT,
@@ -128,12 +145,19 @@ Deno.test("`deno task probe` reads the tutorial's Lightning checkpoint", async (
       "2",
       "--out",
       `${dir}/out`,
-    ]);
+    ]));
     // Width from the tensors' shapes, hidden_dim from the Lightning hyper-parameters.
-    assert.deepEqual(run.config, { width: 3, hiddenDim: 16, stem: "imagenet", imageSize: 16 });
+    assert.deepEqual(run.config, {
+      block: "basic",
+      layers: [2, 2, 2, 2],
+      width: 3,
+      stem: "imagenet",
+      hiddenDim: 16,
+      imageSize: 16,
+    });
     await assert.rejects(
-      () => probe([...common(dir), "--weights", TUTORIAL_CKPT, "--stem", "cifar"]),
-      /does not fit simclrNet\(width 3, hiddenDim 16, stem cifar\)/,
+      () => probe(probeConfig([...common(dir), "--weights", TUTORIAL_CKPT, "--stem", "cifar"])),
+      { name: "CheckpointError", message: /does not fit ResNetEncoder\(width 3, stem cifar/ },
     );
   });
 });
@@ -142,19 +166,26 @@ Deno.test("`deno task probe` rejects sizes above a class, empty splits and bad f
   await withData(async (dir) => {
     const base = [...common(dir), "--random-init", "--width", "2", "--out", `${dir}/out`];
     await assert.rejects(
-      () => probe([...base, "--sizes", "2,7"]),
-      /--sizes contains 7 but class 0 has only 6 training images: expected sizes of at most 6/,
+      () => probe(probeConfig([...base, "--sizes", "2,7"])),
+      {
+        name: "UsageError",
+        message:
+          "--sizes: sizes contains 7 but class 0 has 6 training images: expected sizes of at most 6",
+      },
+    );
+    assert.throws(
+      () => probeConfig([...base, "--sizes", "2,x"]),
+      /--sizes is "2,x": expected positive integers separated by commas/,
     );
     await assert.rejects(
-      () => probe([...base, "--sizes", "2,x"]),
-      /--sizes must be positive integers/,
-    );
-    await assert.rejects(
-      () => probe([...common(dir), "--out", `${dir}/out`]),
+      () => probe(probeConfig([...common(dir), "--out", `${dir}/out`])),
       /pass exactly one of --weights CKPT and --random-init/,
     );
     await Deno.writeFile(`${dir}/data/test_X.bin`, new Uint8Array(0));
     await Deno.writeFile(`${dir}/data/test_y.bin`, new Uint8Array(0));
-    await assert.rejects(() => probe(base), /the test split is empty: expected labelled images/);
+    await assert.rejects(
+      () => probe(probeConfig(base)),
+      /the test split is empty: expected labelled images/,
+    );
   });
 });

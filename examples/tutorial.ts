@@ -1,13 +1,16 @@
+// Copyright 2026 the simclr authors. MIT license.
 // `deno task tutorial`: the whole tutorial in one run folder: SimCLR pretraining, the linear
 // probe (and, for comparison, a probe of an untrained encoder), the supervised baseline, the
 // augmentation grid and report.html. Every stage resumes: finished stages are skipped, and an
 // interrupted training continues from its last checkpoint.
 import { writeReport } from "@simclr/eval";
-import { type Flag, parseFlags, runMain } from "./_cli.ts";
-import { ensureDemoData, PRESETS, readMetrics, resolve, SHARED_FLAGS } from "./_run.ts";
-import { baseline, baselineConfig, type BaselineResult } from "./baseline.ts";
-import { pretrain, pretrainConfig } from "./pretrain.ts";
-import { probe } from "./probe.ts";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
+import { augmentGrid } from "./augment_grid.ts";
+import { baseline, type BaselineResult, baselineSettings } from "./baseline.ts";
+import { type Flag, type Flags, parseFlags, runMain } from "./_cli.ts";
+import { pretrain, pretrainSettings } from "./pretrain.ts";
+import { parseSizes, probe, probeConfig } from "./probe.ts";
+import { ensureDemoData, readMetrics, SHARED_FLAGS } from "./_run.ts";
 
 const FLAGS: Flag[] = [
   ...SHARED_FLAGS,
@@ -22,89 +25,89 @@ const FLAGS: Flag[] = [
   },
 ];
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
-/** Runs every stage for the command line `args`; returns the path of report.html. */
-export async function tutorial(args: string[]): Promise<string> {
-  const flags = parseFlags(
+/**
+ * Reads the command line into the tutorial's settings: its own flags, the shared ones that
+ * every stage takes.
+ *
+ * @param args The flags (see `--help`).
+ * @returns The parsed flags.
+ */
+export function tutorialConfig(args: string[]): Flags {
+  return parseFlags(
     "tutorial",
     "The whole tutorial: SimCLR pretraining, linear probe (and one of an untrained encoder), " +
       "supervised baseline, augmentation grid and report.html, in one resumable run folder.",
     FLAGS,
     args,
   );
-  const preset = PRESETS[(flags.preset as string | undefined) ?? "demo"];
-  const out = resolve(flags, "out", `runs/tutorial-${preset.name}`);
-  const givenData = resolve<string | null>(flags, "data", null);
-  const data = givenData ?? await ensureDemoData();
-  // Flags every stage shares, passed on as they were given. Without --data, pretraining uses
-  // its demo default (train+unlabeled) rather than STL10's unlabeled split alone.
-  const shared = ["--preset", preset.name, ...(givenData ? ["--data", givenData] : [])];
-  for (const name of ["image-size", "width", "seed", "backend", "batch-size"]) {
-    if (flags[name] !== undefined) shared.push(`--${name}`, String(flags[name]));
-  }
+}
+
+/**
+ * Runs every stage with the settings of `flags` (from {@linkcode tutorialConfig}); returns the
+ * path of report.html.
+ *
+ * @param flags The tutorial's flags.
+ * @returns The report's path.
+ */
+export async function tutorial(flags: Flags): Promise<string> {
+  const preset = flags.preset as string;
+  const out = (flags.out as string | undefined) ?? `runs/tutorial-${preset}`;
+  const data = (flags.data as string | undefined) ?? await ensureDemoData();
 
   console.error(`== 1/4 pretraining (${out}/pretrain)`);
-  const pretrainArgs = [...shared, "--out", `${out}/pretrain`, "--resume"];
-  if (flags.epochs !== undefined) pretrainArgs.push("--epochs", String(flags.epochs));
-  const pretrainSettings = pretrainConfig(pretrainArgs);
-  const trained = await pretrain(pretrainSettings);
-  const weights = trained.checkpoints.best ?? trained.checkpoints.last;
+  const pretraining = pretrainSettings({ ...flags, out: `${out}/pretrain`, resume: true });
+  const trained = await pretrain(pretraining);
 
   console.error(`== 2/4 linear probe of the pretrained encoder (${out}/probe)`);
-  const probeArgs = ["--data", data, "--epochs", String(flags["probe-epochs"] ?? 100)];
-  if (flags.sizes !== undefined) probeArgs.push("--sizes", String(flags.sizes));
-  if (flags.backend !== undefined) probeArgs.push("--backend", String(flags.backend));
-  if (flags.seed !== undefined) probeArgs.push("--seed", String(flags.seed));
-  const pretrained = await probe([...probeArgs, "--weights", weights, "--out", `${out}/probe`]);
-  const random = await probe([
-    ...probeArgs,
-    "--random-init",
-    "--width",
-    String(pretrainSettings.width),
-    "--stem",
-    pretrainSettings.stem,
-    "--image-size",
-    String(pretrainSettings.imageSize),
-    "--out",
-    `${out}/probe-random-init`,
-  ]);
+  const probing = {
+    ...probeConfig([]), // the probe's defaults
+    sizes: parseSizes(flags.sizes as string | undefined),
+    data,
+    epochs: flags["probe-epochs"] as number,
+    seed: pretraining.seed,
+    backend: pretraining.backend,
+  };
+  const pretrained = await probe({
+    ...probing,
+    weights: trained.checkpoints.best ?? trained.checkpoints.last,
+    out: `${out}/probe`,
+  });
+  const random = await probe({
+    ...probing,
+    randomInit: true,
+    width: pretraining.width,
+    stem: pretraining.stem,
+    imageSize: pretraining.imageSize,
+    out: `${out}/probe-random-init`,
+  });
 
   console.error(`== 3/4 supervised baseline (${out}/baseline)`);
-  let baselineResult: BaselineResult;
   const baselineJson = `${out}/baseline/baseline.json`;
-  if (await exists(baselineJson)) {
-    baselineResult = JSON.parse(await Deno.readTextFile(baselineJson));
+  const done = await nullIfMissing(Deno.readTextFile(baselineJson));
+  let baselineResult: BaselineResult;
+  if (done !== null) {
+    baselineResult = JSON.parse(done);
     console.error(`already done: ${baselineJson}`);
   } else {
-    const baselineArgs = [...shared, "--out", `${out}/baseline`, "--resume"];
-    if (flags["baseline-epochs"] !== undefined) {
-      baselineArgs.push("--epochs", String(flags["baseline-epochs"]));
-    }
-    baselineResult = await baseline(baselineConfig(baselineArgs));
+    baselineResult = await baseline(baselineSettings({
+      ...flags,
+      out: `${out}/baseline`,
+      resume: true,
+      epochs: flags["baseline-epochs"],
+    }));
   }
 
   console.error(`== 4/4 augmentation grid and report (${out}/report.html)`);
-  const grid = `${out}/augment_grid.png`;
-  const gridRun = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./augment_grid.ts", import.meta.url).pathname,
-      "--out",
-      grid,
-      "--data",
-      data,
-      "--seed",
-      String(pretrainSettings.seed),
-    ],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  const report = await writeReport(out, {
-    title: `SimCLR tutorial (${preset.name} preset)`,
+  const grid = await augmentGrid({
+    out: `${out}/augment_grid.png`,
+    data,
+    split: "unlabeled",
+    seed: pretraining.seed,
+    count: 6,
+    columns: 6,
+  });
+  return await writeReport(out, {
+    title: `SimCLR tutorial (${preset} preset)`,
     config: JSON.parse(await Deno.readTextFile(`${out}/pretrain/config.json`)),
     probe: pretrained.results,
     probeOthers: { "random init": random.results },
@@ -112,14 +115,13 @@ export async function tutorial(args: string[]): Promise<string> {
     baseline: { train: baselineResult.train, test: baselineResult.test },
     pretrainMetrics: await readMetrics(`${out}/pretrain/metrics.jsonl`),
     baselineMetrics: await readMetrics(`${out}/baseline/metrics.jsonl`),
-    augmentGrid: gridRun.success ? grid : undefined,
+    augmentGrid: grid,
   });
-  return report;
 }
 
 if (import.meta.main) {
   await runMain(async () => {
-    const report = await tutorial(Deno.args);
+    const report = await tutorial(tutorialConfig(Deno.args));
     console.log(`report: ${report}`);
   });
 }

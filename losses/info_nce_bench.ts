@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { infoNCE } from "./info_nce.ts";
-import { tutorialInfoNCE } from "./_tutorial_reference.ts";
+import { tutorialInfoNCE } from "./_test_utils.ts";
 
 const PAIRS = 256;
 const DIM = 128;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
 import { infoNCE } from "./info_nce.ts";
-import { tutorialInfoNCE } from "./_tutorial_reference.ts";
+import { tutorialInfoNCE } from "./_test_utils.ts";
 
 interface Fixture {
   pairs: number;

@@ -9,11 +9,15 @@
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * import { infoNCE } from "@simclr/losses";
+ * import assert from "node:assert/strict";
  *
- * const features = tf.randomNormal([2 * 8, 32]) as tf.Tensor2D; // 2 views of 8 images
+ * // 2 views of 8 images; view 1 is view 0 slightly moved, so each row's twin ranks first
+ * const view0 = tf.randomNormal([8, 32], 0, 1, "float32", 1);
+ * const features = tf.concat([view0, tf.add(view0, 0.01)]) as tf.Tensor2D;
  * const { loss, top1, top5, meanPos } = infoNCE(features, { temperature: 0.07 });
- * console.log(loss.dataSync()[0], top1.dataSync()[0], top5.dataSync()[0], meanPos.dataSync()[0]);
- * tf.dispose([features, loss, top1, top5, meanPos]);
+ * assert.deepEqual(Array.from(await top1.data()), [1]);
+ * assert.deepEqual(Array.from(await meanPos.data()), [1]); // 1 + the mean rank of the positive
+ * tf.dispose([view0, features, loss, top1, top5, meanPos]);
  * ```
  *
  * @module

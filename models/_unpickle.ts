@@ -1,6 +1,7 @@
 // A restricted pickle reader (protocols 0-5) for PyTorch checkpoints. It builds plain values
 // and never runs code: callables come from an allow-list, every other global is an inert
 // placeholder that may be referenced (e.g. as a dict key) but not called or constructed.
+import { CheckpointError } from "./checkpoint_error.ts";
 
 /** A Python global that is only referenced (never called). */
 export class PyGlobal {
@@ -44,7 +45,7 @@ type Callable = (args: unknown[]) => unknown;
 
 const asNumbers = (v: unknown, what: string): number[] => {
   if (!Array.isArray(v) || v.some((x) => typeof x !== "number")) {
-    throw new TypeError(`unpickle: ${what} must be a tuple of ints, got ${String(v)}`);
+    throw new CheckpointError(`unpickle: ${what} must be a tuple of ints, got ${String(v)}`);
   }
   return v as number[];
 };
@@ -52,9 +53,11 @@ const asNumbers = (v: unknown, what: string): number[] => {
 function rebuildTensor(args: unknown[]): TensorRef {
   const [storage, offset, size, stride] = args;
   if (!(typeof storage === "object" && storage !== null && "kind" in storage)) {
-    throw new TypeError("unpickle: _rebuild_tensor_v2 expects a storage as first argument");
+    throw new CheckpointError("unpickle: _rebuild_tensor_v2 expects a storage as first argument");
   }
-  if (typeof offset !== "number") throw new TypeError("unpickle: storage offset must be an int");
+  if (typeof offset !== "number") {
+    throw new CheckpointError("unpickle: storage offset must be an int");
+  }
   return new TensorRef(
     storage as StorageRef,
     offset,
@@ -73,7 +76,7 @@ function toMap(args: unknown[]): Map<unknown, unknown> {
       return [k, v];
     }));
   }
-  throw new TypeError(`unpickle: cannot build a dict from ${String(src)}`);
+  throw new CheckpointError(`unpickle: cannot build a dict from ${String(src)}`);
 }
 
 const DICT_LIKE: Callable = (args) => toMap(args);
@@ -101,7 +104,9 @@ const ALLOWED: Record<string, Callable> = {
   "builtins.tuple": (args) => tuple([...((args[0] as unknown[] | undefined) ?? [])]),
   "_codecs.encode": (args) => {
     const [text] = args;
-    if (typeof text !== "string") throw new TypeError("unpickle: _codecs.encode expects a str");
+    if (typeof text !== "string") {
+      throw new CheckpointError("unpickle: _codecs.encode expects a str");
+    }
     return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff); // latin-1
   },
   "pytorch_lightning.utilities.parsing.AttributeDict": DICT_LIKE,
@@ -127,12 +132,12 @@ function call(fn: unknown, args: unknown[]): unknown {
   if (fn instanceof PyGlobal) {
     const impl = ALLOWED[fn.toString()];
     if (impl) return impl(args);
-    throw new Error(
+    throw new CheckpointError(
       `unpickle: refusing to call or construct the global ${fn} (not on the allow-list of ` +
         `tensor rebuilders, storages and containers); the file may run arbitrary code`,
     );
   }
-  throw new TypeError(`unpickle: cannot call ${String(fn)}`);
+  throw new CheckpointError(`unpickle: cannot call ${String(fn)}`);
 }
 
 /** Reads one pickle from `data`; `persistentLoad` resolves persistent ids (storages). */
@@ -145,7 +150,7 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
   const memo = new Map<number, unknown>();
 
   const need = (n: number) => {
-    if (pos + n > data.length) throw new RangeError("unpickle: truncated pickle data");
+    if (pos + n > data.length) throw new CheckpointError("unpickle: truncated pickle data");
   };
   const u8 = () => {
     need(1);
@@ -165,7 +170,9 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
     need(8);
     pos += 8;
     const v = view.getBigUint64(pos - 8, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError("unpickle: length too large");
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new CheckpointError("unpickle: length too large");
+    }
     return Number(v);
   };
   const bytes = (n: number) => {
@@ -175,7 +182,7 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
   };
   const line = () => {
     const end = data.indexOf(0x0a, pos);
-    if (end < 0) throw new RangeError("unpickle: truncated pickle data");
+    if (end < 0) throw new CheckpointError("unpickle: truncated pickle data");
     const s = new TextDecoder("latin1").decode(data.subarray(pos, end));
     pos = end + 1;
     return s;
@@ -185,17 +192,17 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
     stack.push(v);
   };
   const pop = () => {
-    if (stack.length === 0) throw new RangeError("unpickle: stack underflow");
+    if (stack.length === 0) throw new CheckpointError("unpickle: stack underflow");
     return stack.pop();
   };
   const top = () => {
-    if (stack.length === 0) throw new RangeError("unpickle: stack underflow");
+    if (stack.length === 0) throw new CheckpointError("unpickle: stack underflow");
     return stack[stack.length - 1];
   };
   const popMark = () => {
     const items = stack;
     const prev = metastack.pop();
-    if (prev === undefined) throw new RangeError("unpickle: MARK missing");
+    if (prev === undefined) throw new CheckpointError("unpickle: MARK missing");
     stack = prev;
     return items;
   };
@@ -209,13 +216,13 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
       : v;
   };
   const setItems = (target: unknown, items: unknown[]) => {
-    if (!(target instanceof Map)) throw new TypeError("unpickle: SETITEM(S) on a non-dict");
+    if (!(target instanceof Map)) throw new CheckpointError("unpickle: SETITEM(S) on a non-dict");
     for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i], items[i + 1]);
   };
   const append = (target: unknown, items: unknown[]) => {
     if (target instanceof Set) { for (const x of items) target.add(x); }
     else if (Array.isArray(target)) target.push(...items);
-    else throw new TypeError("unpickle: APPEND(S) on a non-list");
+    else throw new CheckpointError("unpickle: APPEND(S) on a non-list");
   };
   const global = (module: string, name: string): PyGlobal => new PyGlobal(module, name);
 
@@ -426,7 +433,7 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
         const name = pop();
         const module = pop();
         if (typeof module !== "string" || typeof name !== "string") {
-          throw new TypeError("unpickle: STACK_GLOBAL expects two strings");
+          throw new CheckpointError("unpickle: STACK_GLOBAL expects two strings");
         }
         push(global(module, name));
         break;
@@ -477,19 +484,19 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
       case 0x82:
       case 0x83:
       case 0x84:
-        throw new Error("unpickle: the extension registry (EXT1/2/4) is not supported");
+        throw new CheckpointError("unpickle: the extension registry (EXT1/2/4) is not supported");
       case 0x97:
       case 0x98:
-        throw new Error("unpickle: out-of-band buffers are not supported");
+        throw new CheckpointError("unpickle: out-of-band buffers are not supported");
       default:
-        throw new Error(
+        throw new CheckpointError(
           `unpickle: unknown opcode 0x${op.toString(16)} at byte ${pos - 1}; not a pickle?`,
         );
     }
   }
 
   function memoGet(i: number): unknown {
-    if (!memo.has(i)) throw new RangeError(`unpickle: memo key ${i} missing`);
+    if (!memo.has(i)) throw new CheckpointError(`unpickle: memo key ${i} missing`);
     return memo.get(i);
   }
 }
@@ -497,11 +504,11 @@ export function unpickle(data: Uint8Array, persistentLoad: (pid: unknown) => unk
 /** Resolves torch's `("storage", type, key, location, numel)` persistent ids. */
 export function torchPersistentLoad(pid: unknown): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== "storage") {
-    throw new TypeError(`unpickle: unsupported persistent id ${String(pid)}`);
+    throw new CheckpointError(`unpickle: unsupported persistent id ${String(pid)}`);
   }
   const [, type, key, location, numel] = pid;
   if (!(type instanceof PyGlobal) || type.module !== "torch" || !STORAGE_TYPES.has(type.name)) {
-    throw new TypeError(`unpickle: unsupported storage type ${String(type)}`);
+    throw new CheckpointError(`unpickle: unsupported storage type ${String(type)}`);
   }
   return {
     kind: "storage",

@@ -1,15 +1,15 @@
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
-import { assert } from "./_assert.ts";
+import assert from "node:assert/strict";
 import { loadSafetensors } from "./load_safetensors.ts";
 import { loadTorchCheckpoint } from "./load_torch_checkpoint.ts";
 import { simclrNet } from "./simclr_net.ts";
-import { parity, testdata } from "./_test_util.ts";
+import { parity, testdata } from "./_test_utils.ts";
 
 /** Runs the width-3 PyTorch parity check on `backend`, then returns to cpu. */
 async function parityOn(backend: string): Promise<void> {
-  assert(await tf.setBackend(backend), `backend ${backend} failed to initialise`);
+  assert.ok(await tf.setBackend(backend), `backend ${backend} failed to initialise`);
   try {
     const { stateDict } = await loadTorchCheckpoint(testdata("simclr_w3.ckpt"));
     const net = simclrNet({ hiddenDim: 16, width: 3 });
@@ -18,12 +18,12 @@ async function parityOn(backend: string): Promise<void> {
     const { tensors } = await loadSafetensors(testdata("simclr_w3_io.safetensors"));
     const before = tf.memory().numTensors;
     const errors = await parity(net, tensors, net.encoder);
-    assert(tf.memory().numTensors === before, "tensors leaked");
+    assert.ok(tf.memory().numTensors === before, "tensors leaked");
     console.log(`${backend}: ${JSON.stringify(errors)}`);
     for (const key of ["eval", "encoder", "train", "buffers"] as const) {
-      assert(errors[key]! < 1e-4, `${backend} ${key} error ${errors[key]}`);
+      assert.ok(errors[key]! < 1e-4, `${backend} ${key} error ${errors[key]}`);
     }
-    assert(errors.numBatchesTracked);
+    assert.ok(errors.numBatchesTracked);
     tf.dispose([...tensors.values()]);
     net.dispose();
   } finally {

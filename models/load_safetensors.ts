@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { DTYPE_BYTES, MAX_HEADER_BYTES } from "./_safetensors_format.ts";
 import { halfToNumber } from "./_float16.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
 
 /** What {@linkcode loadSafetensors} returns. */
 export interface Safetensors {
@@ -71,17 +72,18 @@ function decode(name: string, dtype: string, bytes: Uint8Array, n: number): tf.T
  * tf.dispose([a, ...tensors.values()]);
  * ```
  *
- * @param path The file to read.
+ * @param source The file's path, or its bytes.
  * @returns The tensors and the metadata.
  */
-export async function loadSafetensors(path: string): Promise<Safetensors> {
+export async function loadSafetensors(source: string | Uint8Array): Promise<Safetensors> {
   const fn = "loadSafetensors()";
-  if (typeof path !== "string" || path === "") {
-    throw new TypeError(`${fn}: path must be a non-empty string, got ${String(path)}`);
+  if (!(source instanceof Uint8Array) && (typeof source !== "string" || source === "")) {
+    throw new TypeError(`${fn}: source is ${String(source)}: expected a path or bytes`);
   }
-  const data = await Deno.readFile(path);
+  const data = typeof source === "string" ? await Deno.readFile(source) : source;
+  const name = typeof source === "string" ? source : "the bytes";
   const bad = (what: string) =>
-    new RangeError(`${fn}: ${path} is not a valid safetensors file: ${what}`);
+    new CheckpointError(`${fn}: ${name} is not a valid safetensors file: ${what}`);
   if (data.length < 8) throw bad(`${data.length} bytes, expected at least 8`);
   const n = new DataView(data.buffer, data.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(Math.min(MAX_HEADER_BYTES, data.length - 8))) {

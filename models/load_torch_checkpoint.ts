@@ -1,3 +1,4 @@
+import { CheckpointError } from "./checkpoint_error.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { unzipSync } from "fflate";
 import { halfToNumber } from "./_float16.ts";
@@ -52,7 +53,7 @@ function storageReader(type: string, bytes: Uint8Array, key: string): (i: number
       return (i) => {
         const x = v.getBigInt64(8 * i, true);
         if (x > 2147483647n || x < -2147483648n) {
-          throw new RangeError(
+          throw new CheckpointError(
             `loadTorchCheckpoint(): int64 storage ${key} holds ${x}, outside the int32 range`,
           );
         }
@@ -107,7 +108,7 @@ class Materializer {
     let last = offset;
     for (let d = 0; d < shape.length; d++) if (shape[d] > 0) last += (shape[d] - 1) * stride[d];
     if (size > 0 && (offset < 0 || last >= storage.numel || last * info.bytes >= bytes.length)) {
-      throw new RangeError(
+      throw new CheckpointError(
         `loadTorchCheckpoint(): a tensor view of storage ${storage.key} reaches element ${last}, ` +
           `past its ${storage.numel} elements`,
       );
@@ -136,10 +137,12 @@ class Materializer {
     const name = `${this.#root}data/${storage.key}`;
     const bytes = this.#files[name];
     if (bytes === undefined) {
-      throw new RangeError(`loadTorchCheckpoint(): the archive lacks the storage file ${name}`);
+      throw new CheckpointError(
+        `loadTorchCheckpoint(): the archive lacks the storage file ${name}`,
+      );
     }
     if (bytes.length < storage.numel * bytesPer) {
-      throw new RangeError(
+      throw new CheckpointError(
         `loadTorchCheckpoint(): storage ${name} has ${bytes.length} bytes, expected ` +
           `${storage.numel * bytesPer}`,
       );
@@ -211,18 +214,18 @@ export async function loadTorchCheckpoint(source: string | Uint8Array): Promise<
     throw new TypeError(`${fn}: source must be a path or a Uint8Array, got ${typeof source}`);
   }
   if (data.length < 4 || data[0] !== 0x50 || data[1] !== 0x4b) {
-    throw new TypeError(
+    throw new CheckpointError(
       `${fn}: source is not a zip archive: only the zip format of torch.save (PyTorch >= 1.6) ` +
         `is supported; re-save legacy files with a recent torch`,
     );
   }
   const files = unzipSync(data);
   const pkl = Object.keys(files).find((n) => n === "data.pkl" || n.endsWith("/data.pkl"));
-  if (pkl === undefined) throw new TypeError(`${fn}: the archive has no data.pkl`);
+  if (pkl === undefined) throw new CheckpointError(`${fn}: the archive has no data.pkl`);
   const root = pkl.slice(0, pkl.length - "data.pkl".length);
   const byteorder = files[`${root}byteorder`];
   if (byteorder && new TextDecoder().decode(byteorder).trim() !== "little") {
-    throw new TypeError(`${fn}: big-endian checkpoints are not supported`);
+    throw new CheckpointError(`${fn}: big-endian checkpoints are not supported`);
   }
   const top = unpickle(files[pkl], torchPersistentLoad);
   const m = new Materializer(files, root);
@@ -234,7 +237,7 @@ export async function loadTorchCheckpoint(source: string | Uint8Array): Promise<
   } else if (top instanceof Map) {
     source_ = new Map([...top].filter(([, v]) => v instanceof TensorRef));
   } else {
-    throw new TypeError(`${fn}: the checkpoint is not a dict (got ${String(top)})`);
+    throw new CheckpointError(`${fn}: the checkpoint is not a dict (got ${String(top)})`);
   }
   const stateDict = new Map<string, tf.Tensor>();
   try {

@@ -1,21 +1,29 @@
+// Copyright 2026 the simclr authors. MIT license.
 /**
- * ResNet builders with torchvision's names, layout and initialisation on NHWC input, the
- * SimCLR tutorial's network, and weights in and out: PyTorch (Lightning) checkpoints through a
- * restricted unpickler, and safetensors files.
+ * Networks by composition, with torchvision's names, layouts and initialisation on NHWC
+ * input, and weights in and out (PyTorch and Lightning checkpoints, safetensors).
  *
- * - {@linkcode resnet18}, {@linkcode resnet34}, {@linkcode resnet50}: torchvision's networks
- *   (options: `numClasses`, `width`, `stem: "imagenet" | "cifar"`, `zeroInitResidual`, `seed`).
- * - {@linkcode simclrNet}: the tutorial's `convnet` (ResNet-18 + `Linear -> ReLU -> Linear`
- *   head) with `.encoder`, the 512-d network without the head, sharing its variables.
+ * - {@linkcode ResNetEncoder}: a ResNet body, images to pooled features `h`; it knows nothing
+ *   of heads. {@linkcode MLPHead}: linear layers with ReLU between.
+ *   {@linkcode HeadedNetwork}: an encoder and a head under `fc.`.
+ * - {@linkcode resnet18}, {@linkcode resnet34}, {@linkcode resnet50}: torchvision's classifiers
+ *   ({@linkcode ResNet} = encoder + `fc`).
+ * - {@linkcode simclrNet}: the tutorial's `convnet` ({@linkcode SimCLRNet} = ResNet-18 encoder +
+ *   the projection head `Linear -> ReLU -> Linear`); `net.encoder` gives the features `h` that
+ *   the probe uses, `net.apply` the projections `z` that the loss compares.
  * - Every network is a {@linkcode Module}: `apply(x, { training })` (BatchNorm with PyTorch's
- *   training semantics), `parameters()`, `buffers()`, `noDecayNames()`, `stateDict()` and
- *   `loadStateDict()` in PyTorch layout with torchvision's keys.
- * - {@linkcode loadTorchCheckpoint} reads `torch.save` files (e.g. the tutorial's `SimCLR.ckpt`)
- *   without running their code; {@linkcode saveSafetensors} / {@linkcode loadSafetensors}.
+ *   training semantics), `parameters()`, `buffers()`, `noDecayNames()`, `stateShapes()`,
+ *   `stateDict()` and `loadStateDict()` in PyTorch layout with torchvision's keys.
+ * - {@linkcode loadEncoder}: the encoder of any checkpoint (ours or PyTorch's), configured from
+ *   the file; {@linkcode loadTorchCheckpoint} reads `torch.save` files without running their
+ *   code; {@linkcode saveSafetensors} / {@linkcode loadSafetensors}.
  *
- * Only `@tensorflow/tfjs-core` ops are used (plain `conv2d`, `maxPool`, `matMul`, no fused
- * ops), so any backend works, and gradients registered by the caller apply.
+ * What the networks need from a backend: only `@tensorflow/tfjs-core` ops are used (plain
+ * `conv2d`, `maxPool`, `matMul`, no fused ops), so inference works on every backend. Training
+ * needs gradients of those ops: `cpu` and `webgpu` have them, `wasm` lacks the convolution
+ * filter gradient until `@simclr/backends` registers it (`selectBackend("wasm")` does).
  *
+ * @example
  * ```ts
  * import "@tensorflow/tfjs-backend-cpu";
  * import * as tf from "@tensorflow/tfjs-core";
@@ -25,7 +33,7 @@
  * await tf.setBackend("cpu");
  * const net = simclrNet({ hiddenDim: 8, width: 4 });
  * const z = net.apply(tf.zeros([1, 32, 32, 3]), { training: false });
- * assert.deepStrictEqual(z.shape, [1, 8]);
+ * assert.deepEqual(z.shape, [1, 8]);
  * z.dispose();
  * net.dispose();
  * ```
@@ -33,12 +41,18 @@
  * @module
  */
 export * from "./module.ts";
+export * from "./leaf_module.ts";
+export * from "./headed_network.ts";
+export * from "./resnet_encoder.ts";
+export * from "./mlp_head.ts";
 export * from "./resnet.ts";
 export * from "./resnet18.ts";
 export * from "./resnet34.ts";
 export * from "./resnet50.ts";
 export * from "./simclr_net.ts";
 export * from "./count_parameters.ts";
+export * from "./checkpoint_error.ts";
+export * from "./load_encoder.ts";
 export * from "./load_torch_checkpoint.ts";
 export * from "./save_safetensors.ts";
 export * from "./load_safetensors.ts";

@@ -1,4 +1,5 @@
-import { ResNet, type ResNetOptions } from "./resnet.ts";
+import { ResNet } from "./resnet.ts";
+import type { ResNetOptions } from "./resnet_encoder.ts";
 
 /**
  * torchvision's `resnet18` (BasicBlock, `[2, 2, 2, 2]`): 11,689,512 parameters with 1000 classes.

@@ -1,4 +1,5 @@
-import { ResNet, type ResNetOptions } from "./resnet.ts";
+import { ResNet } from "./resnet.ts";
+import type { ResNetOptions } from "./resnet_encoder.ts";
 
 /**
  * torchvision's `resnet34` (BasicBlock, `[3, 4, 6, 3]`).
@@ -10,7 +11,7 @@ import { ResNet, type ResNetOptions } from "./resnet.ts";
  * import assert from "node:assert/strict";
  *
  * const net = resnet34({ width: 4 });
- * assert.deepStrictEqual(net.featureDim, 32);
+ * assert.deepStrictEqual(net.encoder.featureDim, 32);
  * net.dispose();
  * ```
  *

@@ -1,4 +1,5 @@
-import { ResNet, type ResNetOptions } from "./resnet.ts";
+import { ResNet } from "./resnet.ts";
+import type { ResNetOptions } from "./resnet_encoder.ts";
 
 /**
  * torchvision's `resnet50` (Bottleneck, `[3, 4, 6, 3]`): features of `32 * width` (2048).
@@ -10,7 +11,7 @@ import { ResNet, type ResNetOptions } from "./resnet.ts";
  * import assert from "node:assert/strict";
  *
  * const net = resnet50({ width: 4 });
- * assert.deepStrictEqual(net.featureDim, 128);
+ * assert.deepStrictEqual(net.encoder.featureDim, 128);
  * net.dispose();
  * ```
  *

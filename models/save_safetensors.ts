@@ -1,4 +1,5 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { writeFileAtomic } from "@simclr/internal/write-atomic";
 
 const DTYPE: Partial<Record<tf.DataType, string>> = { float32: "F32", int32: "I32", bool: "BOOL" };
 
@@ -78,20 +79,12 @@ export async function saveSafetensors(
   }
   const prefix = new Uint8Array(8);
   new DataView(prefix.buffer).setBigUint64(0, BigInt(json.length), true);
-  const tmp = `${path}.tmp-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  try {
-    const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-    try {
-      for (const chunk of [prefix, json, ...chunks]) {
-        let written = 0;
-        while (written < chunk.length) written += await file.write(chunk.subarray(written));
-      }
-    } finally {
-      file.close();
-    }
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
+  const parts = [prefix, json, ...chunks];
+  const file = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    file.set(part, at);
+    at += part.length;
   }
+  await writeFileAtomic(path, file);
 }

@@ -3,11 +3,11 @@
 // report. The pretrained encoder must beat the random one: that is what the demo is for.
 // This is the suite's longest test (about 4 minutes on two cores).
 import assert from "node:assert/strict";
-import { tutorial } from "../examples/tutorial.ts";
+import { tutorial, tutorialConfig } from "../examples/tutorial.ts";
 
 Deno.test("the demo pipeline runs end to end and pretraining beats a random encoder", async () => {
   const out = await Deno.makeTempDir({ prefix: "simclr-demo-" });
-  const report = await tutorial(["--out", out, "--baseline-epochs", "1"]);
+  const report = await tutorial(tutorialConfig(["--out", out, "--baseline-epochs", "1"]));
   assert.equal(report, `${out}/report.html`);
   const read = async (path: string) => JSON.parse(await Deno.readTextFile(`${out}/${path}`));
   const pretrained = (await read("probe/probe.json")).results;

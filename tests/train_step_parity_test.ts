@@ -1,11 +1,14 @@
 // One full SimCLR training step (forward in training mode, InfoNCE, gradients, AdamW, BatchNorm
 // running statistics) on cpu, wasm and webgpu against PyTorch, from the same weights and batch.
 // The reference is train/testdata/step_fixture.safetensors, made by tools/make_step_fixtures.py
-// (its docstring describes the keys).
+// (its docstring describes the keys); every setting (lr, weight decay, temperature, width, ...)
+// is read from it. The raw gradients are compared (Adam's first step hardly depends on their
+// scale), then the weights after AdamW's step (which shows the decoupled weight decay).
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
+import { type BackendName, selectBackend } from "@simclr/backends";
 import { loadSafetensors, simclrNet } from "@simclr/models";
-import { AdamW, type BackendName, contrastiveStep, selectBackend } from "@simclr/train";
+import { AdamW, computeGradients, contrastiveLoss } from "@simclr/train";
 
 const FIXTURE = new URL("../train/testdata/step_fixture.safetensors", import.meta.url).pathname;
 
@@ -14,6 +17,9 @@ const FIXTURE = new URL("../train/testdata/step_fixture.safetensors", import.met
 // differ by 2.5e-7 (relative).
 const LOSS_TOL = 5e-6; // relative
 const STATS_TOL = 5e-6; // relative to the largest |value| of each running statistic
+// Gradients relative to each tensor's largest |gradient|: torch's own float32 and float64
+// gradients differ by up to 1.4e-5 of it.
+const GRAD_TOL = 1e-4;
 // Adam's first step moves every weight by lr * g / (|g| + eps), i.e. by about +-lr whatever the
 // gradient's size, so the weights test the sign of every gradient element, and the weight
 // change is compared in units of lr. The reference change is stored in float16 (error up to
@@ -33,6 +39,7 @@ const METRICS = { acc_top1: "top1", acc_top5: "top5", acc_mean_pos: "meanPos" };
 
 interface StepErrors {
   loss: number;
+  grad: number;
   change: number;
   stats: number;
   skipped: number;
@@ -54,35 +61,47 @@ async function stepErrors(backend: BackendName): Promise<StepErrors> {
   const { tensors, metadata } = await loadSafetensors(FIXTURE);
   const lr = scalar(metadata, "lr");
   const weightDecay = scalar(metadata, "weightDecay");
+  const temperature = scalar(metadata, "temperature");
   const start = tf.memory().numTensors;
-  const model = simclrNet({ width: 4, hiddenDim: 8, stem: "cifar" });
+  const model = simclrNet({
+    width: scalar(metadata, "width"),
+    hiddenDim: scalar(metadata, "hiddenDim"),
+    stem: metadata.stem as "cifar" | "imagenet",
+  });
   const before = new Map(
     [...tensors].filter(([k]) => k.startsWith("before.")).map(([k, t]) => [k.slice(7), t]),
   );
   model.loadStateDict(before); // strict: every key, nothing extra
   const views = tensors.get("input") as tf.Tensor4D; // [2 * 6, 16, 16, 3], view-major
 
-  // The step, as fit() runs it: gradients come keyed by variable name.
-  const params = model.parameters();
-  const nameOf = new Map([...params].map(([name, v]) => [v.name, name]));
-  const optimizer = new AdamW(params, { lr, weightDecay });
-  let metrics: Record<string, tf.Scalar> = {};
-  const { value, grads } = tf.variableGrads(() => {
-    const out = contrastiveStep(model, views);
-    metrics = Object.fromEntries(
-      Object.entries(out.metrics!).map(([k, t]) => [k, tf.keep(t)]),
-    ) as Record<string, tf.Scalar>;
-    return out.loss;
-  }, [...params.values()]);
-  optimizer.step(new Map(Object.entries(grads).map(([v, g]) => [nameOf.get(v)!, g])));
+  // The step, as trainStep() runs it: gradients by parameter name, then AdamW.
+  const optimizer = new AdamW(model.parameters(), { lr, weightDecay });
+  const { loss: value, metrics, grads } = computeGradients(
+    model,
+    () => contrastiveLoss(model, views, { temperature }),
+  );
+  const errors: StepErrors = { loss: 0, grad: 0, change: 0, stats: 0, skipped: 0 };
+  for (const [key, grad] of grads) {
+    // Our layout to PyTorch's, as the state dict converts: conv HWIO -> OIHW, linear transposed.
+    const torchLayout = tf.tidy(() =>
+      grad.rank === 4
+        ? tf.transpose(grad, [3, 2, 0, 1])
+        : grad.rank === 2
+        ? tf.transpose(grad)
+        : grad.clone()
+    );
+    const got = await values(torchLayout);
+    const expected = await values(tensors.get(`grad.${key}`)!);
+    torchLayout.dispose();
+    const scale = Math.max(...expected.map(Math.abs));
+    for (let i = 0; i < got.length; i++) {
+      errors.grad = Math.max(errors.grad, Math.abs(got[i] - expected[i]) / scale);
+    }
+  }
+  optimizer.step(grads);
 
   const loss = (await values(value))[0];
-  const errors: StepErrors = {
-    loss: Math.abs(loss - scalar(metadata, "loss")) / Math.abs(scalar(metadata, "loss")),
-    change: 0,
-    stats: 0,
-    skipped: 0,
-  };
+  errors.loss = Math.abs(loss - scalar(metadata, "loss")) / Math.abs(scalar(metadata, "loss"));
   // The ranking metrics are discrete: they match exactly or the features differ a lot.
   for (const [ours, theirs] of Object.entries(METRICS)) {
     const got = (await values(metrics[ours]))[0];
@@ -121,7 +140,7 @@ async function stepErrors(backend: BackendName): Promise<StepErrors> {
       }
     }
   }
-  tf.dispose([value, ...Object.values(grads), ...Object.values(metrics), ...after.values()]);
+  tf.dispose([value, ...grads.values(), ...Object.values(metrics), ...after.values()]);
   optimizer.dispose();
   model.dispose();
   assert.equal(tf.memory().numTensors, start, "tensors leaked");
@@ -132,6 +151,7 @@ async function stepErrors(backend: BackendName): Promise<StepErrors> {
 function check(backend: BackendName, errors: StepErrors): void {
   console.log(`${backend}: ${JSON.stringify(errors)}`);
   assert.ok(errors.loss < LOSS_TOL, `${backend}: loss relative error ${errors.loss}`);
+  assert.ok(errors.grad < GRAD_TOL, `${backend}: gradient error ${errors.grad} of the largest`);
   assert.ok(errors.change < CHANGE_TOL, `${backend}: weight change error ${errors.change} lr`);
   assert.ok(errors.stats < STATS_TOL, `${backend}: running statistics error ${errors.stats}`);
   assert.ok(errors.skipped < MAX_SKIPPED, `${backend}: ${errors.skipped} elements skipped`);

@@ -22,10 +22,20 @@ const TFJS_TYPES = new Set([
   "NamedAttrMap",
 ]);
 
-const files = Deno.args.length > 0 ? Deno.args : [
-  "mod.ts",
-  ...["augment", "losses", "models", "datasets", "train", "eval"].map((m) => `${m}/mod.ts`),
-];
+/** Every file a workspace member exports (its subpaths included), and the root mod.ts. */
+function exportedFiles(): string[] {
+  const root = JSON.parse(Deno.readTextFileSync("deno.json"));
+  const files = ["mod.ts"];
+  for (const member of root.workspace as string[]) {
+    const config = JSON.parse(Deno.readTextFileSync(`${member}/deno.json`));
+    for (const path of Object.values(config.exports as Record<string, string>)) {
+      files.push(`${member}/${path}`.replace("/./", "/"));
+    }
+  }
+  return files;
+}
+
+const files = Deno.args.length > 0 ? Deno.args : exportedFiles();
 const output = await new Deno.Command(Deno.execPath(), {
   args: ["doc", "--lint", ...files],
   env: { NO_COLOR: "1" },

@@ -70,8 +70,9 @@ cat >.cache/gpu_check_step.ts <<'TS'
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { simclrNet } from "../models/simclr_net.ts";
-import { infoNCE } from "../losses/info_nce.ts";
-import { registerFastCpuKernels } from "../train/cpu_conv_kernels.ts";
+import { registerFastCpuKernels } from "../backends/cpu_conv_kernels.ts";
+import { computeGradients } from "../train/train_step.ts";
+import { contrastiveLoss } from "../train/contrastive_loss.ts";
 
 const [batch, size] = Deno.args.map(Number);
 const gpu = navigator.gpu;
@@ -90,15 +91,11 @@ async function step(backend: string) {
   }
   const net = simclrNet({ hiddenDim: 128, seed: 7 });
   const x = tf.randomUniform([2 * batch, size, size, 3], 0, 1, "float32", 11) as tf.Tensor4D;
-  const params = net.parameters();
-  const { value, grads } = tf.variableGrads(
-    () => infoNCE(net.apply(x, { training: true }), { temperature: 0.07 }).loss,
-    [...params.values()],
-  );
+  const { loss: value, metrics, grads } = computeGradients(net, () => contrastiveLoss(net, x));
   const out = new Map<string, Float32Array>();
-  for (const [name, v] of params) out.set(name, (await grads[v.name].data()) as Float32Array);
+  for (const [name, g] of grads) out.set(name, (await g.data()) as Float32Array);
   const loss = (await value.data())[0];
-  tf.dispose([value, x, ...Object.values(grads)]);
+  tf.dispose([value, x, ...Object.values(metrics), ...grads.values()]);
   net.dispose();
   return { loss, grads: out };
 }

@@ -1,8 +1,8 @@
 """Reference convolution gradients from PyTorch for train/conv_*_test.ts.
 
 Run with Debian's python (torch 1.13): /usr/bin/python3 tools/make_conv_grad_fixtures.py
-Writes train/testdata/conv_grads.json (case list, shapes, offsets) and
-train/testdata/conv_grads.bin (float32 little-endian: x, w, dy, dx, dw per case, NHWC/HWIO).
+Writes backends/testdata/conv_grads.json (case list, shapes, offsets) and
+backends/testdata/conv_grads.bin (float32 little-endian: x, w, dy, dx, dw per case, NHWC/HWIO).
 Seeded and deterministic.
 """
 import json
@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "train", "testdata")
+OUT = os.path.join(os.path.dirname(__file__), "..", "backends", "testdata")
 
 # name, x NHWC, kernel, out channels, stride, padding ("same" | "valid" | int | [t, b, l, r])
 CASES = [

@@ -10,16 +10,20 @@ with channels 4, 8, 16, 32, conv1 = 3x3 stride 1, no max-pool, and
 fc = Sequential(Linear(32, 32), ReLU, Linear(32, 8)). Its BatchNorms are perturbed (running
 statistics and affine parameters). One step exactly as the tutorial's `training_step`:
 model.train(); feats = convnet(views); its info_nce_loss (temperature 0.07); backward; one
-torch.optim.AdamW(lr=5e-4, weight_decay=1e-4) step on every parameter (the tutorial decays
-all of them). The views are 2 x 6 random normal images at 16 px, stacked view-major.
+torch.optim.AdamW(lr=5e-4, weight_decay=0.1) step on every parameter (the tutorial decays
+all of them). The weight decay is 1000 times the tutorial's so that the decoupled decay,
+lr * weight_decay * w, moves the weights by a measurable part of lr (a test that dropped it
+must fail). The views are 2 x 6 random normal images at 16 px, stacked view-major.
 
-To keep the file small (230 KB; the state dict before and after in float32 would take 370 KB),
-floats are stored in half precision where that is lossless or enough:
+To keep the file small (420 KB), floats are stored in half precision where that is lossless
+or enough:
   input            [12, 16, 16, 3] NHWC views; the values are rounded to float16 BEFORE the step,
                    so F16 holds exactly what torch trained on
   before.<key>     the state dict before the step (torchvision keys, PyTorch layout); floats
                    rounded to float16 before the step (F16, exact), num_batches_tracked I64
   after.<key>      buffers after the step: running_mean/var (F32) and num_batches_tracked (I64)
+  grad.<key>       for each parameter, torch's float32 gradient (F32): Adam's first step hardly
+                   depends on the gradient's scale, so the gradients are compared raw
   change.<key>     for each parameter, (after - before) / lr from torch's float32 result, in F16
                    (values near +-1 from Adam's first step: F16 resolution 5e-4 there)
   smallgrad.<key>  flat indices (PyTorch layout, I32) of the parameter elements whose torch
@@ -30,7 +34,7 @@ floats are stored in half precision where that is lossless or enough:
                    1.4e-5 of the tensor's largest (e.g. 9.0e-7 vs 7.3e-7 for
                    layer4.1.conv2.weight[7482], which moves lr * 0.989 vs lr * 0.986)
 Metadata: loss, top1, top5, meanPos (before the step), lr, weightDecay, temperature, width,
-hiddenDim, smallGradRelative, torch.
+hiddenDim, stem, smallGradRelative, torch: the test reads every setting from here.
 """
 import os
 import sys
@@ -48,7 +52,7 @@ from make_models_fixtures import narrow_resnet, perturb_batchnorms  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.normpath(os.path.join(HERE, "..", "train", "testdata", "step_fixture.safetensors"))
 WIDTH, HIDDEN_DIM, IMAGES, SIZE = 4, 8, 6, 16
-LR, WEIGHT_DECAY, TEMPERATURE = 5e-4, 1e-4, 0.07
+LR, WEIGHT_DECAY, TEMPERATURE = 5e-4, 0.1, 0.07
 SMALL_GRAD = 1e-5
 
 
@@ -93,6 +97,7 @@ def main():
         tensors["before." + k] = v.half() if v.is_floating_point() else v
     for k, v in after.items():
         if k in grads:
+            tensors["grad." + k] = grads[k]
             change = (after[k].double() - before[k].double()) / LR
             tensors["change." + k] = change.half()
             small = grads[k].abs().flatten() < SMALL_GRAD * grads[k].abs().max()
@@ -104,6 +109,7 @@ def main():
         "loss": repr(loss.item()), "top1": repr(top1.item()), "top5": repr(top5.item()),
         "meanPos": repr(mean_pos.item()), "lr": repr(LR), "weightDecay": repr(WEIGHT_DECAY),
         "temperature": repr(TEMPERATURE), "width": str(WIDTH), "hiddenDim": str(HIDDEN_DIM),
+        "stem": "cifar",
         "smallGradRelative": repr(SMALL_GRAD), "torch": torch.__version__,
         "generator": "tools/make_step_fixtures.py",
     }

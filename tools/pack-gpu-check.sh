@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # Fill node_modules with every npm package the check and the benchmark import.
-(cd "$repo" && deno cache examples/bench.ts train/cpu_conv_kernels.ts \
+(cd "$repo" && deno cache examples/bench.ts backends/cpu_conv_kernels.ts train/mod.ts \
   npm:@tensorflow/tfjs@4.22.0 npm:@tensorflow/tfjs-backend-webgpu@4.22.0 \
   npm:@tensorflow/tfjs-backend-wasm@4.22.0 >"$tmp/cache.log" 2>&1) || {
   cat "$tmp/cache.log" >&2

@@ -36,13 +36,15 @@ export interface AdamWState {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { AdamW } from "@simclr/train";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const w = tf.variable(tf.tensor1d([1, -2]), true, "w");
  * const optimizer = new AdamW(new Map([["w", w]]), { lr: 0.1, weightDecay: 0 });
  * const { grads, value } = tf.variableGrads(() => tf.sum(tf.square(w)) as tf.Scalar, [w]);
  * optimizer.step(new Map([["w", grads.w]]));
- * console.log(w.dataSync()); // [0.9, -1.9]: Adam's first step moves each weight by lr
+ * // Adam's first step moves each weight by lr against its gradient's sign
+ * assert.deepEqual(Array.from(await w.data(), (v) => Math.round(v * 1e6) / 1e6), [0.9, -1.9]);
  * tf.dispose([value, grads.w]);
  * optimizer.dispose();
  * w.dispose();

@@ -1,5 +1,11 @@
+// Copyright 2026 the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
-import { loadSafetensors, type Module, saveSafetensors } from "@simclr/models";
+import { CheckpointError } from "@simclr/models/checkpoint-error";
+import { loadSafetensors } from "@simclr/models/load-safetensors";
+import type { Module } from "@simclr/models/module";
+import { saveSafetensors } from "@simclr/models/save-safetensors";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
+import { writeJsonAtomic } from "@simclr/internal/write-atomic";
 import type { AdamW } from "./adamw.ts";
 
 /** The training state kept beside a checkpoint's weights (`<name>.json`). */
@@ -40,13 +46,16 @@ export interface TrainingState {
  * import "@tensorflow/tfjs-backend-cpu";
  * import { resnet18 } from "@simclr/models";
  * import { AdamW, loadCheckpoint, saveCheckpoint } from "@simclr/train";
+ * import assert from "node:assert/strict";
  *
  * const model = resnet18({ width: 4, numClasses: 2 });
  * const optimizer = new AdamW(model.parameters());
  * const dir = await Deno.makeTempDir();
  * const state = { epoch: 0, globalStep: 1, lr: 1e-3, best: null, bestEpoch: null, seed: 0, metrics: {}, config: {} };
  * await saveCheckpoint(dir, "last", model, optimizer, state);
- * console.log((await loadCheckpoint(dir, "last", model, optimizer))?.globalStep); // 1
+ * assert.equal((await loadCheckpoint(dir, "last", model, optimizer))?.globalStep, 1);
+ * optimizer.dispose();
+ * model.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -75,7 +84,7 @@ export async function saveCheckpoint(
   } finally {
     tf.dispose([...weights.values(), ...moments.values()]);
   }
-  await writeTextAtomic(`${dir}/${name}.json`, JSON.stringify(state, null, 2) + "\n");
+  await writeJsonAtomic(`${dir}/${name}.json`, state);
   return weightsPath;
 }
 
@@ -95,23 +104,20 @@ export async function loadCheckpoint(
   optimizer?: AdamW,
 ): Promise<TrainingState | null> {
   const statePath = `${dir}/${name}.json`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(statePath);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
+  const text = await nullIfMissing(Deno.readTextFile(statePath));
+  if (text === null) return null;
   let state: TrainingState;
   try {
     state = JSON.parse(text);
   } catch (error) {
-    throw new Error(`checkpoint ${statePath} is not valid JSON: ${(error as Error).message}`);
+    throw new CheckpointError(
+      `checkpoint ${statePath} is not valid JSON: ${(error as Error).message}`,
+    );
   }
   const weights = await loadSafetensors(`${dir}/${name}.safetensors`);
   try {
     if (weights.metadata.epoch !== String(state.epoch)) {
-      throw new Error(
+      throw new CheckpointError(
         `checkpoint ${dir}/${name}.safetensors is from epoch ${weights.metadata.epoch}, but ` +
           `${statePath} says ${state.epoch}: the checkpoint was only partly written`,
       );
@@ -119,9 +125,10 @@ export async function loadCheckpoint(
     try {
       model.loadStateDict(weights.tensors);
     } catch (error) {
-      throw new RangeError(
+      throw new CheckpointError(
         `checkpoint ${dir}/${name}.safetensors does not fit the model (was it written with ` +
           `other settings, e.g. --width or --stem?): ${(error as Error).message}`,
+        { cause: error },
       );
     }
   } finally {
@@ -146,11 +153,4 @@ export async function loadCheckpoint(
     }
   }
   return state;
-}
-
-/** @internal Writes text to a temporary file beside `path`, then renames it over `path`. */
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await Deno.writeTextFile(temporary, text);
-  await Deno.rename(temporary, path);
 }

@@ -21,9 +21,12 @@ export interface CosineAnnealingOptions {
  * @example
  * ```ts
  * import { cosineAnnealingLR } from "@simclr/train";
+ * import assert from "node:assert/strict";
  *
  * const schedule = cosineAnnealingLR({ baseLr: 5e-4, tMax: 500, etaMin: 5e-4 / 50 });
- * console.log(schedule(0), schedule(250), schedule(500)); // 5e-4, ~2.55e-4, 1e-5
+ * assert.equal(schedule(0), 5e-4);
+ * assert.ok(Math.abs(schedule(250) - (1e-5 + 5e-4) / 2) < 1e-12); // half way: the mean
+ * assert.ok(Math.abs(schedule(500) - 1e-5) < 1e-12);
  * ```
  */
 export function cosineAnnealingLR(options: CosineAnnealingOptions): LRSchedule {

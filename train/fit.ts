@@ -1,29 +1,23 @@
-import * as tf from "@tensorflow/tfjs-core";
+// Copyright 2026 the simclr authors. MIT license.
+// @ts-types="npm:@types/cli-progress@3.11.6"
 import cliProgress from "cli-progress";
 import process from "node:process";
-import type { Module } from "@simclr/models";
+import type { Module } from "@simclr/models/module";
+import { peakRssMiB } from "@simclr/internal/peak-rss";
+import { DEFAULT_SEED } from "@simclr/internal/random";
+import { checkInteger } from "@simclr/internal/checks";
 import type { AdamW } from "./adamw.ts";
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.ts";
 import type { LRSchedule } from "./lr_schedule.ts";
+import { NonFiniteLossError, type StepContext } from "./non_finite_loss_error.ts";
+import type { StepResult } from "./train_step.ts";
 
-/** Where a step is within the run, given to the step and batch callbacks. */
-export interface StepContext {
-  /** 0-based epoch. */
-  epoch: number;
-  /** 0-based step within the epoch. */
-  step: number;
-  /** Steps before this one over the whole run. */
-  globalStep: number;
-}
+export type { StepContext } from "./non_finite_loss_error.ts";
 
-/** What a training step computes: the loss to minimise and metrics to log. */
-export interface StepOutput {
-  /** The scalar loss; its gradient with respect to the model's parameters is applied. */
-  loss: tf.Scalar;
-  /** Scalars to log beside the loss (e.g. `top1`, `top5`). */
-  metrics?: Record<string, tf.Scalar>;
+/** What a step of {@linkcode fit} reports: {@linkcode trainStep}'s result and the images used. */
+export interface FitStepResult extends StepResult {
   /** Images the step processed, for the images-per-second rate. */
-  images?: number;
+  images: number;
 }
 
 /** Options of {@linkcode fit}. */
@@ -40,19 +34,23 @@ export interface FitOptions<Batch> {
   stepsPerEpoch: number;
   /** The batches of an epoch; their order must depend only on the seed and the epoch. */
   batches: (epoch: number) => AsyncIterable<Batch>;
-  /** Computes the loss of a batch; runs under `tf.variableGrads` (tensors are cleaned up). */
-  step: (batch: Batch, context: StepContext) => StepOutput;
-  /** Validation metrics after an epoch, e.g. `{ val_acc_top5: 0.93 }`. */
+  /**
+   * Trains on one batch: prepares its inputs (outside the gradient tape) and runs
+   * {@linkcode trainStep} (or another optimisation step); returns its loss, metrics and image
+   * count. Its randomness must depend only on the seed and the context.
+   */
+  step: (batch: Batch, context: StepContext) => Promise<FitStepResult>;
+  /** Validation metrics after an epoch, e.g. `{ acc_top5: 0.93 }`, recorded as `val_<name>`. */
   validate?: (epoch: number) => Promise<Record<string, number>>;
   /** Validate every k epochs (and after the last). Default 1. */
   validateEvery?: number;
-  /** The metric that picks `best` and whether higher or lower is better. */
+  /** The recorded metric (e.g. `val_acc_top5`) that picks `best`, and whether higher is better. */
   monitor?: { metric: string; mode: "max" | "min" };
   /** Run folder: `metrics.jsonl` and `checkpoints/` go there. */
   outDir: string;
   /** Saved in every checkpoint (and its metadata). */
   config?: Record<string, unknown>;
-  /** Seed of the run, recorded in the training state. Default 0. */
+  /** Seed of the run, recorded in the training state. Default 42. */
   seed?: number;
   /** Continue from `checkpoints/last` when it exists. Default false. */
   resume?: boolean;
@@ -78,30 +76,16 @@ export interface FitResult {
   checkpoints: { last: string; best: string | null };
 }
 
-/** Raised when the loss becomes NaN or infinite; the last good checkpoint is kept. */
-export class NonFiniteLossError extends Error {
-  /**
-   * Builds the message from where it happened and the loss.
-   *
-   * @param context Where it happened.
-   * @param value The loss.
-   */
-  constructor(readonly context: StepContext, readonly value: number) {
-    super(
-      `training stopped: the loss is ${value} at epoch ${context.epoch + 1}, step ` +
-        `${context.step + 1}; the last good checkpoint is kept. Lower the learning rate or ` +
-        `check the data.`,
-    );
-    this.name = "NonFiniteLossError";
-  }
-}
-
 /**
- * Trains a model: epochs of steps (`tf.variableGrads` + the optimiser), the learning rate set
- * per epoch from a schedule, validation every `validateEvery` epochs, the `last` checkpoint
- * after every epoch and the `best` one by a monitored metric, a JSON line per logged step and
- * per epoch in `metrics.jsonl`, a progress bar with loss, rate and ETA, and a summary line per
- * epoch. `resume` continues from `checkpoints/last` (weights, optimiser, epoch, best).
+ * Trains a model: epochs of steps, the learning rate set per epoch from a schedule,
+ * validation every `validateEvery` epochs, the `last` checkpoint after every epoch and the
+ * `best` one by a monitored metric, a JSON line per logged step and per epoch in
+ * `metrics.jsonl`, a progress bar with loss, rate and ETA, and a summary line per epoch.
+ * `resume` continues from `checkpoints/last` (weights, optimiser, epoch, best).
+ *
+ * Metric names are the step's and the validation's, prefixed by their split: a step's `loss`
+ * and `acc_top5` are recorded as `train_loss` and `train_acc_top5` (in step records, and
+ * averaged over the epoch in epoch records), a validation's as `val_loss`, `val_acc_top5`.
  *
  * Data order and randomness must depend only on `(seed, epoch, step)` (the `batches` and
  * `step` callbacks get them), which is what makes a resumed run equal an uninterrupted one.
@@ -113,37 +97,48 @@ export class NonFiniteLossError extends Error {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { resnet18 } from "@simclr/models";
- * import { AdamW, fit } from "@simclr/train";
+ * import { AdamW, fit, trainStep } from "@simclr/train";
+ * import assert from "node:assert/strict";
  *
  * await tf.setBackend("cpu");
  * const model = resnet18({ width: 2, numClasses: 2, stem: "cifar" });
+ * const optimizer = new AdamW(model.parameters(), { lr: 1e-2 });
  * const images = tf.randomUniform([4, 8, 8, 3]) as tf.Tensor4D;
  * const labels = tf.oneHot([0, 1, 0, 1], 2);
  * const outDir = await Deno.makeTempDir();
  * const result = await fit({
  *   model,
- *   optimizer: new AdamW(model.parameters(), { lr: 1e-2 }),
+ *   optimizer,
  *   epochs: 2,
  *   stepsPerEpoch: 1,
- *   batches: async function* () { yield { images, labels }; },
- *   step: (batch) => ({
- *     loss: tf.losses.softmaxCrossEntropy(batch.labels, model.apply(batch.images, { training: true })) as tf.Scalar,
+ *   batches: async function* () {
+ *     yield { images, labels };
+ *   },
+ *   step: async (batch) => ({
+ *     ...await trainStep(model, optimizer, () => ({
+ *       loss: tf.losses.softmaxCrossEntropy(batch.labels, model.apply(batch.images, { training: true })) as tf.Scalar,
+ *     })),
  *     images: 4,
  *   }),
  *   outDir,
  *   log: null,
  * });
- * console.log(result.epochs, result.checkpoints.last); // 2 .../checkpoints/last.safetensors
+ * assert.equal(result.epochs, 2);
+ * assert.equal(result.checkpoints.last, `${outDir}/checkpoints/last.safetensors`);
+ * assert.ok(Number.isFinite(result.history[1].train_loss));
+ * tf.dispose([images, labels]);
+ * optimizer.dispose();
+ * model.dispose();
  * await Deno.remove(outDir, { recursive: true });
  * ```
  */
 export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult> {
   const { model, optimizer, schedule, epochs, stepsPerEpoch, outDir, monitor } = options;
-  const { validateEvery = 1, config = {}, seed = 0, logEvery = 10 } = options;
-  checkInteger("epochs", epochs, 1);
-  checkInteger("stepsPerEpoch", stepsPerEpoch, 1);
-  checkInteger("validateEvery", validateEvery, 1);
-  checkInteger("logEvery", logEvery, 1);
+  const { validateEvery = 1, config = {}, seed = DEFAULT_SEED, logEvery = 10 } = options;
+  checkInteger("fit()", "options.epochs", epochs, { min: 1 });
+  checkInteger("fit()", "options.stepsPerEpoch", stepsPerEpoch, { min: 1 });
+  checkInteger("fit()", "options.validateEvery", validateEvery, { min: 1 });
+  checkInteger("fit()", "options.logEvery", logEvery, { min: 1 });
   const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
   const checkpointDir = `${outDir}/checkpoints`;
   await Deno.mkdir(checkpointDir, { recursive: true });
@@ -171,11 +166,8 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
   const encoder = new TextEncoder();
   const record = (entry: Record<string, unknown>) =>
     metricsFile.write(encoder.encode(JSON.stringify(entry) + "\n"));
-
-  // Gradients come back keyed by variable name; map them to parameter names.
-  const params = model.parameters();
-  const variables = [...params.values()];
-  const paramName = new Map([...params].map(([name, v]) => [v.name, name]));
+  const prefixed = (prefix: string, values: Record<string, number>) =>
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
 
   const showBar = options.progress ?? Deno.stderr.isTerminal();
   const history: Record<string, number>[] = [];
@@ -190,31 +182,22 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
       let images = 0;
       for await (const batch of options.batches(epoch)) {
         const context = { epoch, step: steps, globalStep };
-        let metrics: Record<string, tf.Scalar> = {};
-        let stepImages = 0;
-        const { value, grads } = tf.variableGrads(() => {
-          const out = options.step(batch, context);
-          metrics = out.metrics ?? {};
-          stepImages = out.images ?? 0;
-          Object.values(metrics).forEach((m) => tf.keep(m));
-          return out.loss;
-        }, variables);
-        const named = new Map(Object.entries(grads).map(([k, g]) => [paramName.get(k)!, g]));
-        const lossValue = (await value.data())[0];
-        if (!Number.isFinite(lossValue)) {
-          tf.dispose([value, ...Object.values(grads), ...Object.values(metrics)]);
-          throw new NonFiniteLossError(context, lossValue);
+        let result: FitStepResult;
+        try {
+          result = await options.step(batch, context);
+        } catch (error) {
+          if (error instanceof NonFiniteLossError) {
+            throw new NonFiniteLossError(error.value, context);
+          }
+          throw error;
         }
-        optimizer.step(named);
-        const values: Record<string, number> = { loss: lossValue };
-        for (const [key, metric] of Object.entries(metrics)) values[key] = (await metric.data())[0];
-        tf.dispose([value, ...Object.values(grads), ...Object.values(metrics)]);
+        const values = prefixed("train_", { loss: result.loss, ...result.metrics });
         for (const [key, v] of Object.entries(values)) sums[key] = (sums[key] ?? 0) + v;
         steps++;
         globalStep++;
-        images += stepImages;
+        images += result.images;
         const seconds = (performance.now() - started) / 1000;
-        bar?.update(steps, { loss: lossValue.toFixed(4), rate: (images / seconds).toFixed(1) });
+        bar?.update(steps, { loss: result.loss.toFixed(4), rate: (images / seconds).toFixed(1) });
         if (globalStep % logEvery === 0) {
           await record({
             kind: "step",
@@ -229,12 +212,12 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
       bar?.stop();
       const seconds = (performance.now() - started) / 1000;
       const summary: Record<string, number> = { epoch, lr: optimizer.lr, seconds };
-      for (const [key, sum] of Object.entries(sums)) summary[`train_${key}`] = sum / steps;
+      for (const [key, sum] of Object.entries(sums)) summary[key] = sum / steps;
       summary.images_per_second = images / seconds;
       summary.peak_rss_mib = peakRssMiB();
       const isLast = epoch === epochs - 1;
       if (options.validate && ((epoch + 1) % validateEvery === 0 || isLast)) {
-        Object.assign(summary, await options.validate(epoch));
+        Object.assign(summary, prefixed("val_", await options.validate(epoch)));
       }
       let improved = false;
       if (monitor && monitor.metric in summary) {
@@ -297,22 +280,4 @@ function epochLine(
     `${summary.images_per_second.toFixed(1)} img/s, ${summary.seconds.toFixed(1)} s, ` +
     `peak RSS ${summary.peak_rss_mib.toFixed(0)} MiB` +
     (improved ? ` (best ${improved} so far)` : "");
-}
-
-/** Peak resident memory of this process (Linux's VmHWM), else the current RSS, in MiB. */
-function peakRssMiB(): number {
-  try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    const match = status.match(/^VmHWM:\s+(\d+) kB/m);
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // Not Linux, or no read permission: fall through.
-  }
-  return Deno.memoryUsage().rss / 2 ** 20;
-}
-
-function checkInteger(name: string, value: number, min: number): void {
-  if (!(Number.isInteger(value) && value >= min)) {
-    throw new RangeError(`fit: ${name} must be an integer >= ${min}, got ${value}`);
-  }
 }

@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { simclrNet } from "@simclr/models";
+import { selectBackend } from "@simclr/backends";
+import { type SimCLRNet, simclrNet } from "@simclr/models";
 import { AdamW } from "./adamw.ts";
-import { contrastiveStep } from "./contrastive_step.ts";
+import { contrastiveLoss } from "./contrastive_loss.ts";
 import { cosineAnnealingLR } from "./cosine_annealing_lr.ts";
-import { fit, type FitOptions, NonFiniteLossError } from "./fit.ts";
-import { selectBackend } from "./select_backend.ts";
+import { fit, type FitOptions, type FitStepResult } from "./fit.ts";
+import { NonFiniteLossError } from "./non_finite_loss_error.ts";
+import { trainStep } from "./train_step.ts";
 
 await selectBackend("cpu", { log: null });
 
@@ -13,6 +15,21 @@ await selectBackend("cpu", { log: null });
 const STEPS = 2;
 function viewsFor(epoch: number, step: number): tf.Tensor4D {
   return tf.randomNormal([8, 8, 8, 3], 0, 1, "float32", 1 + 100 * epoch + step) as tf.Tensor4D; // tfjs treats seed 0 as "no seed"
+}
+
+/** One SimCLR step on the fixed views of (epoch, step), made outside the gradient tape. */
+async function contrastiveStep(
+  model: SimCLRNet,
+  optimizer: AdamW,
+  epoch: number,
+  step: number,
+): Promise<FitStepResult> {
+  const views = viewsFor(epoch, step);
+  try {
+    return { ...await trainStep(model, optimizer, () => contrastiveLoss(model, views)), images: 8 };
+  } finally {
+    views.dispose();
+  }
 }
 
 interface Run {
@@ -43,8 +60,7 @@ async function run(
       },
       step: (index, { epoch, step }) => {
         assert.equal(index, epoch * STEPS + step);
-        const out = contrastiveStep(model, viewsFor(epoch, step));
-        return out;
+        return contrastiveStep(model, optimizer, epoch, step);
       },
       outDir,
       seed,
@@ -54,7 +70,7 @@ async function run(
     });
     for (const line of (await Deno.readTextFile(`${outDir}/metrics.jsonl`)).trim().split("\n")) {
       const entry = JSON.parse(line);
-      if (entry.kind === "step") losses.push(entry.loss);
+      if (entry.kind === "step") losses.push(entry.train_loss);
     }
     const weights = [...model.parameters().values()].map((v) => v.dataSync() as Float32Array);
     return { weights, losses, outDir };
@@ -64,7 +80,7 @@ async function run(
   }
 }
 
-Deno.test("fit() is reproducible: same seed, same losses and weights; another seed differs", async () => {
+Deno.test("`fit()` is reproducible: same seed, same losses and weights; another seed differs", async () => {
   const [a, b, c] = [await run(1, 2), await run(1, 2), await run(2, 2)];
   assert.equal(a.losses.length, 4);
   assert.deepEqual(a.losses, b.losses, `${a.losses} vs ${b.losses}`);
@@ -76,7 +92,7 @@ Deno.test("fit() is reproducible: same seed, same losses and weights; another se
   for (const r of [a, b, c]) await Deno.remove(r.outDir, { recursive: true });
 });
 
-Deno.test("fit() resumed after an interruption gives the weights of an uninterrupted run", async () => {
+Deno.test("`fit()` resumed after an interruption gives the weights of an uninterrupted run", async () => {
   const whole = await run(3, 3);
   const interrupted = await run(3, 1);
   const resumed = await run(3, 3, { resume: true }, interrupted.outDir);
@@ -88,10 +104,10 @@ Deno.test("fit() resumed after an interruption gives the weights of an uninterru
   for (const r of [whole, resumed]) await Deno.remove(r.outDir, { recursive: true });
 });
 
-Deno.test("fit() keeps the best checkpoint by the monitored metric and writes epoch records", async () => {
+Deno.test("`fit()` keeps the best checkpoint by the monitored metric and writes epoch records", async () => {
   const scores = [0.2, 0.5, 0.4];
   const r = await run(4, 3, {
-    validate: (epoch) => Promise.resolve({ val_score: scores[epoch] }),
+    validate: (epoch) => Promise.resolve({ score: scores[epoch] }),
     monitor: { metric: "val_score", mode: "max" },
   });
   const best = JSON.parse(await Deno.readTextFile(`${r.outDir}/checkpoints/best.json`));
@@ -104,7 +120,7 @@ Deno.test("fit() keeps the best checkpoint by the monitored metric and writes ep
   await Deno.remove(r.outDir, { recursive: true });
 });
 
-Deno.test("fit() stops on a non-finite loss and keeps the last good checkpoint", async () => {
+Deno.test("`fit()` stops on a non-finite loss and keeps the last good checkpoint", async () => {
   const outDir = await Deno.makeTempDir();
   await run(5, 1, {}, outDir);
   const before = await Deno.readFile(`${outDir}/checkpoints/last.safetensors`);
@@ -120,13 +136,18 @@ Deno.test("fit() stops on a non-finite loss and keeps the last good checkpoint",
         batches: async function* () {
           yield 0;
         },
-        step: () => ({ loss: tf.scalar(NaN).add(model.parameters().get("fc.2.bias")!.sum()) }),
+        step: async () => ({
+          ...await trainStep(model, optimizer, () => ({
+            loss: tf.scalar(NaN).add(model.parameters().get("fc.2.bias")!.sum()) as tf.Scalar,
+          })),
+          images: 1,
+        }),
         outDir,
         resume: true,
         log: null,
       }),
     (error: unknown) =>
-      error instanceof NonFiniteLossError && /loss is NaN at epoch 2, step 1/.test(error.message),
+      error instanceof NonFiniteLossError && /loss is NaN at epoch 2, step 1;/.test(error.message),
   );
   assert.deepEqual(await Deno.readFile(`${outDir}/checkpoints/last.safetensors`), before);
   optimizer.dispose();
@@ -134,7 +155,7 @@ Deno.test("fit() stops on a non-finite loss and keeps the last good checkpoint",
   await Deno.remove(outDir, { recursive: true });
 });
 
-Deno.test("fit() leaks no tensors: the count is flat across training steps", async () => {
+Deno.test("`fit()` leaks no tensors: the count is flat across training steps", async () => {
   const model = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar", seed: 6 });
   const optimizer = new AdamW(model.parameters());
   const outDir = await Deno.makeTempDir();
@@ -150,7 +171,7 @@ Deno.test("fit() leaks no tensors: the count is flat across training steps", asy
         yield step;
       }
     },
-    step: (_, { epoch, step }) => contrastiveStep(model, viewsFor(epoch, step)),
+    step: (_, { epoch, step }) => contrastiveStep(model, optimizer, epoch, step),
     validate: () => Promise.resolve({ val: 1 }),
     outDir,
     log: null,
@@ -162,7 +183,7 @@ Deno.test("fit() leaks no tensors: the count is flat across training steps", asy
   await Deno.remove(outDir, { recursive: true });
 });
 
-Deno.test("fit() rejects bad settings by name", async () => {
+Deno.test("`fit()` rejects bad settings by name", async () => {
   const model = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar" });
   const optimizer = new AdamW(model.parameters());
   const base = {
@@ -171,12 +192,17 @@ Deno.test("fit() rejects bad settings by name", async () => {
     epochs: 1,
     stepsPerEpoch: 1,
     batches: async function* () {},
-    step: () => ({ loss: tf.scalar(0) }),
+    step: () => Promise.resolve({ loss: 0, metrics: {}, images: 1 }),
     outDir: "/nonexistent-never-created",
     log: null,
   };
-  await assert.rejects(() => fit({ ...base, epochs: 0 }), /epochs must be an integer >= 1, got 0/);
-  await assert.rejects(() => fit({ ...base, validateEvery: 1.5 }), /validateEvery .* got 1.5/);
+  await assert.rejects(() => fit({ ...base, epochs: 0 }), {
+    name: "RangeError",
+    message: "fit(): options.epochs is 0: expected a positive integer",
+  });
+  await assert.rejects(() => fit({ ...base, validateEvery: 1.5 }), {
+    message: "fit(): options.validateEvery is 1.5: expected a positive integer",
+  });
   optimizer.dispose();
   model.dispose();
 });

@@ -20,12 +20,15 @@ export interface LinearWarmupOptions {
  * @example
  * ```ts
  * import { cosineAnnealingLR, linearWarmup } from "@simclr/train";
+ * import assert from "node:assert/strict";
  *
  * const schedule = linearWarmup(cosineAnnealingLR({ baseLr: 1, tMax: 100 }), {
  *   warmupEpochs: 4,
  *   startFactor: 0.2,
  * });
- * console.log(schedule(0), schedule(2), schedule(4)); // 0.2, ~0.6, ~1
+ * assert.ok(Math.abs(schedule(0) - 0.2) < 1e-12); // startFactor * base
+ * assert.ok(Math.abs(schedule(2) - 0.6 * cosineAnnealingLR({ baseLr: 1, tMax: 100 })(2)) < 1e-12);
+ * assert.equal(schedule(4), cosineAnnealingLR({ baseLr: 1, tMax: 100 })(4)); // warmed up
  * ```
  */
 export function linearWarmup(schedule: LRSchedule, options: LinearWarmupOptions): LRSchedule {

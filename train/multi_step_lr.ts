@@ -20,9 +20,12 @@ export interface MultiStepOptions {
  * @example
  * ```ts
  * import { multiStepLR } from "@simclr/train";
+ * import assert from "node:assert/strict";
  *
  * const schedule = multiStepLR({ baseLr: 1e-3, milestones: [60, 80], gamma: 0.1 });
- * console.log(schedule(59), schedule(60), schedule(80)); // 1e-3, 1e-4, 1e-5 (to rounding)
+ * assert.equal(schedule(59), 1e-3);
+ * assert.ok(Math.abs(schedule(60) - 1e-4) < 1e-18);
+ * assert.ok(Math.abs(schedule(80) - 1e-5) < 1e-18);
  * ```
  */
 export function multiStepLR(options: MultiStepOptions): LRSchedule {

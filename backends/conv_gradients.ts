@@ -83,7 +83,7 @@ const installed = new Map<string, { ours: tf.KernelConfig; stock?: tf.KernelConf
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import "@tensorflow/tfjs-backend-wasm";
- * import { registerFastConvGradients } from "./conv_gradients.ts";
+ * import { registerFastConvGradients } from "@simclr/backends";
  * import assert from "node:assert/strict";
  * registerFastConvGradients();
  * await tf.setBackend("wasm");
@@ -128,7 +128,7 @@ export function registerFastConvGradients(backends: string[] = ["wasm"]): void {
  *
  * @example
  * ```ts
- * import { registerFastConvGradients, unregisterFastConvGradients } from "./conv_gradients.ts";
+ * import { registerFastConvGradients, unregisterFastConvGradients } from "@simclr/backends";
  * registerFastConvGradients(["wasm"]);
  * unregisterFastConvGradients();
  * ```

@@ -8,7 +8,7 @@ import {
   loadConvCases,
   maxAbsDiff,
   tapeGrads,
-} from "./testdata/conv_fixtures.ts";
+} from "./_test_utils.ts";
 
 await tf.setBackend("cpu");
 const TOL = 1e-4;

@@ -44,7 +44,7 @@ let stockOneHot: tf.KernelConfig | undefined | null = null;
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-wasm";
- * import { registerWasmKernelFixes } from "./wasm_kernels.ts";
+ * import { registerWasmKernelFixes } from "@simclr/backends";
  * registerWasmKernelFixes();
  * await tf.setBackend("wasm");
  * const h = tf.oneHot(tf.tensor1d([1], "int32"), 2, 1, 0, "float32");
@@ -68,7 +68,7 @@ export function registerWasmKernelFixes(): void {
  *
  * @example
  * ```ts
- * import { registerWasmKernelFixes, unregisterWasmKernelFixes } from "./wasm_kernels.ts";
+ * import { registerWasmKernelFixes, unregisterWasmKernelFixes } from "@simclr/backends";
  * registerWasmKernelFixes();
  * unregisterWasmKernelFixes();
  * ```

@@ -1,4 +1,5 @@
-// Test helper: the torchvision reference outputs made by tools/make_augment_fixtures.py.
+// Test helpers (not published): the torchvision reference outputs made by
+// tools/make_augment_fixtures.py, and summary statistics for the samplers' tests.
 import * as tf from "@tensorflow/tfjs-core";
 
 /** Location of a float32 NHWC array in the fixture blob. */
@@ -57,5 +58,36 @@ export async function maxErrorAsync(actual: tf.Tensor, expected: Stored): Promis
     return worst;
   } finally {
     want.dispose();
+  }
+}
+
+/** Mean of `values`. */
+export function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Population standard deviation of `values`. */
+export function std(values: readonly number[]): number {
+  const m = mean(values);
+  return Math.sqrt(mean(values.map((v) => (v - m) ** 2)));
+}
+
+/** Linear-interpolated quantile (numpy's default). */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
+}
+
+/** Throws unless `actual` is within `tolerance` of `expected`. */
+export function assertNear(
+  actual: number,
+  expected: number,
+  tolerance: number,
+  what: string,
+): void {
+  if (!(Math.abs(actual - expected) <= tolerance)) {
+    throw new Error(`${what}: ${actual} is not within ${tolerance} of ${expected}`);
   }
 }

@@ -68,10 +68,11 @@ const REQUESTS: BackendRequest[] = ["auto", ...ORDER];
  *
  * @example
  * ```ts
- * import { selectBackend } from "@simclr/train";
+ * import { selectBackend } from "@simclr/backends";
+ * import assert from "node:assert/strict";
  *
  * const backend = await selectBackend("cpu", { log: null });
- * console.log(backend.line); // "backend: cpu (CPU, JavaScript kernels)"
+ * assert.equal(backend.line, "backend: cpu (CPU, JavaScript kernels)");
  * ```
  */
 export async function selectBackend(

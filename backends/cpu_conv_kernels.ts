@@ -155,7 +155,7 @@ let stock: (tf.KernelConfig | undefined)[] | undefined;
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
- * import { registerFastCpuKernels } from "./cpu_conv_kernels.ts";
+ * import { registerFastCpuKernels } from "@simclr/backends";
  * registerFastCpuKernels();
  * await tf.setBackend("cpu");
  * import assert from "node:assert/strict";
@@ -186,7 +186,7 @@ export function registerFastCpuKernels(): void {
  * @example
  * ```ts
  * import "@tensorflow/tfjs-backend-cpu";
- * import { registerFastCpuKernels, unregisterFastCpuKernels } from "./cpu_conv_kernels.ts";
+ * import { registerFastCpuKernels, unregisterFastCpuKernels } from "@simclr/backends";
  * registerFastCpuKernels();
  * unregisterFastCpuKernels();
  * ```

@@ -2,7 +2,7 @@
 // Test helpers: PyTorch reference convolution gradients (tools/make_conv_grad_fixtures.py) and
 // the backends' stock kernels.
 import * as tf from "@tensorflow/tfjs-core";
-import type { Conv2DPadding } from "../conv_backprop.ts";
+import type { Conv2DPadding } from "./conv_backprop.ts";
 
 /** One PyTorch reference case: NHWC x, HWIO w, output gradient dy, and torch's dx, dw. */
 export interface ConvCase {
@@ -24,7 +24,7 @@ interface Entry {
 
 /** Loads every case as tensors (caller disposes). */
 export function loadConvCases(): ConvCase[] {
-  const dir = new URL(".", import.meta.url);
+  const dir = new URL("./testdata/", import.meta.url);
   const meta = JSON.parse(Deno.readTextFileSync(new URL("conv_grads.json", dir)));
   const bytes = Deno.readFileSync(new URL("conv_grads.bin", dir));
   const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);

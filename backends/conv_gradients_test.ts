@@ -11,7 +11,7 @@ import {
   loadConvCases,
   maxAbsDiff,
   tapeGrads,
-} from "./testdata/conv_fixtures.ts";
+} from "./_test_utils.ts";
 
 const TOL = 1e-4;
 

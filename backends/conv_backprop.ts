@@ -77,7 +77,7 @@ function cropForPads(
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
- * import { conv2dFilterGradient } from "./conv_backprop.ts";
+ * import { conv2dFilterGradient } from "@simclr/backends";
  * import assert from "node:assert/strict";
  * await tf.setBackend("cpu");
  * const x = tf.ones([1, 3, 3, 1]) as tf.Tensor4D;
@@ -146,7 +146,7 @@ function flipFilter(filter: tf.Tensor4D): tf.Tensor4D {
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
- * import { conv2dInputGradient } from "./conv_backprop.ts";
+ * import { conv2dInputGradient } from "@simclr/backends";
  * import assert from "node:assert/strict";
  * await tf.setBackend("cpu");
  * const dy = tf.ones([1, 2, 2, 1]) as tf.Tensor4D;

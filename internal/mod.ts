@@ -1,0 +1,34 @@
+// Copyright 2026 the simclr authors. MIT license.
+/**
+ * Helpers shared by the `@simclr` packages, one definition each. **Not public API**: names and
+ * behaviour change without notice, as `@std/internal`'s do; import the packages that use them
+ * instead. Each helper has its own subpath (`@simclr/internal/random`, ...), so a package pulls
+ * in only what it uses: `@simclr/losses` takes `checks` alone.
+ *
+ * - `checks`: argument checks and the one error-message format
+ *   (`fn(): argument is value: expected what`).
+ * - `random`: the one seeded generator ({@linkcode createRng}), {@linkcode mixSeed} and the
+ *   default seed.
+ * - `write-atomic`: writes through a temporary name and a rename.
+ * - `null-if-missing`: a missing file as `null`.
+ * - `normalization`: the tutorial's `Normalize((0.5,), (0.5,))` constants.
+ * - `peak-rss`: the peak resident memory of the process.
+ * - `sha256`: content digests for cache keys.
+ *
+ * @example
+ * ```ts
+ * import { createRng, DEFAULT_SEED } from "@simclr/internal";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(createRng(DEFAULT_SEED).u32(), createRng(42).u32());
+ * ```
+ *
+ * @module
+ */
+export * from "./checks.ts";
+export * from "./normalization.ts";
+export * from "./null_if_missing.ts";
+export * from "./peak_rss.ts";
+export * from "./random.ts";
+export * from "./sha256.ts";
+export * from "./write_atomic.ts";

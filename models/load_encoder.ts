@@ -1,0 +1,194 @@
+// Copyright 2026 the simclr authors. MIT license.
+import * as tf from "@tensorflow/tfjs-core";
+import { sha256Hex } from "@simclr/internal/sha256";
+import { CheckpointError } from "./checkpoint_error.ts";
+import { loadSafetensors } from "./load_safetensors.ts";
+import { loadTorchCheckpoint } from "./load_torch_checkpoint.ts";
+import { ResNetEncoder } from "./resnet_encoder.ts";
+
+/** The network a checkpoint holds, as {@linkcode loadEncoder} found it. */
+export interface EncoderConfig {
+  /** Residual block type. */
+  block: "basic" | "bottleneck";
+  /** Blocks per stage (`[2, 2, 2, 2]`: ResNet-18). */
+  layers: [number, number, number, number];
+  /** Base channel count. */
+  width: number;
+  /** The stem variant. */
+  stem: "imagenet" | "cifar";
+  /** Output size of the projection head, when the checkpoint has one (`fc.2.weight`). */
+  hiddenDim?: number;
+  /** Image side the network was trained at, when the checkpoint records it. */
+  imageSize?: number;
+}
+
+/** Settings that replace what the checkpoint says (e.g. from command-line flags). */
+export type EncoderOverrides = Partial<Pick<EncoderConfig, "width" | "stem" | "imageSize">>;
+
+/** What {@linkcode loadEncoder} returns. */
+export interface LoadedEncoder {
+  /** The encoder (`h`, the projection head left out), weights loaded; the caller disposes it. */
+  encoder: ResNetEncoder;
+  /** Its configuration: overrides, else the checkpoint's metadata, else its tensor shapes. */
+  config: EncoderConfig;
+  /** The file format, detected from the bytes. */
+  format: "safetensors" | "torch";
+  /** The prefix the encoder's keys carry in the file (`"convnet."` in the tutorial's). */
+  prefix: string;
+  /** SHA-256 of the file's bytes (hex), e.g. for feature-cache keys. */
+  digest: string;
+  /** The run's configuration (ours) or Lightning's `hyper_parameters` (`{}` when absent). */
+  metadata: Record<string, unknown>;
+}
+
+/** Which format the bytes are: PyTorch's zip ("PK") or legacy pickle (0x80), else safetensors. */
+function detectFormat(bytes: Uint8Array): "safetensors" | "torch" | null {
+  if ((bytes[0] === 0x50 && bytes[1] === 0x4b) || bytes[0] === 0x80) return "torch";
+  // safetensors: an 8-byte little-endian header length, then a JSON object.
+  if (bytes.length > 9 && bytes[8] === 0x7b) return "safetensors";
+  return null;
+}
+
+/** The ResNet layout the keys under `prefix` describe. */
+function configFromShapes(
+  stateDict: Map<string, tf.Tensor>,
+  prefix: string,
+): Omit<EncoderConfig, "imageSize"> {
+  const conv1 = stateDict.get(`${prefix}conv1.weight`)!.shape; // [width, 3, k, k]
+  const block = stateDict.has(`${prefix}layer1.0.conv3.weight`) ? "bottleneck" : "basic";
+  const layers = [1, 2, 3, 4].map((stage) => {
+    let blocks = 0;
+    while (stateDict.has(`${prefix}layer${stage}.${blocks}.conv1.weight`)) blocks++;
+    return blocks;
+  }) as [number, number, number, number];
+  const head = stateDict.get(`${prefix}fc.2.weight`)?.shape; // [hiddenDim, 4 * hiddenDim]
+  return {
+    block,
+    layers,
+    width: conv1[0],
+    stem: conv1[2] === 3 ? "cifar" : "imagenet",
+    ...(head ? { hiddenDim: head[0] } : {}),
+  };
+}
+
+/** The configuration values our checkpoints record (the run's config) that describe the net. */
+function configFromMetadata(metadata: Record<string, unknown>): Partial<EncoderConfig> {
+  const picked: Partial<EncoderConfig> = {};
+  if (typeof metadata.width === "number") picked.width = metadata.width;
+  if (metadata.stem === "imagenet" || metadata.stem === "cifar") picked.stem = metadata.stem;
+  if (typeof metadata.imageSize === "number") picked.imageSize = metadata.imageSize;
+  const hiddenDim = metadata.hiddenDim ?? metadata.hidden_dim; // ours, the tutorial's
+  if (typeof hiddenDim === "number") picked.hiddenDim = hiddenDim;
+  return picked;
+}
+
+/**
+ * Loads the encoder of a checkpoint, whatever wrote it: our safetensors files (`fit()`'s
+ * `last`/`best`, `saveSafetensors`), PyTorch `torch.save` files and Lightning checkpoints such
+ * as the tutorial's `SimCLR.ckpt` (the format is detected from the bytes). The encoder's keys
+ * are found under any prefix (`convnet.`, `model.`, none...), the projection head (`fc.*`) is
+ * left out, and the network is described by, in order: `overrides`, the checkpoint's metadata
+ * (our run configuration), the tensors' shapes (width and stem from `conv1.weight`, blocks per
+ * stage from the keys). Loading is strict: a key missing, unexpected or of the wrong shape is
+ * a {@linkcode CheckpointError} that names the file.
+ *
+ * @param source A file path, or the file's bytes.
+ * @param overrides Settings that replace the checkpoint's (width, stem, image size).
+ * @returns The encoder, its configuration, the format, the prefix, a digest and the metadata.
+ *
+ * @example Round trip through our format
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { loadEncoder, saveSafetensors, simclrNet } from "@simclr/models";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const net = simclrNet({ width: 4, hiddenDim: 8, stem: "cifar" });
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const state = net.stateDict();
+ * await saveSafetensors(path, state, { config: JSON.stringify({ imageSize: 32 }) });
+ * const { encoder, config } = await loadEncoder(path);
+ * assert.deepEqual(config, {
+ *   block: "basic", layers: [2, 2, 2, 2], width: 4, stem: "cifar", hiddenDim: 8, imageSize: 32,
+ * });
+ * const x = tf.ones([1, 32, 32, 3]) as tf.Tensor4D;
+ * const [h1, h2] = [net.encoder.apply(x, { training: false }), encoder.apply(x, { training: false })];
+ * assert.deepEqual(await h1.data(), await h2.data());
+ * tf.dispose([x, h1, h2, ...state.values()]);
+ * net.dispose();
+ * encoder.dispose();
+ * await Deno.remove(path);
+ * ```
+ */
+export async function loadEncoder(
+  source: string | Uint8Array,
+  overrides: EncoderOverrides = {},
+): Promise<LoadedEncoder> {
+  const name = typeof source === "string" ? `checkpoint ${source}` : "the checkpoint bytes";
+  const bytes = typeof source === "string" ? await Deno.readFile(source) : source;
+  const format = detectFormat(bytes);
+  if (format === null) {
+    throw new CheckpointError(
+      `${name}: not a checkpoint: expected a safetensors file or a PyTorch (Lightning) checkpoint`,
+    );
+  }
+  let stateDict: Map<string, tf.Tensor>;
+  let metadata: Record<string, unknown> = {};
+  try {
+    if (format === "torch") {
+      const checkpoint = await loadTorchCheckpoint(bytes);
+      stateDict = checkpoint.stateDict;
+      metadata = checkpoint.hyperParameters;
+    } else {
+      const file = await loadSafetensors(bytes);
+      stateDict = file.tensors;
+      if (file.metadata.config !== undefined) metadata = JSON.parse(file.metadata.config);
+    }
+  } catch (error) {
+    throw new CheckpointError(`${name}: unreadable: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    // The shortest prefix under which a ResNet starts (an EMA copy may sit under a longer one).
+    const prefix = [...stateDict.keys()]
+      .filter((key) => key.endsWith("conv1.weight"))
+      .map((key) => key.slice(0, -"conv1.weight".length))
+      .filter((p) => stateDict.has(`${p}layer1.0.conv1.weight`))
+      .sort((a, b) => a.length - b.length)[0];
+    if (prefix === undefined) {
+      throw new CheckpointError(
+        `${name}: has no "conv1.weight" under any prefix: expected a ResNet's weights`,
+      );
+    }
+    const config: EncoderConfig = {
+      ...configFromShapes(stateDict, prefix),
+      ...configFromMetadata(metadata),
+      ...overrides,
+    };
+    const encoder = new ResNetEncoder(config);
+    const own = new Map(
+      [...stateDict].filter(([key]) => key.startsWith(prefix) && !key.startsWith(`${prefix}fc.`)),
+    );
+    try {
+      encoder.loadStateDict(own, { prefix, strict: true });
+    } catch (error) {
+      encoder.dispose();
+      const detail = (error as Error).message.replace(/^loadStateDict\(\): /, "");
+      throw new CheckpointError(
+        `${name} does not fit ResNetEncoder(width ${config.width}, stem ${config.stem}, ` +
+          `layers [${config.layers}]): ${
+            detail.length > 400 ? `${detail.slice(0, 400)}…` : detail
+          }` +
+          (Object.keys(overrides).length
+            ? `; check the overrides ${JSON.stringify(overrides)}`
+            : ""),
+        { cause: error },
+      );
+    }
+    return { encoder, config, format, prefix, digest: await sha256Hex(bytes), metadata };
+  } finally {
+    tf.dispose([...stateDict.values()]);
+  }
+}

@@ -1,0 +1,98 @@
+import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "node:assert/strict";
+import { CheckpointError } from "./checkpoint_error.ts";
+import { loadEncoder } from "./load_encoder.ts";
+import { loadSafetensors } from "./load_safetensors.ts";
+import { saveSafetensors } from "./save_safetensors.ts";
+import { simclrNet } from "./simclr_net.ts";
+import { relativeError, testdata } from "./_test_utils.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("`loadEncoder()` reads the tutorial's Lightning checkpoint: prefix, shapes, hyper-parameters", async () => {
+  const loaded = await loadEncoder(testdata("simclr_w3.ckpt"));
+  assert.equal(loaded.format, "torch");
+  assert.equal(loaded.prefix, "convnet.");
+  assert.deepEqual(loaded.config, {
+    block: "basic",
+    layers: [2, 2, 2, 2],
+    width: 3,
+    stem: "imagenet",
+    hiddenDim: 16,
+  });
+  assert.equal(loaded.metadata.hidden_dim, 16);
+  assert.match(loaded.digest, /^[0-9a-f]{64}$/);
+  // The features equal PyTorch's `convnet` with `fc = Identity()`.
+  const { tensors } = await loadSafetensors(testdata("simclr_w3_io.safetensors"));
+  const h = loaded.encoder.apply(tensors.get("input") as tf.Tensor4D, { training: false });
+  const error = await relativeError(h, tensors.get("encoder_output")!);
+  assert.ok(error < 1e-4, `encoder error ${error}`);
+  tf.dispose([h, ...tensors.values()]);
+  loaded.encoder.dispose();
+});
+
+Deno.test("`loadEncoder()` finds a bottleneck ResNet-50 under another prefix", async () => {
+  const { encoder, config, prefix, format } = await loadEncoder(
+    testdata("resnet50_w2_cifar.safetensors"),
+  );
+  assert.deepEqual([format, prefix], ["safetensors", "model."]);
+  assert.deepEqual(config, { block: "bottleneck", layers: [3, 4, 6, 3], width: 2, stem: "cifar" });
+  assert.equal(encoder.featureDim, 64);
+  encoder.dispose();
+});
+
+Deno.test("`loadEncoder()` takes our run configuration from the metadata, overrides over it", async () => {
+  const net = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar" });
+  const state = net.stateDict();
+  const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+  const config = { width: 2, stem: "cifar", hiddenDim: 4, imageSize: 24, lr: 0.1 };
+  await saveSafetensors(path, state, { config: JSON.stringify(config) });
+  const bytes = await Deno.readFile(path);
+  const fromBytes = await loadEncoder(bytes);
+  assert.equal(fromBytes.config.imageSize, 24);
+  assert.deepEqual(fromBytes.metadata, config);
+  fromBytes.encoder.dispose();
+  const overridden = await loadEncoder(path, { imageSize: 16 });
+  assert.equal(overridden.config.imageSize, 16);
+  overridden.encoder.dispose();
+  // An override that contradicts the weights is a CheckpointError naming the file.
+  await assert.rejects(() => loadEncoder(path, { width: 3 }), (error: Error) => {
+    assert.ok(error instanceof CheckpointError);
+    assert.match(
+      error.message,
+      new RegExp(`checkpoint ${path} does not fit ResNetEncoder\\(width 3`),
+    );
+    assert.match(
+      error.message,
+      /mis-shaped keys: conv1\.weight: got \[2, 3, 3, 3\], expected \[3, 3, 3, 3\]/,
+    );
+    assert.match(error.message, /check the overrides \{"width":3\}/);
+    return true;
+  });
+  tf.dispose([...state.values()]);
+  net.dispose();
+  await Deno.remove(path);
+});
+
+Deno.test("`loadEncoder()` rejects files that hold no ResNet, naming them", async () => {
+  await assert.rejects(() => loadEncoder(new Uint8Array([1, 2, 3])), {
+    name: "CheckpointError",
+    message: /the checkpoint bytes: not a checkpoint: expected a safetensors file or a PyTorch/,
+  });
+  const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+  const t = tf.zeros([2]);
+  await saveSafetensors(path, new Map([["weight", t]]));
+  await assert.rejects(() => loadEncoder(path), {
+    name: "CheckpointError",
+    message: new RegExp(`checkpoint ${path}: has no "conv1.weight" under any prefix`),
+  });
+  await Deno.writeFile(path, new Uint8Array([16, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d]));
+  await assert.rejects(() => loadEncoder(path), {
+    name: "CheckpointError",
+    message: /unreadable: .*not a valid safetensors file/,
+  });
+  await assert.rejects(() => loadEncoder("/no/such/file.ckpt"), Deno.errors.NotFound);
+  t.dispose();
+  await Deno.remove(path);
+});
