@@ -97,6 +97,21 @@ export class AdamW {
   }
 
   /**
+   * The options another optimiser needs to take the same steps (data-parallel replicas).
+   *
+   * @returns The learning rate, betas, eps, weight decay and the names without decay.
+   */
+  settings(): Required<Omit<AdamWOptions, "noDecay">> & { noDecay: string[] } {
+    return {
+      lr: this.lr,
+      betas: [...this.#betas],
+      eps: this.#eps,
+      weightDecay: this.#weightDecay,
+      noDecay: [...this.#noDecay],
+    };
+  }
+
+  /**
    * Applies one update. Parameters without a gradient in `grads` are left alone (as PyTorch
    * skips parameters whose `.grad` is None).
    *

@@ -62,7 +62,7 @@ export interface TrainingState {
 export async function saveCheckpoint(
   dir: string,
   name: string,
-  model: Module,
+  model: Module<tf.Tensor, tf.Tensor>,
   optimizer: AdamW,
   state: TrainingState,
 ): Promise<string> {
@@ -100,7 +100,7 @@ export async function saveCheckpoint(
 export async function loadCheckpoint(
   dir: string,
   name: string,
-  model: Module,
+  model: Module<tf.Tensor, tf.Tensor>,
   optimizer?: AdamW,
 ): Promise<TrainingState | null> {
   const statePath = `${dir}/${name}.json`;

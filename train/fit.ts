@@ -2,6 +2,7 @@
 // @ts-types="npm:@types/cli-progress@3.11.6"
 import cliProgress from "cli-progress";
 import process from "node:process";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { Module } from "@simclr/models/module";
 import { peakRssMiB } from "@simclr/internal/peak-rss";
 import { DEFAULT_SEED } from "@simclr/internal/random";
@@ -23,7 +24,7 @@ export interface FitStepResult extends StepResult {
 /** Options of {@linkcode fit}. */
 export interface FitOptions<Batch> {
   /** The model; its `parameters()` are trained and its state dict is checkpointed. */
-  model: Module;
+  model: Module<tf.Tensor, tf.Tensor>;
   /** The optimiser over `model.parameters()`. */
   optimizer: AdamW;
   /** Learning rate per epoch (set on the optimiser at the start of each epoch). */

@@ -3,7 +3,9 @@
  * Training for SimCLR on TensorFlow.js: the AdamW optimiser, learning-rate schedules, the
  * SimCLR loss of a network ({@linkcode contrastiveLoss}), one optimisation step
  * ({@linkcode trainStep}: gradients by parameter name, the optimiser step, loss and metrics
- * read back), the contrastive validation pass, the fit loop and checkpoints.
+ * read back), large batches in chunks ({@linkcode cachedGradients}), exact data-parallel
+ * training on workers ({@linkcode DataParallel}), the contrastive validation pass, the fit loop
+ * and checkpoints.
  *
  * It registers no kernels and selects no backend: that is `@simclr/backends`' job (call its
  * `selectBackend` first; on `wasm` it also registers the convolution gradients training needs).
@@ -37,6 +39,8 @@ export * from "./cosine_annealing_lr.ts";
 export * from "./multi_step_lr.ts";
 export * from "./linear_warmup.ts";
 export * from "./train_step.ts";
+export * from "./cached_gradients.ts";
+export * from "./data_parallel.ts";
 export * from "./contrastive_loss.ts";
 export * from "./validate_contrastive.ts";
 export * from "./non_finite_loss_error.ts";

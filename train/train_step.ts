@@ -84,10 +84,61 @@ export interface StepResult {
 }
 
 /**
+ * Applies computed gradients: reads the loss and the metrics back (one read for all of them,
+ * asynchronously, so it works on WebGPU), steps `optimizer` when the loss is finite, and frees
+ * every tensor of `gradients`. A NaN or infinite loss leaves the parameters as they were and
+ * throws a {@linkcode NonFiniteLossError}.
+ *
+ * @param optimizer The optimiser of the parameters the gradients belong to.
+ * @param gradients What {@linkcode computeGradients} (or `cachedGradients`) returned; freed here.
+ * @returns The loss and the metrics.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { MLPHead } from "@simclr/models";
+ * import { AdamW, applyGradients, computeGradients } from "@simclr/train";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const head = new MLPHead([2, 1]);
+ * const optimizer = new AdamW(head.parameters(), { lr: 0.1 });
+ * const x = tf.tensor2d([[1, 2]]);
+ * const gradients = computeGradients(head, () => ({ loss: tf.sum(head.apply(x)) as tf.Scalar }));
+ * const { loss } = await applyGradients(optimizer, gradients);
+ * assert.ok(Number.isFinite(loss));
+ * assert.equal(optimizer.stepCount, 1);
+ * tf.dispose(x);
+ * optimizer.dispose();
+ * head.dispose();
+ * ```
+ */
+export async function applyGradients(
+  optimizer: AdamW,
+  gradients: Gradients,
+): Promise<StepResult> {
+  const { loss, metrics, grads } = gradients;
+  const names = Object.keys(metrics);
+  try {
+    const packed = tf.tidy(() => tf.stack([loss, ...names.map((n) => metrics[n])]));
+    const values = await packed.data(); // async: webgpu has no dataSync
+    packed.dispose();
+    if (!Number.isFinite(values[0])) throw new NonFiniteLossError(values[0]);
+    optimizer.step(grads);
+    return {
+      loss: values[0],
+      metrics: Object.fromEntries(names.map((n, i) => [n, values[i + 1]])),
+    };
+  } finally {
+    tf.dispose([loss, ...Object.values(metrics), ...grads.values()]);
+  }
+}
+
+/**
  * One optimisation step: the gradients of `lossFn` ({@linkcode computeGradients}), one step of
- * `optimizer`, and the loss and metrics read back (one read for all of them, asynchronously,
- * so it works on WebGPU). When the loss is NaN or infinite the parameters are left as they were
- * and a {@linkcode NonFiniteLossError} is thrown. Every tensor of the step is freed.
+ * `optimizer`, and the loss and metrics read back ({@linkcode applyGradients}). When the loss
+ * is NaN or infinite the parameters are left as they were and a {@linkcode NonFiniteLossError}
+ * is thrown. Every tensor of the step is freed.
  *
  * @param model The model being trained.
  * @param optimizer An optimiser over `model.parameters()`.
@@ -119,19 +170,5 @@ export async function trainStep(
   optimizer: AdamW,
   lossFn: LossFn,
 ): Promise<StepResult> {
-  const { loss, metrics, grads } = computeGradients(model, lossFn);
-  const names = Object.keys(metrics);
-  try {
-    const packed = tf.tidy(() => tf.stack([loss, ...names.map((n) => metrics[n])]));
-    const values = await packed.data(); // async: webgpu has no dataSync
-    packed.dispose();
-    if (!Number.isFinite(values[0])) throw new NonFiniteLossError(values[0]);
-    optimizer.step(grads);
-    return {
-      loss: values[0],
-      metrics: Object.fromEntries(names.map((n, i) => [n, values[i + 1]])),
-    };
-  } finally {
-    tf.dispose([loss, ...Object.values(metrics), ...grads.values()]);
-  }
+  return await applyGradients(optimizer, computeGradients(model, lossFn));
 }

@@ -1,0 +1,124 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { selectBackend } from "@simclr/backends";
+import { AdamW } from "./adamw.ts";
+import { DataParallel, ReplicaError } from "./data_parallel.ts";
+import { fit } from "./fit.ts";
+import { trainStep } from "./train_step.ts";
+import { batchViews, createReplica, type TestPayload } from "./testdata/replica.ts";
+
+await selectBackend("cpu", { log: null });
+const MODULE = new URL("./testdata/replica.ts", import.meta.url);
+
+/** Replica 0 and a group of `replicas`, with an optimiser whose first step is nearly SGD. */
+async function group(replicas: number, training: boolean, timeoutSeconds?: number) {
+  const local = await createReplica({ training });
+  // eps >> |g|: Adam's first step moves each weight by lr * g / (|g| + eps), close to lr * g / eps,
+  // so the weights show the gradients' sizes, not only their signs.
+  const optimizer = new AdamW(local.model.parameters(), { lr: 1, eps: 1, weightDecay: 0 });
+  const parallel = await DataParallel.start<{ training: boolean }, TestPayload>({
+    replicas,
+    module: MODULE,
+    config: { training },
+    local,
+    optimizer,
+    maxBatchSize: 8,
+    outputDim: 4,
+    timeoutSeconds,
+  });
+  return { local, optimizer, parallel };
+}
+
+async function weights(model: { parameters(): Map<string, tf.Variable> }): Promise<Float32Array[]> {
+  return await Promise.all(
+    [...model.parameters().values()].map(async (v) => await v.data() as Float32Array),
+  );
+}
+
+Deno.test("`DataParallel` gives the single-process gradient when the parts are independent", async () => {
+  const single = await createReplica({ training: false });
+  const before = await weights(single.model);
+  const optimizer = new AdamW(single.model.parameters(), { lr: 1, eps: 1, weightDecay: 0 });
+  const views = batchViews(11, 7);
+  const expected = await trainStep(
+    single.model,
+    optimizer,
+    () => single.loss(single.forward(views)),
+  );
+  views.dispose();
+  const { local, optimizer: o2, parallel } = await group(2, false);
+  const got = await parallel.step(7, () => ({ seed: 11 }));
+  assert.ok(
+    Math.abs(got.loss - expected.loss) < 1e-6 * expected.loss,
+    `${got.loss} vs ${expected.loss}`,
+  );
+  assert.deepEqual(got.metrics, expected.metrics);
+  const [a, b] = [await weights(single.model), await weights(local.model)];
+  let worst = 0, largest = 0;
+  a.forEach((w, i) =>
+    w.forEach((v, j) => {
+      largest = Math.max(largest, Math.abs(v - before[i][j]));
+      worst = Math.max(worst, Math.abs(v - b[i][j]));
+    })
+  );
+  assert.ok(worst < 1e-5 * largest, `weight change error ${worst} of ${largest}`);
+  parallel.close();
+  [optimizer, o2].forEach((o) => o.dispose());
+  [single, local].forEach((r) => r.model.dispose());
+});
+
+Deno.test("`DataParallel` replicas stay bit-identical over several steps", async () => {
+  const { local, optimizer, parallel } = await group(3, true);
+  for (let step = 0; step < 3; step++) {
+    optimizer.lr = 0.1 / (step + 1);
+    const { loss } = await parallel.step(8, () => ({ seed: 20 + step }));
+    assert.ok(Number.isFinite(loss));
+  }
+  const sums = await parallel.checksums();
+  assert.equal(sums.length, 3);
+  assert.equal(new Set(sums).size, 1, `replica digests differ: ${sums}`);
+  parallel.close();
+  optimizer.dispose();
+  local.model.dispose();
+});
+
+Deno.test("`DataParallel` with `fit()` resumes exactly, and a failing replica ends the run", async () => {
+  const run = async (epochs: number, outDir: string, fail = false) => {
+    const { local, optimizer, parallel } = await group(2, true, 30);
+    try {
+      return await fit({
+        model: local.model,
+        optimizer,
+        epochs,
+        stepsPerEpoch: 2,
+        batches: async function* (epoch) {
+          for (let step = 0; step < 2; step++) yield 1 + 100 * epoch + step; // tfjs: seed 0 is no seed
+        },
+        step: async (seed: number) => ({
+          ...await parallel.step(6, (part) => ({ seed, fail: fail && part.start > 0 })),
+          images: 12,
+        }),
+        outDir,
+        resume: true,
+        log: null,
+      }).then(async () => await weights(local.model));
+    } finally {
+      parallel.close();
+      optimizer.dispose();
+      local.model.dispose();
+    }
+  };
+  const [whole, parted] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+  const uninterrupted = await run(2, whole);
+  await run(1, parted);
+  assert.deepEqual(await run(2, parted), uninterrupted);
+  // A replica that throws: every replica stops, the error names it, the checkpoint stays.
+  const checkpoint = await Deno.readFile(`${parted}/checkpoints/last.safetensors`);
+  await assert.rejects(() => run(3, parted, true), (error: Error) => {
+    assert.ok(error instanceof ReplicaError, String(error));
+    assert.match(error.message, /replica 1 failed: Error: a replica failed on purpose/);
+    return true;
+  });
+  assert.deepEqual(await Deno.readFile(`${parted}/checkpoints/last.safetensors`), checkpoint);
+  for (const dir of [whole, parted]) await Deno.remove(dir, { recursive: true });
+});
