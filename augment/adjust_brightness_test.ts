@@ -30,16 +30,17 @@ Deno.test("adjustBrightness() rejects negative factors and wrong lengths", () =>
   const images = tf.zeros([2, 4, 4, 3]) as tf.Tensor4D;
   assert.throws(() => adjustBrightness(images, [1, -0.5]), {
     name: "RangeError",
-    message: /factors\[1\] is -0.5/,
+    message: "adjustBrightness(): factors[1] is -0.5: expected a factor >= 0",
   });
   assert.throws(() => adjustBrightness(images, [1]), {
     name: "RangeError",
-    message: /factors has length 1/,
+    message: "adjustBrightness(): factors has length 1: expected 2 (one per image)",
   });
   const wrong = tf.zeros([3]) as tf.Tensor1D;
   assert.throws(() => adjustBrightness(images, wrong), {
     name: "RangeError",
-    message: /factors has shape \[3\]/,
+    message:
+      "adjustBrightness(): factors has shape [3]: expected a tf.Tensor1D of length 2 (one per image)",
   });
   tf.dispose([images, wrong]);
 });

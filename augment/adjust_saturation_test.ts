@@ -21,7 +21,8 @@ Deno.test("adjustSaturation() rejects wrong channel counts", () => {
   const images = tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;
   assert.throws(() => adjustSaturation(images, [1]), {
     name: "RangeError",
-    message: /images has 1 channels/,
+    message:
+      "adjustSaturation(): images has 1 channels (shape [1, 4, 4, 1]): expected 3 (RGB, NHWC)",
   });
   images.dispose();
 });

@@ -79,24 +79,27 @@ Deno.test("applyViewParams() rejects bad parameters naming them", () => {
   };
   assert.throws(() => applyViewParams(images, [ok, ok], { size: 16 }), {
     name: "RangeError",
-    message: /params has length 2/,
+    message: "applyViewParams(): params has length 2: expected 1 (one per image)",
   });
   assert.throws(() => applyViewParams(images, [{ ...ok, sigma: 0 }], { size: 16 }), {
     name: "RangeError",
-    message: /params\[0\].sigma is 0/,
+    message: "applyViewParams(): params[0].sigma is 0: expected a sigma > 0 or null",
   });
   const badOrder = { order: [0, 0, 1, 2], brightness: 1, contrast: 1, saturation: 1, hue: 0 };
   assert.throws(() => applyViewParams(images, [{ ...ok, jitter: badOrder }], { size: 16 }), {
     name: "RangeError",
-    message: /jitter.order is \[0,0,1,2\]/,
+    message:
+      "applyViewParams(): params[0].jitter.order is [0, 0, 1, 2]: expected a permutation of 0, 1, 2, 3",
   });
   assert.throws(() => applyViewParams(images, [ok], { size: -1 }), {
     name: "RangeError",
-    message: /size is -1/,
+    message:
+      "applyViewParams(): options.size is -1: expected a positive integer or [height, width] of positive integers",
   });
   assert.throws(() => applyViewParams(images, [ok], { size: 8, blurKernelSize: 17 }), {
     name: "RangeError",
-    message: /kernelSize is 17/,
+    message:
+      "applyViewParams(): options.blurKernelSize is 17: expected an odd integer <= 15 to reflect-pad 8x8 images",
   });
   images.dispose();
 });

@@ -42,7 +42,7 @@ Deno.test("baselineView() samples crops of at least 80% area and small sigmas", 
   const images = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
   assert.throws(() => baselineView(images, { seed: 1, cropScale: [0.9, 0.8] }), {
     name: "RangeError",
-    message: /cropScale is \[0.9, 0.8\]/,
+    message: "baselineView(): options.cropScale is [0.9, 0.8]: expected 0 < min <= max",
   });
   images.dispose();
 });

@@ -33,15 +33,16 @@ Deno.test("gaussianBlur() rejects even kernels, kernels too big to reflect and s
   const images = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
   assert.throws(() => gaussianBlur(images, 4, [1]), {
     name: "RangeError",
-    message: /kernelSize is 4/,
+    message: "gaussianBlur(): kernelSize is 4: expected an odd positive integer",
   });
   assert.throws(() => gaussianBlur(images, 9, [1]), {
     name: "RangeError",
-    message: /kernelSize is 9/,
+    message:
+      "gaussianBlur(): kernelSize is 9: expected an odd integer <= 7 to reflect-pad 4x4 images",
   });
   assert.throws(() => gaussianBlur(images, 3, [0]), {
     name: "RangeError",
-    message: /sigmas\[0\] is 0/,
+    message: "gaussianBlur(): sigmas[0] is 0: expected a sigma > 0",
   });
   images.dispose();
 });

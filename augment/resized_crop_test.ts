@@ -38,15 +38,17 @@ Deno.test("resizedCrop() rejects size <= 0 and empty boxes", () => {
   const images = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
   assert.throws(() => resizedCrop(images, [[0, 0, 4, 4]], 0), {
     name: "RangeError",
-    message: /size is 0/,
+    message:
+      "resizedCrop(): size is 0: expected a positive integer or [height, width] of positive integers",
   });
   assert.throws(() => resizedCrop(images, [[0, 0, 0, 4]], 4), {
     name: "RangeError",
-    message: /boxes\[0\] is \[0,0,0,4\]/,
+    message:
+      "resizedCrop(): boxes[0] is [0, 0, 0, 4]: expected integers [top, left, height, width] with height, width > 0",
   });
   assert.throws(() => resizedCrop(images, [], 4), {
     name: "RangeError",
-    message: /boxes has length 0/,
+    message: "resizedCrop(): boxes has length 0: expected 1 (one per image)",
   });
   images.dispose();
 });

@@ -34,18 +34,19 @@ Deno.test("sampleViewParams() honours probabilities 0 and 1 and rejects others",
   }
   assert.throws(() => sampleViewParams(rng, 32, 32, { flipProbability: 1.5 }), {
     name: "RangeError",
-    message: /flipProbability is 1.5/,
+    message: "sampleViewParams(): options.flipProbability is 1.5: expected a number in [0, 1]",
   });
   assert.throws(() => sampleViewParams(rng, 32, 32, { grayscaleProbability: -0.1 }), {
     name: "RangeError",
-    message: /grayscaleProbability is -0.1/,
+    message:
+      "sampleViewParams(): options.grayscaleProbability is -0.1: expected a number in [0, 1]",
   });
   assert.throws(() => sampleViewParams(rng, 32, 32, { blurSigma: [2, 0.1] }), {
     name: "RangeError",
-    message: /blurSigma is \[2, 0.1\]/,
+    message: "sampleViewParams(): options.blurSigma is [2, 0.1]: expected 0 < min <= max",
   });
   assert.throws(() => sampleViewParams(rng, 32, 32, { cropScale: [0, 1] }), {
     name: "RangeError",
-    message: /cropScale is \[0, 1\]/,
+    message: "sampleViewParams(): options.cropScale is [0, 1]: expected 0 < min <= max",
   });
 });

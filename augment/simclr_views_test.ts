@@ -73,31 +73,38 @@ Deno.test("simclrViews() with every random transform off is a normalized resize"
 });
 
 Deno.test("simclrViews() rejects bad options naming them", () => {
-  const bad: [Record<string, unknown>, RegExp][] = [
-    [{ size: 0 }, /size is 0/],
-    [{ nViews: 0 }, /nViews is 0/],
-    [{ jitterProbability: 1.2 }, /jitterProbability is 1.2/],
-    [{ cropScale: [1, 0.1] }, /cropScale is \[1, 0.1\]/],
-    [{ cropRatio: [4 / 3, 3 / 4] }, /cropRatio is/],
-    [{ brightness: [2, 1] }, /brightness is \[2, 1\]/],
-    [{ hue: 0.7 }, /hue is/],
-    [{ blurKernelSize: 4 }, /kernelSize is 4/],
-    [{ seed: 0.5 }, /seed is 0.5/],
+  const bad: [Record<string, unknown>, string][] = [
+    [
+      { size: 0 },
+      "options.size is 0: expected a positive integer or [height, width] of positive integers",
+    ],
+    [{ nViews: 0 }, "options.nViews is 0: expected a positive integer"],
+    [{ jitterProbability: 1.2 }, "options.jitterProbability is 1.2: expected a number in [0, 1]"],
+    [{ cropScale: [1, 0.1] }, "options.cropScale is [1, 0.1]: expected 0 < min <= max"],
+    [
+      { cropRatio: [4 / 3, 3 / 4] },
+      `options.cropRatio is [${4 / 3}, 0.75]: expected 0 < min <= max`,
+    ],
+    [{ brightness: [2, 1] }, "options.brightness is [2, 1]: expected 0 <= min <= max"],
+    [{ hue: 0.7 }, "options.hue is 0.7: expected a number in [0, 0.5] or a [min, max] range"],
+    [{ blurKernelSize: 4 }, "options.blurKernelSize is 4: expected an odd positive integer"],
+    [{ seed: 0.5 }, "options.seed is 0.5: expected an integer"],
   ];
   for (const [options, message] of bad) {
     assert.throws(() => simclrViews(images, { seed: 1, ...options }), {
       name: "RangeError",
-      message,
+      message: `simclrViews(): ${message}`,
     });
   }
   const gray = tf.zeros([2, 8, 8, 1]) as tf.Tensor4D;
   assert.throws(() => simclrViews(gray, { seed: 1 }), {
     name: "RangeError",
-    message: /1 channels/,
+    message: "simclrViews(): images has 1 channels (shape [2, 8, 8, 1]): expected 3 (RGB, NHWC)",
   });
   assert.throws(() => simclrViews({ pixels: new Uint8Array(10) }, { seed: 1 }), {
     name: "RangeError",
-    message: /pixels has 10 bytes/,
+    message:
+      "simclrViews(): images.pixels has 10 bytes: expected a whole number of images of 96x96x3 = 27648 bytes",
   });
   gray.dispose();
 });

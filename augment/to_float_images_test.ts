@@ -22,10 +22,14 @@ Deno.test("toFloatImages() defaults to STL10's 96x96 and checks the byte count",
     () => toFloatImages({ pixels: new Uint8Array(12), height: 2, width: 2, count: 2 }),
     {
       name: "RangeError",
-      message: /pixels has 12 bytes: expected 2 images/,
+      message: "toFloatImages(): input.pixels has 12 bytes: expected 2 images of 2x2x3 = 12 bytes",
     },
   );
-  assert.throws(() => toFloatImages(null as unknown as tf.Tensor4D), { name: "TypeError" });
+  assert.throws(() => toFloatImages(null as unknown as tf.Tensor4D), {
+    name: "TypeError",
+    message:
+      "toFloatImages(): input is null: expected a tf.Tensor4D or { pixels: Uint8Array, height, width }",
+  });
 });
 
 Deno.test("toFloatImages() clones float32 tensors and scales int32 ones", () => {
