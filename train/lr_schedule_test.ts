@@ -32,8 +32,20 @@ Deno.test("linearWarmup() rises linearly to the wrapped schedule", () => {
 });
 
 Deno.test("schedules reject bad arguments by name", () => {
-  assert.throws(() => cosineAnnealingLR({ baseLr: 1, tMax: 0 }), /tMax .* got 0/);
-  assert.throws(() => multiStepLR({ baseLr: 1, milestones: [1.5] }), /milestones .* got 1.5/);
-  assert.throws(() => cosineAnnealingLR({ baseLr: 1, tMax: 3 })(-1), /epoch .* got -1/);
-  assert.throws(() => linearWarmup(() => 1, { warmupEpochs: 2, startFactor: 0 }), /startFactor/);
+  assert.throws(() => cosineAnnealingLR({ baseLr: 1, tMax: 0 }), {
+    name: "RangeError",
+    message: "cosineAnnealingLR(): options.tMax is 0: expected a positive integer",
+  });
+  assert.throws(() => multiStepLR({ baseLr: 1, milestones: [1.5] }), {
+    name: "RangeError",
+    message: "multiStepLR(): options.milestones[0] is 1.5: expected an integer >= 0",
+  });
+  assert.throws(() => cosineAnnealingLR({ baseLr: 1, tMax: 3 })(-1), {
+    name: "RangeError",
+    message: "LRSchedule(): epoch is -1: expected an integer >= 0",
+  });
+  assert.throws(() => linearWarmup(() => 1, { warmupEpochs: 2, startFactor: 0 }), {
+    name: "RangeError",
+    message: "linearWarmup(): options.startFactor is 0: expected a number in (0, 1]",
+  });
 });
