@@ -1,4 +1,5 @@
 import tar from "tar-stream";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { fileSize, joinPath, writeAll } from "./_fs.ts";
 import { DownloadError } from "./download_error.ts";
 
@@ -262,13 +263,15 @@ export async function downloadSTL10(
   options: DownloadSTL10Options = {},
 ): Promise<string> {
   if (typeof dir !== "string" || dir.length === 0) {
-    throw new TypeError(`downloadSTL10: dir must be a folder path, got ${String(dir)}`);
+    throw new TypeError(argumentMessage("downloadSTL10()", `dir is ${show(dir)}`, "a folder path"));
   }
   const url = options.url ?? STL10_URL;
   try {
     new URL(url);
   } catch {
-    throw new TypeError(`downloadSTL10: options.url must be an absolute URL, got "${url}"`);
+    throw new TypeError(
+      argumentMessage("downloadSTL10()", `options.url is ${show(url)}`, "an absolute URL"),
+    );
   }
   const target = joinPath(dir, "stl10_binary");
   if (await isComplete(target)) return target;
