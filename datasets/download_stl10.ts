@@ -247,13 +247,14 @@ async function extract(
  * @example Usage (here the folder is already in place, so nothing is fetched)
  * ```ts
  * import { downloadSTL10, generateDemoData, openSTL10 } from "@simclr/datasets";
- * import { strictEqual } from "node:assert/strict";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
  * await generateDemoData(`${dir}/stl10_binary`, { trainPerClass: 1, testPerClass: 1, unlabeled: 0 });
- * const folder = await downloadSTL10(dir, {
- *   onProgress: (p) => console.log(p.phase, p.bytes, p.total),
- * });
+ * const phases: string[] = [];
+ * const folder = await downloadSTL10(dir, { onProgress: (p) => phases.push(p.phase) });
+ * strictEqual(folder, `${dir}/stl10_binary`);
+ * deepStrictEqual(phases, []); // nothing to download or extract
  * strictEqual((await openSTL10(folder, "test")).length, 10);
  * await Deno.remove(dir, { recursive: true });
  * ```
