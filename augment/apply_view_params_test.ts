@@ -13,7 +13,7 @@ import { horizontalFlip } from "./horizontal_flip.ts";
 
 await tf.setBackend("cpu");
 
-Deno.test("applyViewParams() matches torchvision's composed contrast_transforms per image", () => {
+Deno.test("`applyViewParams()` matches torchvision's composed contrast_transforms per image", () => {
   const c = fixture("pipeline");
   const images = load(c.input);
   const before = tf.memory().numTensors;
@@ -27,7 +27,7 @@ Deno.test("applyViewParams() matches torchvision's composed contrast_transforms 
   tf.dispose([images, out]);
 });
 
-Deno.test("applyViewParams() equals the functional ops applied one image at a time", () => {
+Deno.test("`applyViewParams()` equals the functional ops applied one image at a time", () => {
   const images = tf.randomUniform([3, 20, 20, 3], 0, 1, "float32", 8) as tf.Tensor4D;
   const params: ViewParams[] = [
     {
@@ -68,7 +68,7 @@ Deno.test("applyViewParams() equals the functional ops applied one image at a ti
   tf.dispose([images, out, expected, ...parts]);
 });
 
-Deno.test("applyViewParams() rejects bad parameters naming them", () => {
+Deno.test("`applyViewParams()` rejects bad parameters naming them", () => {
   const images = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
   const ok: ViewParams = {
     flip: false,

@@ -7,7 +7,7 @@ import { fixture, load, maxError } from "./_test_utils.ts";
 await tf.setBackend("cpu");
 
 for (const k of [9, 3]) {
-  Deno.test(`gaussianBlur() matches torchvision with kernel ${k}, sigma 0.1 to 2 and beyond`, () => {
+  Deno.test(`\`gaussianBlur()\` matches torchvision with kernel ${k}, sigma 0.1 to 2 and beyond`, () => {
     const c = fixture(`gaussianBlur${k}`);
     const images = load(c.input);
     const before = tf.memory().numTensors;
@@ -19,7 +19,7 @@ for (const k of [9, 3]) {
   });
 }
 
-Deno.test("gaussianBlur() takes sigmas as a tf.Tensor1D", () => {
+Deno.test("`gaussianBlur()` takes sigmas as a tf.Tensor1D", () => {
   const c = fixture("gaussianBlur9");
   const images = load(c.input);
   const sigmas = tf.tensor1d(c.sigmas as number[]);
@@ -29,7 +29,7 @@ Deno.test("gaussianBlur() takes sigmas as a tf.Tensor1D", () => {
   tf.dispose([images, sigmas, out]);
 });
 
-Deno.test("gaussianBlur() rejects even kernels, kernels too big to reflect and sigma 0", () => {
+Deno.test("`gaussianBlur()` rejects even kernels, kernels too big to reflect and sigma 0", () => {
   const images = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
   assert.throws(() => gaussianBlur(images, 4, [1]), {
     name: "RangeError",

@@ -6,7 +6,7 @@ import { fixture, load, maxError } from "./_test_utils.ts";
 
 await tf.setBackend("cpu");
 
-Deno.test("horizontalFlip() matches torchvision's hflip on the flagged images only", () => {
+Deno.test("`horizontalFlip()` matches torchvision's hflip on the flagged images only", () => {
   const c = fixture("horizontalFlip");
   const images = load(c.input);
   const before = tf.memory().numTensors;

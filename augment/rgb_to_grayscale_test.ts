@@ -6,7 +6,7 @@ import { fixture, load, maxError } from "./_test_utils.ts";
 
 await tf.setBackend("cpu");
 
-Deno.test("rgbToGrayscale() matches torchvision with 3 output channels", () => {
+Deno.test("`rgbToGrayscale()` matches torchvision with 3 output channels", () => {
   const c = fixture("rgbToGrayscale");
   const images = load(c.input);
   const before = tf.memory().numTensors;
@@ -18,7 +18,7 @@ Deno.test("rgbToGrayscale() matches torchvision with 3 output channels", () => {
   tf.dispose([images, out]);
 });
 
-Deno.test("rgbToGrayscale() rejects rank 3 and int32 tensors", () => {
+Deno.test("`rgbToGrayscale()` rejects rank 3 and int32 tensors", () => {
   const rank3 = tf.zeros([4, 4, 3]);
   assert.throws(() => rgbToGrayscale(rank3 as unknown as tf.Tensor4D), {
     name: "RangeError",

@@ -20,7 +20,7 @@ const stats = fixture("cropStats") as unknown as CropStats[];
 
 for (const s of stats) {
   Deno.test(
-    `sampleResizedCropBox() matches the distribution of torchvision's get_params on ${s.height}x${s.width}, scale [${s.scale}]`,
+    `\`sampleResizedCropBox()\` matches the distribution of torchvision's get_params on ${s.height}x${s.width}, scale [${s.scale}]`,
     () => {
       const rng = createRng(11);
       const boxes = Array.from(
@@ -60,7 +60,7 @@ for (const s of stats) {
   );
 }
 
-Deno.test("sampleResizedCropBox() falls back to the centre crop with the ratio clamped", () => {
+Deno.test("`sampleResizedCropBox()` falls back to the centre crop with the ratio clamped", () => {
   // A 10x100 image cannot hold any crop of ratio <= 4/3 and area >= 50%: fallback.
   const box = sampleResizedCropBox(createRng(0), 10, 100, [0.5, 1], [3 / 4, 4 / 3]);
   assert.deepEqual(box, [0, 43, 10, 13]); // w = round(10 * 4/3) = 13, left = (100 - 13) // 2
@@ -68,7 +68,7 @@ Deno.test("sampleResizedCropBox() falls back to the centre crop with the ratio c
   assert.deepEqual(tall, [43, 0, 13, 10]); // h = round(10 / (3/4)) = 13
 });
 
-Deno.test("sampleResizedCropBox() rejects reversed ranges and bad sizes", () => {
+Deno.test("`sampleResizedCropBox()` rejects reversed ranges and bad sizes", () => {
   const rng = createRng(0);
   assert.throws(() => sampleResizedCropBox(rng, 8, 8, [1, 0.5]), {
     name: "RangeError",

@@ -3,7 +3,7 @@ import { createRng } from "./rng.ts";
 import { sampleViewParams } from "./sample_view_params.ts";
 import { assertNear, mean } from "./_test_utils.ts";
 
-Deno.test("sampleViewParams() applies flip, jitter and grayscale at the tutorial's rates", () => {
+Deno.test("`sampleViewParams()` applies flip, jitter and grayscale at the tutorial's rates", () => {
   const rng = createRng(21);
   const n = 20000;
   const views = Array.from({ length: n }, () => sampleViewParams(rng, 96, 96));
@@ -18,7 +18,7 @@ Deno.test("sampleViewParams() applies flip, jitter and grayscale at the tutorial
   assertNear(rate((i) => sigmas[i] < 0.575), 0.25, tol(0.25), "sigma lower quartile");
 });
 
-Deno.test("sampleViewParams() honours probabilities 0 and 1 and rejects others", () => {
+Deno.test("`sampleViewParams()` honours probabilities 0 and 1 and rejects others", () => {
   const rng = createRng(2);
   for (let i = 0; i < 200; i++) {
     const v = sampleViewParams(rng, 32, 32, {

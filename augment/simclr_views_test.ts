@@ -10,7 +10,7 @@ await tf.setBackend("cpu");
 
 const images = tf.randomUniform([3, 24, 24, 3], 0, 1, "float32", 1) as tf.Tensor4D;
 
-Deno.test("simclrViews() is reproducible for a seed and differs between seeds", () => {
+Deno.test("`simclrViews()` is reproducible for a seed and differs between seeds", () => {
   const before = tf.memory().numTensors;
   const a = simclrViews(images, { seed: 5, size: 16 });
   const b = simclrViews(images, { seed: 5, size: 16 });
@@ -22,7 +22,7 @@ Deno.test("simclrViews() is reproducible for a seed and differs between seeds", 
   tf.dispose([a, b, c]);
 });
 
-Deno.test("simclrViews() stacks views view-major with parameters drawn in that order", () => {
+Deno.test("`simclrViews()` stacks views view-major with parameters drawn in that order", () => {
   const views = simclrViews(images, { seed: 9, size: 16, nViews: 3 });
   assert.deepEqual(views.shape, [9, 16, 16, 3]);
   // The same views from the documented sampling: createRng(seed), view 0 of images 0..N-1,
@@ -41,7 +41,7 @@ Deno.test("simclrViews() stacks views view-major with parameters drawn in that o
   tf.dispose([views, tiled, expected]);
 });
 
-Deno.test("simclrViews() takes STL10-style bytes and int32 tensors like float images", () => {
+Deno.test("`simclrViews()` takes STL10-style bytes and int32 tensors like float images", () => {
   const pixels = new Uint8Array(2 * 20 * 20 * 3).map((_, i) => (i * 37) % 256);
   const floats = tf.div(tf.tensor4d(Array.from(pixels), [2, 20, 20, 3]), 255) as tf.Tensor4D;
   const ints = tf.tensor4d(Array.from(pixels), [2, 20, 20, 3], "int32");
@@ -53,7 +53,7 @@ Deno.test("simclrViews() takes STL10-style bytes and int32 tensors like float im
   tf.dispose([floats, ints, a, b, c]);
 });
 
-Deno.test("simclrViews() with every random transform off is a normalized resize", () => {
+Deno.test("`simclrViews()` with every random transform off is a normalized resize", () => {
   const out = simclrViews(images, {
     seed: 0,
     nViews: 1,
@@ -72,7 +72,7 @@ Deno.test("simclrViews() with every random transform off is a normalized resize"
   out.dispose();
 });
 
-Deno.test("simclrViews() rejects bad options naming them", () => {
+Deno.test("`simclrViews()` rejects bad options naming them", () => {
   const bad: [Record<string, unknown>, string][] = [
     [
       { size: 0 },

@@ -96,7 +96,7 @@ async function step(): Promise<{ loss: number; grads: Map<string, Float32Array> 
   return { loss, grads: out };
 }
 
-Deno.test("a full SimCLR training step on wasm gives the loss and gradients of cpu", async () => {
+Deno.test("`registerFastConvGradients()` gives a full SimCLR training step on wasm the loss and gradients of cpu", async () => {
   registerFastConvGradients();
   registerWasmKernelFixes();
   await tf.setBackend("cpu");

@@ -19,7 +19,7 @@ function fixtureParams(): Map<string, tf.Variable> {
   ]);
 }
 
-Deno.test("AdamW() matches torch.optim.AdamW step by step, with a no-decay parameter", () => {
+Deno.test("`AdamW` matches torch.optim.AdamW step by step, with a no-decay parameter", () => {
   const params = fixtureParams();
   const optimizer = new AdamW(params, {
     lr: 0,
@@ -44,7 +44,7 @@ Deno.test("AdamW() matches torch.optim.AdamW step by step, with a no-decay param
   params.forEach((p) => p.dispose());
 });
 
-Deno.test("AdamW() restored from its state continues exactly as the original", () => {
+Deno.test("`AdamW` restored from its state continues exactly as the original", () => {
   const run = (split: boolean) => {
     const params = fixtureParams();
     let optimizer = new AdamW(params, { lr: 0.01, weightDecay: 0.1, noDecay: ["b"] });
@@ -71,7 +71,7 @@ Deno.test("AdamW() restored from its state continues exactly as the original", (
   assert.deepEqual(run(true), run(false));
 });
 
-Deno.test("AdamW() leaks no tensors across steps and rejects bad input", () => {
+Deno.test("`AdamW` leaks no tensors across steps and rejects bad input", () => {
   const params = fixtureParams();
   const optimizer = new AdamW(params, { lr: 0.01 });
   const grads = new Map<string, tf.Tensor>([["w", tf.ones([3, 4])], ["b", tf.ones([4])]]);
