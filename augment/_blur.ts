@@ -52,16 +52,3 @@ export function separableBlur(images: tf.Tensor4D, kernels: tf.Tensor2D): tf.Ten
     return tf.transpose(tf.reshape(both, [h, w, b, c]), [2, 0, 1, 3]);
   });
 }
-
-/** Throws unless `kernelSize` is an odd positive integer that reflect padding allows. */
-export function checkKernelSize(kernelSize: number, height: number, width: number): void {
-  if (!Number.isInteger(kernelSize) || kernelSize < 1 || kernelSize % 2 === 0) {
-    throw new RangeError(`kernelSize is ${kernelSize}: expected an odd positive integer`);
-  }
-  const pad = (kernelSize - 1) / 2;
-  if (pad >= height || pad >= width) {
-    throw new RangeError(
-      `kernelSize is ${kernelSize} but the images are ${height}x${width}: reflect padding by ${pad} needs height and width > ${pad}`,
-    );
-  }
-}

@@ -1,6 +1,7 @@
 // Internal: per-sample crop + bilinear resize as batched row gathers (rows, then columns of
 // the transposed result).
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { expand } from "./_color.ts";
 
 /** A crop box in pixels: `[top, left, height, width]`, as torchvision's `crop`. */
@@ -108,22 +109,33 @@ export function cropResize(
   });
 }
 
+/** Throws unless `box` is `[top, left, height, width]` of integers with positive size. */
+export function checkBox(fn: string, name: string, box: Box): void {
+  if (
+    !Array.isArray(box) || box.length !== 4 || !box.every(Number.isInteger) || box[2] <= 0 ||
+    box[3] <= 0
+  ) {
+    throw new RangeError(
+      argumentMessage(
+        fn,
+        `${name} is ${show(box)}`,
+        "integers [top, left, height, width] with height, width > 0",
+      ),
+    );
+  }
+}
+
 /** Throws unless `boxes` holds `batch` integer boxes with positive height and width. */
-export function checkBoxes(boxes: readonly Box[], batch: number): void {
+export function checkBoxes(fn: string, boxes: readonly Box[], batch: number): void {
   if (!Array.isArray(boxes)) {
-    throw new TypeError(`boxes is ${typeof boxes}: expected [top, left, height, width][]`);
+    throw new TypeError(
+      argumentMessage(fn, `boxes is ${show(boxes)}`, "[top, left, height, width][]"),
+    );
   }
   if (boxes.length !== batch) {
-    throw new RangeError(`boxes has length ${boxes.length}: expected ${batch} (one per image)`);
+    throw new RangeError(
+      argumentMessage(fn, `boxes has length ${boxes.length}`, `${batch} (one per image)`),
+    );
   }
-  boxes.forEach((box, i) => {
-    if (
-      !Array.isArray(box) || box.length !== 4 || !box.every(Number.isInteger) || box[2] <= 0 ||
-      box[3] <= 0
-    ) {
-      throw new RangeError(
-        `boxes[${i}] is [${box}]: expected integers [top, left, height, width] with height, width > 0`,
-      );
-    }
-  });
+  boxes.forEach((box, i) => checkBox(fn, `boxes[${i}]`, box));
 }

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkInteger } from "@simclr/internal/checks";
 import { applyViewParams } from "./apply_view_params.ts";
+import { checkImageInput, checkViewSettings } from "./_checks.ts";
 import { createRng } from "./rng.ts";
 import type { ViewParams } from "./sample_view_params.ts";
 import { type ImageInput, toFloatImages } from "./to_float_images.ts";
@@ -21,6 +22,8 @@ export function randomViews(
 ): tf.Tensor4D {
   checkInteger(fn, "options.nViews", nViews, { min: 1 });
   checkInteger(fn, "options.seed", seed);
+  checkImageInput(fn, input);
+  checkViewSettings(fn, apply);
   const rng = createRng(seed);
   return tf.tidy(() => {
     const images = toFloatImages(input);

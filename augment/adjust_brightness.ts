@@ -30,9 +30,16 @@ export function adjustBrightness(
   images: tf.Tensor4D,
   factors: readonly number[] | tf.Tensor1D,
 ): tf.Tensor4D {
-  checkImages(images);
+  checkImages("adjustBrightness()", images);
   return tf.tidy(() => {
-    const f = perSample("factors", factors, images.shape[0], (v) => v >= 0, "a factor >= 0");
+    const f = perSample(
+      "adjustBrightness()",
+      "factors",
+      factors,
+      images.shape[0],
+      (v) => v >= 0,
+      "a factor >= 0",
+    );
     // _blend(img, zeros, f) = f * img + 0
     return tf.clipByValue(tf.mul(perImage(f, images.shape), images), 0, 1);
   });

@@ -31,9 +31,16 @@ export function adjustContrast(
   images: tf.Tensor4D,
   factors: readonly number[] | tf.Tensor1D,
 ): tf.Tensor4D {
-  checkImages(images);
+  checkImages("adjustContrast()", images);
   return tf.tidy(() => {
-    const f = perSample("factors", factors, images.shape[0], (v) => v >= 0, "a factor >= 0");
+    const f = perSample(
+      "adjustContrast()",
+      "factors",
+      factors,
+      images.shape[0],
+      (v) => v >= 0,
+      "a factor >= 0",
+    );
     return blend(images, perImage(meanLuma(images), images.shape), perImage(f, images.shape));
   });
 }

@@ -30,9 +30,10 @@ export function adjustHue(
   images: tf.Tensor4D,
   shifts: readonly number[] | tf.Tensor1D,
 ): tf.Tensor4D {
-  checkImages(images);
+  checkImages("adjustHue()", images);
   return tf.tidy(() => {
     const s = perSample(
+      "adjustHue()",
       "shifts",
       shifts,
       images.shape[0],

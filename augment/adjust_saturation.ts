@@ -30,9 +30,16 @@ export function adjustSaturation(
   images: tf.Tensor4D,
   factors: readonly number[] | tf.Tensor1D,
 ): tf.Tensor4D {
-  checkImages(images);
+  checkImages("adjustSaturation()", images);
   return tf.tidy(() => {
-    const f = perSample("factors", factors, images.shape[0], (v) => v >= 0, "a factor >= 0");
+    const f = perSample(
+      "adjustSaturation()",
+      "factors",
+      factors,
+      images.shape[0],
+      (v) => v >= 0,
+      "a factor >= 0",
+    );
     return blend(images, luma3(images), perImage(f, images.shape));
   });
 }

@@ -6,7 +6,7 @@ import { fixture, load, maxError } from "./_test_utils.ts";
 
 await tf.setBackend("cpu");
 
-Deno.test("adjustSaturation() matches torchvision per image, factor 0 included", () => {
+Deno.test("`adjustSaturation()` matches torchvision per image, factor 0 included", () => {
   const c = fixture("adjustSaturation");
   const images = load(c.input);
   const before = tf.memory().numTensors;
@@ -17,11 +17,12 @@ Deno.test("adjustSaturation() matches torchvision per image, factor 0 included",
   tf.dispose([images, out]);
 });
 
-Deno.test("adjustSaturation() rejects wrong channel counts", () => {
+Deno.test("`adjustSaturation()` rejects wrong channel counts", () => {
   const images = tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;
   assert.throws(() => adjustSaturation(images, [1]), {
     name: "RangeError",
-    message: /images has 1 channels/,
+    message:
+      "adjustSaturation(): images has 1 channels (shape [1, 4, 4, 1]): expected 3 (RGB, NHWC)",
   });
   images.dispose();
 });

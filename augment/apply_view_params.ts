@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
-import { checkBoxes, cropResize } from "./_crop_resize.ts";
-import { checkImages, checkMeanStd, outputSize } from "./_checks.ts";
+import { argumentMessage, show } from "@simclr/internal/checks";
+import { checkBox, cropResize } from "./_crop_resize.ts";
+import { checkImages, checkViewSettings } from "./_checks.ts";
 import { luma3, meanLuma, normalizeChannels, perImage, rotateHue } from "./_color.ts";
-import { checkKernelSize, gaussianKernels, separableBlur } from "./_blur.ts";
+import { gaussianKernels, separableBlur } from "./_blur.ts";
 import type { ViewParams } from "./sample_view_params.ts";
 
 /** Fixed settings of {@linkcode applyViewParams}; defaults are the tutorial's. */
@@ -20,31 +21,46 @@ export interface ApplyViewOptions {
 
 /** Throws unless every view's parameters are usable. */
 function checkParams(params: readonly ViewParams[], batch: number): void {
+  const fn = "applyViewParams()";
   if (!Array.isArray(params) || params.length !== batch) {
     throw new RangeError(
-      `params has length ${(params as unknown[])?.length}: expected ${batch} (one per image)`,
+      argumentMessage(
+        fn,
+        `params has length ${(params as unknown[])?.length}`,
+        `${batch} (one per image)`,
+      ),
     );
   }
-  checkBoxes(params.map((p) => p.box), batch);
   params.forEach((p, i) => {
+    checkBox(fn, `params[${i}].box`, p.box);
     if (p.sigma !== null && !(p.sigma > 0)) {
-      throw new RangeError(`params[${i}].sigma is ${p.sigma}: expected a sigma > 0 or null`);
+      throw new RangeError(
+        argumentMessage(fn, `params[${i}].sigma is ${show(p.sigma)}`, "a sigma > 0 or null"),
+      );
     }
     const j = p.jitter;
     if (j === null) return;
     if (!Array.isArray(j.order) || [...j.order].sort().join() !== "0,1,2,3") {
       throw new RangeError(
-        `params[${i}].jitter.order is [${j.order}]: expected a permutation of 0, 1, 2, 3`,
+        argumentMessage(
+          fn,
+          `params[${i}].jitter.order is ${show(j.order)}`,
+          "a permutation of 0, 1, 2, 3",
+        ),
       );
     }
     for (const key of ["brightness", "contrast", "saturation"] as const) {
       const v = j[key];
       if (v !== null && !(v >= 0)) {
-        throw new RangeError(`params[${i}].jitter.${key} is ${v}: expected a factor >= 0 or null`);
+        throw new RangeError(
+          argumentMessage(fn, `params[${i}].jitter.${key} is ${show(v)}`, "a factor >= 0 or null"),
+        );
       }
     }
     if (j.hue !== null && !(j.hue >= -0.5 && j.hue <= 0.5)) {
-      throw new RangeError(`params[${i}].jitter.hue is ${j.hue}: expected a shift in [-0.5, 0.5]`);
+      throw new RangeError(
+        argumentMessage(fn, `params[${i}].jitter.hue is ${show(j.hue)}`, "a shift in [-0.5, 0.5]"),
+      );
     }
   });
 }
@@ -159,10 +175,8 @@ export function applyViewParams(
   options: ApplyViewOptions = {},
 ): tf.Tensor4D {
   const { size = 96, blurKernelSize = 9, mean = TUTORIAL_MEAN, std = TUTORIAL_STD } = options;
-  checkImages(images);
-  const [outH, outW] = outputSize(size);
-  checkKernelSize(blurKernelSize, outH, outW);
-  checkMeanStd(mean, std);
+  checkImages("applyViewParams()", images);
+  const [outH, outW] = checkViewSettings("applyViewParams()", { size, blurKernelSize, mean, std });
   const batch = images.shape[0];
   checkParams(params, batch);
   return tf.tidy(() => {

@@ -13,7 +13,7 @@ import { horizontalFlip } from "./horizontal_flip.ts";
 
 await tf.setBackend("cpu");
 
-Deno.test("applyViewParams() matches torchvision's composed contrast_transforms per image", () => {
+Deno.test("`applyViewParams()` matches torchvision's composed contrast_transforms per image", () => {
   const c = fixture("pipeline");
   const images = load(c.input);
   const before = tf.memory().numTensors;
@@ -27,7 +27,7 @@ Deno.test("applyViewParams() matches torchvision's composed contrast_transforms 
   tf.dispose([images, out]);
 });
 
-Deno.test("applyViewParams() equals the functional ops applied one image at a time", () => {
+Deno.test("`applyViewParams()` equals the functional ops applied one image at a time", () => {
   const images = tf.randomUniform([3, 20, 20, 3], 0, 1, "float32", 8) as tf.Tensor4D;
   const params: ViewParams[] = [
     {
@@ -68,7 +68,7 @@ Deno.test("applyViewParams() equals the functional ops applied one image at a ti
   tf.dispose([images, out, expected, ...parts]);
 });
 
-Deno.test("applyViewParams() rejects bad parameters naming them", () => {
+Deno.test("`applyViewParams()` rejects bad parameters naming them", () => {
   const images = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
   const ok: ViewParams = {
     flip: false,
@@ -79,24 +79,27 @@ Deno.test("applyViewParams() rejects bad parameters naming them", () => {
   };
   assert.throws(() => applyViewParams(images, [ok, ok], { size: 16 }), {
     name: "RangeError",
-    message: /params has length 2/,
+    message: "applyViewParams(): params has length 2: expected 1 (one per image)",
   });
   assert.throws(() => applyViewParams(images, [{ ...ok, sigma: 0 }], { size: 16 }), {
     name: "RangeError",
-    message: /params\[0\].sigma is 0/,
+    message: "applyViewParams(): params[0].sigma is 0: expected a sigma > 0 or null",
   });
   const badOrder = { order: [0, 0, 1, 2], brightness: 1, contrast: 1, saturation: 1, hue: 0 };
   assert.throws(() => applyViewParams(images, [{ ...ok, jitter: badOrder }], { size: 16 }), {
     name: "RangeError",
-    message: /jitter.order is \[0,0,1,2\]/,
+    message:
+      "applyViewParams(): params[0].jitter.order is [0, 0, 1, 2]: expected a permutation of 0, 1, 2, 3",
   });
   assert.throws(() => applyViewParams(images, [ok], { size: -1 }), {
     name: "RangeError",
-    message: /size is -1/,
+    message:
+      "applyViewParams(): options.size is -1: expected a positive integer or [height, width] of positive integers",
   });
   assert.throws(() => applyViewParams(images, [ok], { size: 8, blurKernelSize: 17 }), {
     name: "RangeError",
-    message: /kernelSize is 17/,
+    message:
+      "applyViewParams(): options.blurKernelSize is 17: expected an odd integer <= 15 to reflect-pad 8x8 images",
   });
   images.dispose();
 });

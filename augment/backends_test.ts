@@ -24,7 +24,7 @@ async function available(name: string): Promise<boolean> {
 for (const backend of ["wasm", "webgpu"]) {
   const ok = await available(backend);
   Deno.test({
-    name: `applyViewParams() and resizedCrop() match torchvision on ${backend}`,
+    name: `\`applyViewParams()\` and \`resizedCrop()\` match torchvision on ${backend}`,
     ignore: !ok,
     async fn() {
       await tf.setBackend(backend);
@@ -44,7 +44,7 @@ for (const backend of ["wasm", "webgpu"]) {
     },
   });
   Deno.test({
-    name: `simclrViews() is reproducible on ${backend}`,
+    name: `\`simclrViews()\` is reproducible on ${backend}`,
     ignore: !ok,
     async fn() {
       await tf.setBackend(backend);

@@ -54,6 +54,11 @@ export function baselineView(images: ImageInput, options: BaselineViewOptions): 
     cropScale = [0.8, 1],
     blurSigma = [0.1, 0.5],
   } = options ?? {} as BaselineViewOptions;
-  const view = resolveViewOptions({ ...options, cropScale, blurSigma, jitterProbability: 0 });
+  const view = resolveViewOptions("baselineView()", {
+    ...options,
+    cropScale,
+    blurSigma,
+    jitterProbability: 0,
+  });
   return randomViews("baselineView()", images, 1, seed, view, { size, blurKernelSize, mean, std });
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { checkImages, perSample } from "./_checks.ts";
-import { checkKernelSize, gaussianKernels, separableBlur } from "./_blur.ts";
+import { checkImages, checkKernelSize, perSample } from "./_checks.ts";
+import { gaussianKernels, separableBlur } from "./_blur.ts";
 
 /**
  * Blurs each image with a Gaussian of its own standard deviation, as torchvision's
@@ -38,10 +38,11 @@ export function gaussianBlur(
   kernelSize: number,
   sigmas: readonly number[] | tf.Tensor1D,
 ): tf.Tensor4D {
-  checkImages(images);
-  checkKernelSize(kernelSize, images.shape[1], images.shape[2]);
+  const fn = "gaussianBlur()";
+  checkImages(fn, images);
+  checkKernelSize(fn, "kernelSize", kernelSize, images.shape[1], images.shape[2]);
   return tf.tidy(() => {
-    const s = perSample("sigmas", sigmas, images.shape[0], (v) => v > 0, "a sigma > 0");
+    const s = perSample(fn, "sigmas", sigmas, images.shape[0], (v) => v > 0, "a sigma > 0");
     return separableBlur(images, gaussianKernels(tf.reshape(s, [-1]), kernelSize));
   });
 }

@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { cropResize } from "./_crop_resize.ts";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { checkImages } from "./_checks.ts";
 
 /**
@@ -26,15 +27,22 @@ import { checkImages } from "./_checks.ts";
  * ```
  */
 export function horizontalFlip(images: tf.Tensor4D, flags: readonly boolean[]): tf.Tensor4D {
-  checkImages(images);
+  const fn = "horizontalFlip()";
+  checkImages(fn, images);
   const batch = images.shape[0];
   if (!Array.isArray(flags) || flags.length !== batch) {
     throw new RangeError(
-      `flags has length ${(flags as unknown[])?.length}: expected boolean[] of length ${batch}`,
+      argumentMessage(
+        fn,
+        `flags has length ${(flags as unknown[])?.length}`,
+        `boolean[] of length ${batch}`,
+      ),
     );
   }
   flags.forEach((f, i) => {
-    if (typeof f !== "boolean") throw new TypeError(`flags[${i}] is ${f}: expected a boolean`);
+    if (typeof f !== "boolean") {
+      throw new TypeError(argumentMessage(fn, `flags[${i}] is ${show(f)}`, "a boolean"));
+    }
   });
   // The whole image, resampled at its own size with mirrored columns: weights are exactly 1
   // and 0, so this is a pure copy, as two row gathers (fast on every backend, unlike a

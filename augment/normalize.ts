@@ -30,7 +30,7 @@ export function normalize(
   mean: readonly number[],
   std: readonly number[],
 ): tf.Tensor4D {
-  checkImages(images);
-  checkMeanStd(mean, std);
+  checkImages("normalize()", images);
+  checkMeanStd("normalize()", mean, std);
   return normalizeChannels(images, mean, std);
 }

@@ -36,8 +36,9 @@ export function resizedCrop(
   boxes: readonly Box[],
   size: number | readonly [number, number],
 ): tf.Tensor4D {
-  checkImages(images);
-  const [h, w] = outputSize(size);
-  checkBoxes(boxes, images.shape[0]);
+  const fn = "resizedCrop()";
+  checkImages(fn, images);
+  const [h, w] = outputSize(fn, size, "size");
+  checkBoxes(fn, boxes, images.shape[0]);
   return cropResize(images, boxes, h, w);
 }

@@ -25,6 +25,6 @@ import { luma3 } from "./_color.ts";
  * ```
  */
 export function rgbToGrayscale(images: tf.Tensor4D): tf.Tensor4D {
-  checkImages(images);
+  checkImages("rgbToGrayscale()", images);
   return luma3(images);
 }

@@ -1,6 +1,6 @@
-import { checkRange } from "./_checks.ts";
 import type { Rng } from "./rng.ts";
 import { sampleJitter } from "./_sampling.ts";
+import { jitterRanges } from "./_view_config.ts";
 
 /**
  * Strengths of the colour jitter, as torchvision's `ColorJitter` arguments: a number `v`
@@ -43,31 +43,6 @@ export type JitterRanges = [
   [number, number] | null,
 ];
 
-/** torchvision's `ColorJitter._check_input`: a strength or range to a range (or null). */
-function jitterRange(
-  name: string,
-  value: number | readonly [number, number],
-  center: number,
-  bound: [number, number],
-  clipFirstOnZero: boolean,
-): [number, number] | null {
-  let range: [number, number];
-  if (typeof value === "number") {
-    if (!(value >= 0)) {
-      throw new RangeError(
-        `${name} is ${value}: expected a non-negative number or a [min, max] range`,
-      );
-    }
-    range = [center - value, center + value];
-    if (clipFirstOnZero) range[0] = Math.max(range[0], 0);
-    checkRange(name, range, bound[0], bound[1]);
-  } else {
-    checkRange(name, value, bound[0], bound[1]);
-    range = [value[0], value[1]];
-  }
-  return range[0] === center && range[1] === center ? null : range;
-}
-
 /**
  * Checks colour-jitter options and resolves them to factor ranges (defaults: the tutorial's).
  *
@@ -85,13 +60,7 @@ function jitterRange(
  * ```
  */
 export function colorJitterRanges(options: ColorJitterOptions = {}): JitterRanges {
-  const { brightness = 0.5, contrast = 0.5, saturation = 0.5, hue = 0.1 } = options;
-  return [
-    jitterRange("brightness", brightness, 1, [0, Infinity], true),
-    jitterRange("contrast", contrast, 1, [0, Infinity], true),
-    jitterRange("saturation", saturation, 1, [0, Infinity], true),
-    jitterRange("hue", hue, 0, [-0.5, 0.5], false),
-  ];
+  return jitterRanges("colorJitterRanges()", options);
 }
 
 /**
@@ -114,5 +83,5 @@ export function colorJitterRanges(options: ColorJitterOptions = {}): JitterRange
  * ```
  */
 export function sampleColorJitter(rng: Rng, options: ColorJitterOptions = {}): ColorJitterParams {
-  return sampleJitter(rng, colorJitterRanges(options));
+  return sampleJitter(rng, jitterRanges("sampleColorJitter()", options));
 }

@@ -3,7 +3,7 @@ import { createRng } from "./rng.ts";
 import { colorJitterRanges, sampleColorJitter } from "./sample_color_jitter.ts";
 import { assertNear, mean, std } from "./_test_utils.ts";
 
-Deno.test("sampleColorJitter() draws uniform factors and uniformly random orders", () => {
+Deno.test("`sampleColorJitter()` draws uniform factors and uniformly random orders", () => {
   const rng = createRng(5);
   const n = 24000;
   const draws = Array.from({ length: n }, () => sampleColorJitter(rng));
@@ -29,7 +29,7 @@ Deno.test("sampleColorJitter() draws uniform factors and uniformly random orders
   for (const [order, count] of counts) assertNear(count, n / 24, 6 * 31, `order ${order}`);
 });
 
-Deno.test("colorJitterRanges() follows ColorJitter._check_input", () => {
+Deno.test("`colorJitterRanges()` follows ColorJitter._check_input", () => {
   assert.deepEqual(colorJitterRanges(), [[0.5, 1.5], [0.5, 1.5], [0.5, 1.5], [-0.1, 0.1]]);
   assert.deepEqual(
     colorJitterRanges({ brightness: 1.5, contrast: [0.2, 0.4], saturation: 0, hue: 0 }),
@@ -41,14 +41,16 @@ Deno.test("colorJitterRanges() follows ColorJitter._check_input", () => {
   );
   assert.throws(() => colorJitterRanges({ brightness: -1 }), {
     name: "RangeError",
-    message: /brightness is -1/,
+    message:
+      "colorJitterRanges(): options.brightness is -1: expected a non-negative number or a [min, max] range",
   });
   assert.throws(() => colorJitterRanges({ contrast: [1.5, 0.5] }), {
     name: "RangeError",
-    message: /contrast is \[1.5, 0.5\]/,
+    message: "colorJitterRanges(): options.contrast is [1.5, 0.5]: expected 0 <= min <= max",
   });
   assert.throws(() => colorJitterRanges({ hue: 0.6 }), {
     name: "RangeError",
-    message: /hue is \[-0.6, 0.6\]/,
+    message:
+      "colorJitterRanges(): options.hue is 0.6: expected a number in [0, 0.5] or a [min, max] range",
   });
 });

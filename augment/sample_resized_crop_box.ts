@@ -1,6 +1,7 @@
 import type { Box } from "./_crop_resize.ts";
 import { sampleBox } from "./_sampling.ts";
-import { checkInteger, checkRange } from "./_checks.ts";
+import { checkInteger } from "@simclr/internal/checks";
+import { checkRange } from "./_checks.ts";
 import type { Rng } from "./rng.ts";
 
 /**
@@ -33,9 +34,10 @@ export function sampleResizedCropBox(
   scale: readonly [number, number] = [0.08, 1],
   ratio: readonly [number, number] = [3 / 4, 4 / 3],
 ): Box {
-  checkInteger("height", height, 1);
-  checkInteger("width", width, 1);
-  checkRange("scale", scale, 0, Infinity, true);
-  checkRange("ratio", ratio, 0, Infinity, true);
+  const fn = "sampleResizedCropBox()";
+  checkInteger(fn, "height", height, { min: 1 });
+  checkInteger(fn, "width", width, { min: 1 });
+  checkRange(fn, "scale", scale, 0, Infinity, true);
+  checkRange(fn, "ratio", ratio, 0, Infinity, true);
   return sampleBox(rng, height, width, scale, ratio);
 }

@@ -1,5 +1,5 @@
 import type { Box } from "./_crop_resize.ts";
-import { checkInteger } from "./_checks.ts";
+import { checkInteger } from "@simclr/internal/checks";
 import { resolveViewOptions, sampleView } from "./_view_config.ts";
 import type { Rng } from "./rng.ts";
 import type { ColorJitterOptions, ColorJitterParams } from "./sample_color_jitter.ts";
@@ -68,7 +68,7 @@ export function sampleViewParams(
   width: number,
   options: ViewOptions = {},
 ): ViewParams {
-  checkInteger("height", height, 1);
-  checkInteger("width", width, 1);
-  return sampleView(rng, height, width, resolveViewOptions(options));
+  checkInteger("sampleViewParams()", "height", height, { min: 1 });
+  checkInteger("sampleViewParams()", "width", width, { min: 1 });
+  return sampleView(rng, height, width, resolveViewOptions("sampleViewParams()", options));
 }

@@ -3,7 +3,7 @@ import { createRng } from "./rng.ts";
 import { sampleViewParams } from "./sample_view_params.ts";
 import { assertNear, mean } from "./_test_utils.ts";
 
-Deno.test("sampleViewParams() applies flip, jitter and grayscale at the tutorial's rates", () => {
+Deno.test("`sampleViewParams()` applies flip, jitter and grayscale at the tutorial's rates", () => {
   const rng = createRng(21);
   const n = 20000;
   const views = Array.from({ length: n }, () => sampleViewParams(rng, 96, 96));
@@ -18,7 +18,7 @@ Deno.test("sampleViewParams() applies flip, jitter and grayscale at the tutorial
   assertNear(rate((i) => sigmas[i] < 0.575), 0.25, tol(0.25), "sigma lower quartile");
 });
 
-Deno.test("sampleViewParams() honours probabilities 0 and 1 and rejects others", () => {
+Deno.test("`sampleViewParams()` honours probabilities 0 and 1 and rejects others", () => {
   const rng = createRng(2);
   for (let i = 0; i < 200; i++) {
     const v = sampleViewParams(rng, 32, 32, {
@@ -34,18 +34,19 @@ Deno.test("sampleViewParams() honours probabilities 0 and 1 and rejects others",
   }
   assert.throws(() => sampleViewParams(rng, 32, 32, { flipProbability: 1.5 }), {
     name: "RangeError",
-    message: /flipProbability is 1.5/,
+    message: "sampleViewParams(): options.flipProbability is 1.5: expected a number in [0, 1]",
   });
   assert.throws(() => sampleViewParams(rng, 32, 32, { grayscaleProbability: -0.1 }), {
     name: "RangeError",
-    message: /grayscaleProbability is -0.1/,
+    message:
+      "sampleViewParams(): options.grayscaleProbability is -0.1: expected a number in [0, 1]",
   });
   assert.throws(() => sampleViewParams(rng, 32, 32, { blurSigma: [2, 0.1] }), {
     name: "RangeError",
-    message: /blurSigma is \[2, 0.1\]/,
+    message: "sampleViewParams(): options.blurSigma is [2, 0.1]: expected 0 < min <= max",
   });
   assert.throws(() => sampleViewParams(rng, 32, 32, { cropScale: [0, 1] }), {
     name: "RangeError",
-    message: /cropScale is \[0, 1\]/,
+    message: "sampleViewParams(): options.cropScale is [0, 1]: expected 0 < min <= max",
   });
 });

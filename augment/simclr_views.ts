@@ -69,7 +69,7 @@ export function simclrViews(images: ImageInput, options: SimCLRViewsOptions): tf
     mean = TUTORIAL_MEAN,
     std = TUTORIAL_STD,
   } = options ?? {} as SimCLRViewsOptions;
-  const view = resolveViewOptions(options ?? {});
+  const view = resolveViewOptions("simclrViews()", options ?? {});
   return randomViews("simclrViews()", images, nViews, seed, view, {
     size,
     blurKernelSize,

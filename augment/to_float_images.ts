@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { checkImages, checkImageShape } from "./_checks.ts";
+import { checkImageInput } from "./_checks.ts";
 
 /**
  * Raw 8-bit pixels of several images, HWC row-major one image after another, as the STL10
@@ -44,34 +44,13 @@ export type ImageInput = tf.Tensor4D | PixelBatch;
  * ```
  */
 export function toFloatImages(input: ImageInput): tf.Tensor4D {
+  checkImageInput("toFloatImages()", input, "input");
   if (input instanceof tf.Tensor) {
-    if (input.dtype === "int32") {
-      checkImageShape(input);
-      return tf.tidy(() => tf.div(tf.cast(input, "float32"), 255));
-    }
-    checkImages(input);
+    if (input.dtype === "int32") return tf.tidy(() => tf.div(tf.cast(input, "float32"), 255));
     return tf.clone(input);
   }
-  if (input === null || typeof input !== "object" || !(input.pixels instanceof Uint8Array)) {
-    throw new TypeError(
-      `images is ${
-        input === null ? "null" : typeof input
-      }: expected a tf.Tensor4D or { pixels: Uint8Array, height, width }`,
-    );
-  }
   const { pixels, height = 96, width = 96 } = input;
-  if (!Number.isInteger(height) || height <= 0 || !Number.isInteger(width) || width <= 0) {
-    throw new RangeError(`height, width are ${height}, ${width}: expected positive integers`);
-  }
-  const perImage = height * width * 3;
-  const count = pixels.length / perImage;
-  if (!Number.isInteger(count) || (input.count !== undefined && input.count !== count)) {
-    throw new RangeError(
-      `pixels has ${pixels.length} bytes: expected ${
-        input.count ?? "a whole number of"
-      } images of ${height}x${width}x3 = ${perImage} bytes`,
-    );
-  }
+  const count = pixels.length / (height * width * 3);
   return tf.tidy(() =>
     tf.div(
       tf.cast(tf.tensor4d(Int32Array.from(pixels), [count, height, width, 3], "int32"), "float32"),

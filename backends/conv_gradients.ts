@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { conv2dFilterGradient, conv2dInputGradient, type Conv2DPadding } from "./conv_backprop.ts";
 import { opKernel } from "./_op_kernel.ts";
 
@@ -24,7 +25,11 @@ interface BackpropAttrs {
 function checkLayout(kernel: string, attrs: BackpropAttrs): void {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== "NHWC") {
     throw new RangeError(
-      `${kernel}: dataFormat was "${attrs.dataFormat}", expected "NHWC" (fast convolution gradients)`,
+      argumentMessage(
+        `${kernel}()`,
+        `attrs.dataFormat is ${show(attrs.dataFormat)}`,
+        '"NHWC" (fast convolution gradients)',
+      ),
     );
   }
 }
@@ -95,12 +100,14 @@ const installed = new Map<string, { ours: tf.KernelConfig; stock?: tf.KernelConf
  * ```
  */
 export function registerFastConvGradients(backends: string[] = ["wasm"]): void {
-  for (const backendName of backends) {
+  for (const [i, backendName] of backends.entries()) {
     if (typeof backendName !== "string" || backendName === "") {
       throw new TypeError(
-        `registerFastConvGradients: backends contained ${
-          JSON.stringify(backendName)
-        }, expected backend names such as "wasm"`,
+        argumentMessage(
+          "registerFastConvGradients()",
+          `backends[${i}] is ${show(backendName)}`,
+          'a backend name such as "wasm"',
+        ),
       );
     }
     let entries = installed.get(backendName);

@@ -57,7 +57,11 @@ Deno.test("`registerFastConvGradients()` is idempotent and undone by `unregister
   assert.equal(tf.getKernel("Conv2DBackpropFilter", "wasm"), undefined);
   registerFastConvGradients();
   assert.notEqual(stockInput, undefined);
-  assert.throws(() => registerFastConvGradients([""]), TypeError);
+  assert.throws(() => registerFastConvGradients([""]), {
+    name: "TypeError",
+    message:
+      'registerFastConvGradients(): backends[0] is "": expected a backend name such as "wasm"',
+  });
   // importing the backend's package after registering puts its stock kernel back over ours
   const oursInput = tf.getKernel("Conv2DBackpropInput", "wasm");
   tf.unregisterKernel("Conv2DBackpropInput", "wasm");
@@ -92,7 +96,7 @@ async function step(): Promise<{ loss: number; grads: Map<string, Float32Array> 
   return { loss, grads: out };
 }
 
-Deno.test("a full SimCLR training step on wasm gives the loss and gradients of cpu", async () => {
+Deno.test("`registerFastConvGradients()` gives a full SimCLR training step on wasm the loss and gradients of cpu", async () => {
   registerFastConvGradients();
   registerWasmKernelFixes();
   await tf.setBackend("cpu");

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import type { Conv2DPadding } from "./conv_backprop.ts";
 import {
   col2imLoop,
@@ -39,7 +40,11 @@ function attrsOf(kernel: string, attrs: tf.NamedAttrMap | undefined): ConvAttrs 
   const a = attrs as unknown as ConvAttrs;
   if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
     throw new RangeError(
-      `${kernel}: dataFormat was "${a.dataFormat}", expected "NHWC" (fast cpu convolutions)`,
+      argumentMessage(
+        `${kernel}()`,
+        `attrs.dataFormat is ${show(a.dataFormat)}`,
+        '"NHWC" (fast cpu convolutions)',
+      ),
     );
   }
   return a;
@@ -81,10 +86,15 @@ function isPointwise(g: ConvGeometry): boolean {
     g.oh === g.h && g.ow === g.w;
 }
 
-function values(backend: CpuBackend, t: tf.TensorInfo, kernel: string): Float32Array {
+function values(
+  backend: CpuBackend,
+  t: tf.TensorInfo,
+  kernel: string,
+  name: string,
+): Float32Array {
   const v = backend.readSync(t.dataId);
   if (!(v instanceof Float32Array)) {
-    throw new TypeError(`${kernel}: inputs must be float32, got ${t.dtype}`);
+    throw new TypeError(argumentMessage(`${kernel}()`, `${name} has dtype ${t.dtype}`, "float32"));
   }
   return v;
 }
@@ -102,8 +112,8 @@ const CPU_KERNELS: tf.KernelConfig[] = [
       const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
       const g = geometry(x.shape, filter.shape, attrsOf("Conv2D", attrs));
       const m = g.n * g.oh * g.ow, k = g.kh * g.kw * g.c;
-      const cols = patches(values(cpu, x, "Conv2D"), g); // [M, KH*KW*C]
-      const y = matMulNN(cols, values(cpu, filter, "Conv2D"), m, k, g.o); // [M, O]
+      const cols = patches(values(cpu, x, "Conv2D", "x"), g); // [M, KH*KW*C]
+      const y = matMulNN(cols, values(cpu, filter, "Conv2D", "filter"), m, k, g.o); // [M, O]
       return cpu.makeTensorInfo([g.n, g.oh, g.ow, g.o], "float32", y);
     },
   },
@@ -116,8 +126,8 @@ const CPU_KERNELS: tf.KernelConfig[] = [
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
       const g = geometry(x.shape, a.filterShape as Shape4, a);
       const m = g.n * g.oh * g.ow, k = g.kh * g.kw * g.c;
-      const cols = patches(values(cpu, x, "Conv2DBackpropFilter"), g); // [M, KH*KW*C]
-      const dw = matMulTN(cols, values(cpu, dy, "Conv2DBackpropFilter"), m, k, g.o); // [K, O]
+      const cols = patches(values(cpu, x, "Conv2DBackpropFilter", "x"), g); // [M, KH*KW*C]
+      const dw = matMulTN(cols, values(cpu, dy, "Conv2DBackpropFilter", "dy"), m, k, g.o); // [K, O]
       return cpu.makeTensorInfo([g.kh, g.kw, g.c, g.o], "float32", dw);
     },
   },
@@ -130,8 +140,8 @@ const CPU_KERNELS: tf.KernelConfig[] = [
       const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
       const g = geometry(a.inputShape as Shape4, filter.shape, a);
       const m = g.n * g.oh * g.ow, k = g.kh * g.kw * g.c;
-      const dv = values(cpu, dy, "Conv2DBackpropInput");
-      const dcols = matMulNT(dv, values(cpu, filter, "Conv2DBackpropInput"), m, g.o, k); // [M, K]
+      const dv = values(cpu, dy, "Conv2DBackpropInput", "dy");
+      const dcols = matMulNT(dv, values(cpu, filter, "Conv2DBackpropInput", "filter"), m, g.o, k); // [M, K]
       const dx = isPointwise(g) ? dcols : col2imLoop(dcols, g);
       return cpu.makeTensorInfo([g.n, g.h, g.w, g.c], "float32", dx);
     },

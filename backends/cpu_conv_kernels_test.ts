@@ -65,7 +65,10 @@ Deno.test("`registerFastCpuKernels()` kernels reject NCHW with a RangeError", ()
   registerFastCpuKernels();
   const x = tf.zeros([1, 2, 4, 4]) as tf.Tensor4D;
   const w = tf.zeros([3, 3, 2, 1]) as tf.Tensor4D;
-  assert.throws(() => tf.conv2d(x, w, 1, "same", "NCHW"), RangeError);
+  assert.throws(() => tf.conv2d(x, w, 1, "same", "NCHW"), {
+    name: "RangeError",
+    message: 'Conv2D(): attrs.dataFormat is "NCHW": expected "NHWC" (fast cpu convolutions)',
+  });
   tf.dispose([x, w]);
   unregisterFastCpuKernels();
 });

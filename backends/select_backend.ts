@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { registerFastConvGradients } from "./conv_gradients.ts";
 import { registerFastCpuKernels } from "./cpu_conv_kernels.ts";
 import { registerWasmKernelFixes } from "./wasm_kernels.ts";
@@ -81,7 +82,11 @@ export async function selectBackend(
 ): Promise<SelectedBackend> {
   if (!REQUESTS.includes(request)) {
     throw new RangeError(
-      `selectBackend: unknown backend "${request}"; expected one of ${REQUESTS.join(", ")}`,
+      argumentMessage(
+        "selectBackend()",
+        `request is ${show(request)}`,
+        `one of ${REQUESTS.map(show).join(", ")}`,
+      ),
     );
   }
   const log = options.log === undefined ? (line: string) => console.error(line) : options.log;

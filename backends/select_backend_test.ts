@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { BackendUnavailableError, selectBackend } from "./select_backend.ts";
 
-Deno.test("selectBackend() activates each backend asked for by name", async () => {
+Deno.test("`selectBackend()` activates each backend asked for by name", async () => {
   for (const name of ["cpu", "wasm", "webgpu"] as const) {
     const lines: string[] = [];
     const selected = await selectBackend(name, { log: (line) => lines.push(line) });
@@ -18,7 +18,7 @@ Deno.test("selectBackend() activates each backend asked for by name", async () =
   await selectBackend("cpu", { log: null });
 });
 
-Deno.test("selectBackend('auto') picks wasm on a CPU-only machine and says why", async () => {
+Deno.test("`selectBackend('auto')` picks wasm on a CPU-only machine and says why", async () => {
   const selected = await selectBackend("auto", { log: null });
   // This suite runs without libtensorflow and with at most a software WebGPU adapter.
   assert.equal(selected.name, "wasm");
@@ -29,7 +29,7 @@ Deno.test("selectBackend('auto') picks wasm on a CPU-only machine and says why",
   await selectBackend("cpu", { log: null });
 });
 
-Deno.test("selectBackend() refuses a named backend it cannot load, never falling back", async () => {
+Deno.test("`selectBackend()` refuses a named backend it cannot load, never falling back", async () => {
   const before = tf.getBackend();
   await assert.rejects(
     () => selectBackend("tensorflow", { log: null }),
@@ -41,6 +41,10 @@ Deno.test("selectBackend() refuses a named backend it cannot load, never falling
   await assert.rejects(
     // deno-lint-ignore no-explicit-any
     () => selectBackend("tpu" as any),
-    { name: "RangeError", message: /unknown backend "tpu"; expected one of auto, tensorflow/ },
+    {
+      name: "RangeError",
+      message:
+        'selectBackend(): request is "tpu": expected one of "auto", "tensorflow", "webgpu", "wasm", "cpu"',
+    },
   );
 });

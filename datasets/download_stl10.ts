@@ -1,4 +1,5 @@
 import tar from "tar-stream";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { fileSize, joinPath, writeAll } from "./_fs.ts";
 import { DownloadError } from "./download_error.ts";
 
@@ -246,13 +247,14 @@ async function extract(
  * @example Usage (here the folder is already in place, so nothing is fetched)
  * ```ts
  * import { downloadSTL10, generateDemoData, openSTL10 } from "@simclr/datasets";
- * import { strictEqual } from "node:assert/strict";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
  * await generateDemoData(`${dir}/stl10_binary`, { trainPerClass: 1, testPerClass: 1, unlabeled: 0 });
- * const folder = await downloadSTL10(dir, {
- *   onProgress: (p) => console.log(p.phase, p.bytes, p.total),
- * });
+ * const phases: string[] = [];
+ * const folder = await downloadSTL10(dir, { onProgress: (p) => phases.push(p.phase) });
+ * strictEqual(folder, `${dir}/stl10_binary`);
+ * deepStrictEqual(phases, []); // nothing to download or extract
  * strictEqual((await openSTL10(folder, "test")).length, 10);
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -262,13 +264,15 @@ export async function downloadSTL10(
   options: DownloadSTL10Options = {},
 ): Promise<string> {
   if (typeof dir !== "string" || dir.length === 0) {
-    throw new TypeError(`downloadSTL10: dir must be a folder path, got ${String(dir)}`);
+    throw new TypeError(argumentMessage("downloadSTL10()", `dir is ${show(dir)}`, "a folder path"));
   }
   const url = options.url ?? STL10_URL;
   try {
     new URL(url);
   } catch {
-    throw new TypeError(`downloadSTL10: options.url must be an absolute URL, got "${url}"`);
+    throw new TypeError(
+      argumentMessage("downloadSTL10()", `options.url is ${show(url)}`, "an absolute URL"),
+    );
   }
   const target = joinPath(dir, "stl10_binary");
   if (await isComplete(target)) return target;

@@ -201,7 +201,10 @@ Deno.test("`downloadSTL10()` checks the size and rejects unsafe archives", async
     await Deno.writeFile(`${dir}/stl10_binary.tar.gz`, gz.subarray(0, 100));
     await rejects(downloadSTL10(dir, { url: server.url }), /extraction failed/);
     strictEqual(server.ranges.length, 1);
-    await rejects(downloadSTL10(dir, { url: "not a url" }), TypeError);
+    await rejects(downloadSTL10(dir, { url: "not a url" }), {
+      name: "TypeError",
+      message: 'downloadSTL10(): options.url is "not a url": expected an absolute URL',
+    });
   } finally {
     await server.close();
     await Deno.remove(dir, { recursive: true });

@@ -1,3 +1,4 @@
+import { checkInteger, checkNumber } from "@simclr/internal/checks";
 import { createRng, DEFAULT_SEED, type Rng } from "@simclr/internal/random";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import { joinPath } from "./_fs.ts";
@@ -44,14 +45,6 @@ export interface DemoDataInfo {
   imageSize: number;
   /** Class names, as written to `class_names.txt`. */
   classNames: string[];
-}
-
-function checkCount(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) {
-    throw new RangeError(
-      `generateDemoData: options.${name} must be an integer >= ${min}, got ${v}`,
-    );
-  }
 }
 
 const luma = (c: number[]): number => 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
@@ -199,16 +192,13 @@ export async function generateDemoData(
     imageSize = STL10_IMAGE_SIZE,
     noise = 0.06,
   } = options;
-  if (!Number.isInteger(seed)) {
-    throw new RangeError(`generateDemoData: options.seed must be an integer, got ${seed}`);
-  }
-  checkCount("trainPerClass", trainPerClass, 1);
-  checkCount("testPerClass", testPerClass, 1);
-  checkCount("unlabeled", unlabeled, 0);
-  checkCount("imageSize", imageSize, 8);
-  if (!(noise >= 0 && noise <= 1)) {
-    throw new RangeError(`generateDemoData: options.noise must be in [0, 1], got ${noise}`);
-  }
+  const fn = "generateDemoData()";
+  checkInteger(fn, "options.seed", seed);
+  checkInteger(fn, "options.trainPerClass", trainPerClass, { min: 1 });
+  checkInteger(fn, "options.testPerClass", testPerClass, { min: 1 });
+  checkInteger(fn, "options.unlabeled", unlabeled, { min: 0 });
+  checkInteger(fn, "options.imageSize", imageSize, { min: 8 });
+  checkNumber(fn, "options.noise", noise, { min: 0, max: 1 });
   const rng = createRng(seed, 0xde70);
   const trainLabels = balancedLabels(trainPerClass, rng);
   const testLabels = balancedLabels(testPerClass, rng);

@@ -145,9 +145,12 @@ Deno.test("`generateDemoData()` stripes keep their orientation", async () => {
 });
 
 Deno.test("`generateDemoData()` rejects bad options", async () => {
-  await rejects(
-    generateDemoData("/nonexistent", { trainPerClass: 0 }),
-    /trainPerClass must be an integer >= 1, got 0/,
-  );
-  await rejects(generateDemoData("/nonexistent", { noise: 2 }), /noise must be in \[0, 1\], got 2/);
+  await rejects(generateDemoData("/nonexistent", { trainPerClass: 0 }), {
+    name: "RangeError",
+    message: "generateDemoData(): options.trainPerClass is 0: expected a positive integer",
+  });
+  await rejects(generateDemoData("/nonexistent", { noise: 2 }), {
+    name: "RangeError",
+    message: "generateDemoData(): options.noise is 2: expected a number in [0, 1]",
+  });
 });

@@ -1,3 +1,4 @@
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { fileSize, joinPath, readAt } from "./_fs.ts";
 import { STL10FormatError } from "./stl10_format_error.ts";
@@ -185,19 +186,19 @@ export async function openSTL10(
   options: OpenSTL10Options = {},
 ): Promise<STL10Dataset> {
   if (typeof dir !== "string" || dir.length === 0) {
-    throw new TypeError(`openSTL10: dir must be a folder path, got ${String(dir)}`);
+    throw new TypeError(argumentMessage("openSTL10()", `dir is ${show(dir)}`, "a folder path"));
   }
   if (!SPLITS.includes(split)) {
     throw new TypeError(
-      `openSTL10: split must be one of ${SPLITS.map((s) => `"${s}"`).join(", ")}, got "${split}"`,
+      argumentMessage(
+        "openSTL10()",
+        `split is ${show(split)}`,
+        `one of ${SPLITS.map(show).join(", ")}`,
+      ),
     );
   }
   const cacheSize = options.cacheSize ?? 1024;
-  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
-    throw new RangeError(
-      `openSTL10: options.cacheSize must be a non-negative integer, got ${cacheSize}`,
-    );
-  }
+  checkInteger("openSTL10()", "options.cacheSize", cacheSize, { min: 0 });
   const imageSize = await readImageSize(dir);
   const imageBytes = 3 * imageSize * imageSize;
   const parts: Part[] = [];
@@ -275,8 +276,11 @@ class STL10SplitReader implements STL10Dataset {
       const idx = indices[k];
       if (!Number.isInteger(idx) || idx < 0 || idx >= this.length) {
         throw new RangeError(
-          `read: indices[${k}] is ${idx}, expected an integer in 0..${this.length - 1} ` +
-            `(${this.dir} ${this.split})`,
+          argumentMessage(
+            "STL10Dataset.read()",
+            `indices[${k}] is ${show(idx)}`,
+            `an integer in 0..${this.length - 1} (${this.dir} ${this.split})`,
+          ),
         );
       }
       if (labels !== null) labels[k] = this.#labels![idx];

@@ -110,10 +110,23 @@ Deno.test("`openSTL10()` errors name the file and the problem", async () => {
       train.read([5]),
       /train_X\.bin is truncated: expected 27648 bytes at offset 138240/,
     );
-    await rejects(train.read([6]), /indices\[0\] is 6, expected an integer in 0\.\.5/);
-    await rejects(train.read([1.5]), /indices\[0\] is 1.5/);
-    await rejects(openSTL10(dir, "val" as "train"), /split must be one of/);
-    await rejects(openSTL10(dir, "train", { cacheSize: -1 }), /cacheSize must be/);
+    await rejects(train.read([6]), {
+      name: "RangeError",
+      message: `STL10Dataset.read(): indices[0] is 6: expected an integer in 0..5 (${dir} train)`,
+    });
+    await rejects(train.read([1.5]), {
+      name: "RangeError",
+      message: `STL10Dataset.read(): indices[0] is 1.5: expected an integer in 0..5 (${dir} train)`,
+    });
+    await rejects(openSTL10(dir, "val" as "train"), {
+      name: "TypeError",
+      message:
+        'openSTL10(): split is "val": expected one of "train", "test", "unlabeled", "train+unlabeled"',
+    });
+    await rejects(openSTL10(dir, "train", { cacheSize: -1 }), {
+      name: "RangeError",
+      message: "openSTL10(): options.cacheSize is -1: expected an integer >= 0",
+    });
     await Deno.writeTextFile(`${dir}/fold_indices.txt`, "0 1 99\n");
     await writePatternSplit(dir, "train", 6, [1, 2, 3, 10, 5, 1]);
     await rejects(openSTL10(dir, "train"), /fold_indices\.txt: fold 0 holds "99"/);

@@ -5,6 +5,7 @@
  * between that layout and HWC row-major bytes (`(y * S + x) * 3 + c`).
  * @module
  */
+import { argumentMessage, checkInteger } from "@simclr/internal/checks";
 
 /** Side length in pixels of an STL10 image. */
 export const STL10_IMAGE_SIZE = 96;
@@ -12,16 +13,26 @@ export const STL10_IMAGE_SIZE = 96;
 /** Bytes per STL10 image: 3 * 96 * 96 = 27,648. */
 export const STL10_IMAGE_BYTES: number = 3 * STL10_IMAGE_SIZE * STL10_IMAGE_SIZE;
 
-function checkArgs(name: string, src: Uint8Array, count: number, size: number): number {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(`${name}: size must be a positive integer, got ${size}`);
-  }
+function checkArgs(
+  fn: string,
+  src: Uint8Array,
+  count: number,
+  size: number,
+  dst: Uint8Array | undefined,
+): number {
+  checkInteger(fn, "size", size, { min: 1 });
+  checkInteger(fn, "count", count, { min: 0 });
   const bytes = 3 * size * size;
-  if (!Number.isInteger(count) || count < 0 || src.length < count * bytes) {
-    throw new RangeError(
-      `${name}: count ${count} needs ${count * bytes} bytes of ${size}x${size} images, ` +
-        `src has ${src.length}`,
-    );
+  for (const [name, array] of [["src", src], ["dst", dst]] as const) {
+    if (array !== undefined && array.length < count * bytes) {
+      throw new RangeError(
+        argumentMessage(
+          fn,
+          `${name} has ${array.length} bytes`,
+          `at least ${count * bytes} (count ${count} of ${size}x${size}x3 images)`,
+        ),
+      );
+    }
   }
   return bytes;
 }
@@ -54,11 +65,8 @@ export function stl10ToHWC(
   size: number = STL10_IMAGE_SIZE,
   dst?: Uint8Array,
 ): Uint8Array {
-  const bytes = checkArgs("stl10ToHWC", src, count, size);
+  const bytes = checkArgs("stl10ToHWC()", src, count, size, dst);
   const out = dst ?? new Uint8Array(count * bytes);
-  if (out.length < count * bytes) {
-    throw new RangeError(`stl10ToHWC: dst holds ${out.length} bytes, expected ${count * bytes}`);
-  }
   const plane = size * size;
   for (let n = 0; n < count; n++) {
     const base = n * bytes;
@@ -103,11 +111,8 @@ export function hwcToSTL10(
   size: number = STL10_IMAGE_SIZE,
   dst?: Uint8Array,
 ): Uint8Array {
-  const bytes = checkArgs("hwcToSTL10", src, count, size);
+  const bytes = checkArgs("hwcToSTL10()", src, count, size, dst);
   const out = dst ?? new Uint8Array(count * bytes);
-  if (out.length < count * bytes) {
-    throw new RangeError(`hwcToSTL10: dst holds ${out.length} bytes, expected ${count * bytes}`);
-  }
   const rowStride = size * 3;
   for (let n = 0; n < count; n++) {
     const base = n * bytes;

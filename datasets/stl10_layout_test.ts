@@ -21,8 +21,14 @@ Deno.test("`hwcToSTL10()` inverts `stl10ToHWC()` for other sizes too", () => {
 });
 
 Deno.test("`stl10ToHWC()` rejects short input", () => {
-  throws(() => stl10ToHWC(new Uint8Array(10), 1), /count 1 needs 27648 bytes/);
-  throws(() => stl10ToHWC(new Uint8Array(27648), 1, 96, new Uint8Array(5)), /dst holds 5/);
+  throws(() => stl10ToHWC(new Uint8Array(10), 1), {
+    name: "RangeError",
+    message: "stl10ToHWC(): src has 10 bytes: expected at least 27648 (count 1 of 96x96x3 images)",
+  });
+  throws(() => stl10ToHWC(new Uint8Array(27648), 1, 96, new Uint8Array(5)), {
+    name: "RangeError",
+    message: "stl10ToHWC(): dst has 5 bytes: expected at least 27648 (count 1 of 96x96x3 images)",
+  });
 });
 
 Deno.test("`openSTL10()` decodes like torchvision's STL10 reader", async () => {

@@ -1,3 +1,4 @@
+import { argumentMessage, show } from "@simclr/internal/checks";
 import type { ImageSource, STL10Batch } from "./open_stl10.ts";
 
 /** A view of some images of a source, with the source's other fields where it has them. */
@@ -36,7 +37,11 @@ export function subset(
   for (let i = 0; i < idx.length; i++) {
     if (idx[i] !== indices[i] || idx[i] < 0 || idx[i] >= source.length) {
       throw new RangeError(
-        `subset: indices[${i}] is ${indices[i]}, expected an integer in 0..${source.length - 1}`,
+        argumentMessage(
+          "subset()",
+          `indices[${i}] is ${show(indices[i])}`,
+          `an integer in 0..${source.length - 1}`,
+        ),
       );
     }
   }
@@ -52,7 +57,11 @@ export function subset(
         const s = sub[i];
         if (!Number.isInteger(s) || s < 0 || s >= idx.length) {
           throw new RangeError(
-            `read: indices[${i}] is ${s}, expected an integer in 0..${idx.length - 1}`,
+            argumentMessage(
+              "Subset.read()",
+              `indices[${i}] is ${show(s)}`,
+              `an integer in 0..${idx.length - 1}`,
+            ),
           );
         }
         mapped[i] = idx[s];

@@ -16,8 +16,14 @@ Deno.test("`subset()` reads through to the source", async () => {
     const b = await sub.read([3, 0]);
     deepStrictEqual(b.pixels, patternHWC([3, 0]));
     deepStrictEqual(Array.from(b.labels!), [1, 0]);
-    await rejects(sub.read([4]), /indices\[0\] is 4, expected an integer in 0\.\.3/);
-    throws(() => subset(train, [0, 6]), /indices\[1\] is 6/);
+    await rejects(sub.read([4]), {
+      name: "RangeError",
+      message: "Subset.read(): indices[0] is 4: expected an integer in 0..3",
+    });
+    throws(() => subset(train, [0, 6]), {
+      name: "RangeError",
+      message: "subset(): indices[1] is 6: expected an integer in 0..5",
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,3 +1,4 @@
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import { joinPath } from "./_fs.ts";
 import { STL10_CLASS_NAMES } from "./open_stl10.ts";
@@ -43,21 +44,22 @@ export async function writeSTL10Split(
   labels: ArrayLike<number> | null,
   options: WriteSTL10Options = {},
 ): Promise<number> {
+  const fn = "writeSTL10Split()";
   const size = options.imageSize ?? STL10_IMAGE_SIZE;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(
-      `writeSTL10Split: options.imageSize must be a positive integer, got ${size}`,
-    );
-  }
+  checkInteger(fn, "options.imageSize", size, { min: 1 });
   if (!["train", "test", "unlabeled"].includes(name)) {
     throw new TypeError(
-      `writeSTL10Split: name must be "train", "test" or "unlabeled", got "${name}"`,
+      argumentMessage(fn, `name is ${show(name)}`, '"train", "test" or "unlabeled"'),
     );
   }
   const bytes = 3 * size * size;
   if (pixels.length % bytes !== 0) {
     throw new RangeError(
-      `writeSTL10Split: pixels holds ${pixels.length} bytes, expected a multiple of ${bytes}`,
+      argumentMessage(
+        fn,
+        `pixels has ${pixels.length} bytes`,
+        `a multiple of ${bytes} (${size}x${size}x3 per image)`,
+      ),
     );
   }
   const count = pixels.length / bytes;
@@ -65,14 +67,16 @@ export async function writeSTL10Split(
   if (labels !== null) {
     if (labels.length !== count) {
       throw new RangeError(
-        `writeSTL10Split: labels holds ${labels.length} values, expected ${count} (one per image)`,
+        argumentMessage(fn, `labels has length ${labels.length}`, `${count} (one per image)`),
       );
     }
     y = new Uint8Array(count);
     for (let i = 0; i < count; i++) {
       const v = labels[i];
       if (!Number.isInteger(v) || v < 0 || v > 9) {
-        throw new RangeError(`writeSTL10Split: labels[${i}] is ${v}, expected 0..9`);
+        throw new RangeError(
+          argumentMessage(fn, `labels[${i}] is ${show(v)}`, "an integer in 0..9"),
+        );
       }
       y[i] = v + 1;
     }

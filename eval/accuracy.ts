@@ -17,7 +17,7 @@ import { checkPairs } from "./_check.ts";
  * ```
  */
 export function accuracy(predictions: ArrayLike<number>, labels: ArrayLike<number>): number {
-  checkPairs(predictions, labels);
+  checkPairs("accuracy()", predictions, labels);
   let correct = 0;
   for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) correct++;
   return correct / labels.length;

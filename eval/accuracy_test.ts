@@ -8,6 +8,12 @@ Deno.test("`accuracy()` counts the matching predictions", () => {
 });
 
 Deno.test("`accuracy()` rejects mismatched or empty inputs", () => {
-  assert.throws(() => accuracy([0, 1], [0]), /predictions has length 2 but labels has length 1/);
-  assert.throws(() => accuracy([], []), /labels is empty/);
+  assert.throws(() => accuracy([0, 1], [0]), {
+    name: "RangeError",
+    message: "accuracy(): predictions has length 2 but labels has length 1: expected equal lengths",
+  });
+  assert.throws(() => accuracy([], []), {
+    name: "RangeError",
+    message: "accuracy(): labels is empty: expected at least one sample",
+  });
 });

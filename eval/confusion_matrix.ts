@@ -1,5 +1,6 @@
 // Copyright the simclr authors. MIT license.
-import { checkClasses, checkNumClasses, checkPairs } from "./_check.ts";
+import { checkInteger } from "@simclr/internal/checks";
+import { checkClasses, checkPairs } from "./_check.ts";
 
 /**
  * The confusion matrix: `matrix[t][p]` counts the samples of true class `t` predicted as `p`.
@@ -22,10 +23,11 @@ export function confusionMatrix(
   labels: ArrayLike<number>,
   numClasses: number,
 ): number[][] {
-  checkPairs(predictions, labels);
-  checkNumClasses(numClasses);
-  checkClasses("labels", labels, numClasses);
-  checkClasses("predictions", predictions, numClasses);
+  const fn = "confusionMatrix()";
+  checkPairs(fn, predictions, labels);
+  checkInteger(fn, "numClasses", numClasses, { min: 1 });
+  checkClasses(fn, "labels", labels, numClasses);
+  checkClasses(fn, "predictions", predictions, numClasses);
   const matrix = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < labels.length; i++) matrix[labels[i]][predictions[i]]++;
   return matrix;

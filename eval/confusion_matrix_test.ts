@@ -13,7 +13,16 @@ Deno.test("`confusionMatrix()` puts true classes in rows and predictions in colu
 });
 
 Deno.test("`confusionMatrix()` rejects classes out of range", () => {
-  assert.throws(() => confusionMatrix([0, 3], [0, 1], 3), /predictions\[1\] is 3/);
-  assert.throws(() => confusionMatrix([0, 1], [-1, 1], 3), /labels\[0\] is -1/);
-  assert.throws(() => confusionMatrix([0], [0], 0), /numClasses is 0/);
+  assert.throws(() => confusionMatrix([0, 3], [0, 1], 3), {
+    name: "RangeError",
+    message: "confusionMatrix(): predictions[1] is 3: expected an integer class in [0, 3)",
+  });
+  assert.throws(() => confusionMatrix([0, 1], [-1, 1], 3), {
+    name: "RangeError",
+    message: "confusionMatrix(): labels[0] is -1: expected an integer class in [0, 3)",
+  });
+  assert.throws(() => confusionMatrix([0], [0], 0), {
+    name: "RangeError",
+    message: "confusionMatrix(): numClasses is 0: expected a positive integer",
+  });
 });

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 // @ts-types="npm:@types/cli-progress@3.11.6"
 import cliProgress from "cli-progress";
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
@@ -96,31 +97,36 @@ export async function extractFeatures(
   dataset: LabelledImageSource,
   options: ExtractFeaturesOptions = {},
 ): Promise<LabelledFeatures> {
-  const batchSize = options.batchSize ?? 64;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`options.batchSize is ${batchSize}: expected a positive integer`);
-  }
+  const fn = "extractFeatures()";
+  const batchSize = checkInteger(fn, "options.batchSize", options.batchSize ?? 64, { min: 1 });
   const sourceSize = options.sourceSize ?? dataset.imageSize ?? 96;
   const imageSize = options.imageSize ?? sourceSize;
-  for (const [name, v] of [["sourceSize", sourceSize], ["imageSize", imageSize]] as const) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`options.${name} is ${v}: expected a positive integer`);
-    }
-  }
+  checkInteger(fn, "options.sourceSize", sourceSize, { min: 1 });
+  checkInteger(fn, "options.imageSize", imageSize, { min: 1 });
   const n = dataset.length;
   if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`dataset has ${n} images: expected a non-empty split`);
+    throw new RangeError(argumentMessage(fn, `dataset has ${n} images`, "a non-empty split"));
   }
   let cachePath: string | undefined;
   if (options.cacheDir !== undefined || options.cacheKey !== undefined) {
     if (options.cacheDir === undefined || options.cacheKey === undefined) {
       throw new TypeError(
-        "options.cacheDir and options.cacheKey: expected both or neither, got only one",
+        argumentMessage(
+          fn,
+          `options.cacheDir is ${show(options.cacheDir)} and options.cacheKey is ${
+            show(options.cacheKey)
+          }`,
+          "both or neither",
+        ),
       );
     }
     if (!/^[A-Za-z0-9._-]+$/.test(options.cacheKey)) {
       throw new TypeError(
-        `options.cacheKey is "${options.cacheKey}": expected letters, digits, ".", "_" or "-"`,
+        argumentMessage(
+          fn,
+          `options.cacheKey is ${show(options.cacheKey)}`,
+          'letters, digits, ".", "_" or "-"',
+        ),
       );
     }
     cachePath = `${options.cacheDir}/${options.cacheKey}.features`;
@@ -145,11 +151,17 @@ export async function extractFeatures(
       const indices = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
       const batch = await dataset.read(indices);
       if (batch.labels === null) {
-        throw new TypeError("dataset has no labels: expected a labelled split (train or test)");
+        throw new TypeError(
+          argumentMessage(fn, "dataset has no labels", "a labelled split (train or test)"),
+        );
       }
       if (batch.pixels.length !== indices.length * pixelsPerImage) {
         throw new RangeError(
-          `dataset.read() returned ${batch.pixels.length} bytes for ${indices.length} images: expected ${pixelsPerImage} each (${sourceSize}x${sourceSize}x3)`,
+          argumentMessage(
+            fn,
+            `dataset.read() returned ${batch.pixels.length} bytes for ${indices.length} images`,
+            `${pixelsPerImage} each (${sourceSize}x${sourceSize}x3)`,
+          ),
         );
       }
       const out = tf.tidy(() => {

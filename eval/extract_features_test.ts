@@ -110,7 +110,10 @@ Deno.test("`extractFeatures()` rejects empty, unlabelled and mis-sized splits", 
   const encoder = fakeEncoder();
   await assert.rejects(
     () => extractFeatures(encoder, fakeDataset(0), { progress: false }),
-    /dataset has 0 images: expected a non-empty split/,
+    {
+      name: "RangeError",
+      message: "extractFeatures(): dataset has 0 images: expected a non-empty split",
+    },
   );
   const unlabelled: LabelledImageSource = {
     length: 1,
@@ -118,14 +121,26 @@ Deno.test("`extractFeatures()` rejects empty, unlabelled and mis-sized splits", 
   };
   await assert.rejects(
     () => extractFeatures(encoder, unlabelled, { sourceSize: SIZE, progress: false }),
-    /dataset has no labels/,
+    {
+      name: "TypeError",
+      message:
+        "extractFeatures(): dataset has no labels: expected a labelled split (train or test)",
+    },
   );
   await assert.rejects(
     () => extractFeatures(encoder, fakeDataset(1), { progress: false }),
-    /returned 192 bytes for 1 images: expected 27648 each \(96x96x3\)/,
+    {
+      name: "RangeError",
+      message:
+        "extractFeatures(): dataset.read() returned 192 bytes for 1 images: expected 27648 each (96x96x3)",
+    },
   );
   await assert.rejects(
     () => extractFeatures(encoder, fakeDataset(1), { cacheDir: "/tmp", progress: false }),
-    /expected both or neither/,
+    {
+      name: "TypeError",
+      message:
+        'extractFeatures(): options.cacheDir is "/tmp" and options.cacheKey is undefined: expected both or neither',
+    },
   );
 });

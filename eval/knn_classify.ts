@@ -1,6 +1,7 @@
 // Copyright the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
-import { checkClasses, checkFeatureSets, checkNumClasses } from "./_check.ts";
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
+import { checkClasses, checkFeatureSets } from "./_check.ts";
 
 /** Options for {@linkcode knnClassify}. */
 export interface KnnOptions {
@@ -49,26 +50,28 @@ export async function knnClassify(
   testFeatures: tf.Tensor2D,
   options: KnnOptions = {},
 ): Promise<Int32Array> {
-  checkFeatureSets(trainFeatures, trainLabels, testFeatures);
+  const fn = "knnClassify()";
+  checkFeatureSets(fn, trainFeatures, trainLabels, testFeatures);
   const [n, d] = trainFeatures.shape;
   const m = testFeatures.shape[0];
   const kRequested = options.k ?? 200;
-  if (!Number.isInteger(kRequested) || kRequested < 1) {
-    throw new RangeError(`options.k is ${kRequested}: expected a positive integer`);
-  }
+  checkInteger(fn, "options.k", kRequested, { min: 1 });
   const temperature = options.temperature ?? 0.07;
   if (!(temperature > 0)) {
-    throw new RangeError(`options.temperature is ${temperature}: expected a positive number`);
+    throw new RangeError(
+      argumentMessage(fn, `options.temperature is ${show(temperature)}`, "a positive number"),
+    );
   }
   const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`options.batchSize is ${batchSize}: expected a positive integer`);
-  }
+  checkInteger(fn, "options.batchSize", batchSize, { min: 1 });
   let maxLabel = 0;
   for (let i = 0; i < n; i++) maxLabel = Math.max(maxLabel, trainLabels[i]);
   const numClasses = options.numClasses ?? maxLabel + 1;
-  checkNumClasses(numClasses);
-  checkClasses("trainLabels", trainLabels, numClasses);
+  const classesName = options.numClasses === undefined
+    ? "numClasses (the largest label + 1)"
+    : "options.numClasses";
+  checkInteger(fn, classesName, numClasses, { min: 1 });
+  checkClasses(fn, "trainLabels", trainLabels, numClasses);
   const k = Math.min(kRequested, n);
   const predictions = new Int32Array(m);
   const trainUnit = tf.tidy(() => l2Normalize(trainFeatures)); // [n, d]

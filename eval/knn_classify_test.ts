@@ -53,9 +53,19 @@ Deno.test("`knnClassify()` clamps k and rejects bad arguments", async () => {
   const train = tf.tensor2d([[1, 0], [0, 1]]);
   const test = tf.tensor2d([[1, 0.1]]);
   assert.deepEqual([...await knnClassify(train, [0, 1], test)], [0]);
-  await assert.rejects(() => knnClassify(train, [0], test), /trainLabels has length 1/);
-  await assert.rejects(() => knnClassify(train, [0, 1], test, { k: 0 }), /options.k is 0/);
+  await assert.rejects(() => knnClassify(train, [0], test), {
+    name: "RangeError",
+    message: "knnClassify(): trainLabels has length 1 but trainFeatures has 2 rows: expected equal",
+  });
+  await assert.rejects(() => knnClassify(train, [0, 1], test, { k: 0 }), {
+    name: "RangeError",
+    message: "knnClassify(): options.k is 0: expected a positive integer",
+  });
   const wide = tf.tensor2d([[1, 0, 0]]);
-  await assert.rejects(() => knnClassify(train, [0, 1], wide), /testFeatures has 3 columns/);
+  await assert.rejects(() => knnClassify(train, [0, 1], wide), {
+    name: "RangeError",
+    message:
+      "knnClassify(): testFeatures has 3 columns but trainFeatures has 2: expected equal feature sizes",
+  });
   tf.dispose([train, test, wide]);
 });

@@ -70,15 +70,24 @@ Deno.test("`linearProbe()` rejects sizes above what a class has and empty splits
         "probeSizes(): sizes contains 5 but class 0 has 4 training images: expected sizes of at most 4",
     },
   );
-  await assert.rejects(() => linearProbe(train, test, { sizes: [0] }), /sizes contains 0/);
+  await assert.rejects(() => linearProbe(train, test, { sizes: [0] }), {
+    name: "RangeError",
+    message: "probeSizes(): sizes contains 0: expected positive integers",
+  });
   const empty = { features: tf.zeros([0, 3]) as tf.Tensor2D, labels: new Int32Array(0) };
   await assert.rejects(
     () => linearProbe(empty, test, { sizes: [1] }),
-    /linearProbe\(\): train has 0 samples/,
+    {
+      name: "RangeError",
+      message: "linearProbe(): train has 0 samples: expected a non-empty training split",
+    },
   );
   await assert.rejects(
     () => linearProbe(train, empty, { sizes: [1] }),
-    /linearProbe\(\): test has 0 samples/,
+    {
+      name: "RangeError",
+      message: "linearProbe(): test has 0 samples: expected a non-empty test split",
+    },
   );
   tf.dispose([train.features, test.features, empty.features]);
 });

@@ -4,6 +4,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import type { ChartSpec } from "./chart_spec.ts";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import { createRequire } from "node:module";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 
 /**
@@ -80,16 +81,27 @@ function loadWasm(): Promise<void> {
  */
 export async function svgToPng(svg: string, options: SvgToPngOptions = {}): Promise<Uint8Array> {
   const scale = options.scale ?? 2;
-  if (!(scale > 0)) throw new RangeError(`options.scale is ${scale}: expected a positive number`);
+  const fn = "svgToPng()";
+  if (!(scale > 0)) {
+    throw new RangeError(
+      argumentMessage(fn, `options.scale is ${show(scale)}`, "a positive number"),
+    );
+  }
   await loadWasm();
   const fontBuffers: Uint8Array[] = [];
-  for (const path of options.fontFiles ?? DEFAULT_FONTS) {
+  for (const [i, path] of (options.fontFiles ?? DEFAULT_FONTS).entries()) {
     try {
       fontBuffers.push(await Deno.readFile(path));
       if (!options.fontFiles) break;
     } catch (error) {
       if (options.fontFiles) {
-        throw new TypeError(`options.fontFiles names "${path}", which cannot be read: ${error}`);
+        throw new TypeError(
+          argumentMessage(
+            fn,
+            `options.fontFiles[${i}] is ${show(path)}`,
+            `a readable font file (${error})`,
+          ),
+        );
       }
     }
   }

@@ -1,10 +1,11 @@
 // Copyright the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { createRng, DEFAULT_SEED, type Rng } from "@simclr/internal/random";
 import { AdamW } from "@simclr/train/adamw";
 import { multiStepLR } from "@simclr/train/multi-step-lr";
 import { accuracy } from "./accuracy.ts";
-import { checkClasses, checkFeatureSets, checkNumClasses } from "./_check.ts";
+import { checkClasses, checkFeatureSets } from "./_check.ts";
 
 /** Options for {@linkcode trainLogisticRegression}; defaults are the tutorial's. */
 export interface LogisticRegressionOptions {
@@ -111,18 +112,25 @@ export async function trainLogisticRegression(
   testLabels: ArrayLike<number>,
   options: LogisticRegressionOptions = {},
 ): Promise<LogisticRegressionResult> {
-  checkFeatureSets(trainFeatures, trainLabels, testFeatures);
+  const fn = "trainLogisticRegression()";
+  checkFeatureSets(fn, trainFeatures, trainLabels, testFeatures);
   const [n, dim] = trainFeatures.shape;
   const m = testFeatures.shape[0];
-  if (m === 0) throw new RangeError("testFeatures has 0 rows: expected a non-empty test set");
+  if (m === 0) {
+    throw new RangeError(argumentMessage(fn, "testFeatures has 0 rows", "a non-empty test set"));
+  }
   if (testLabels.length !== m) {
     throw new RangeError(
-      `testLabels has length ${testLabels.length} but testFeatures has ${m} rows: expected equal`,
+      argumentMessage(
+        fn,
+        `testLabels has length ${testLabels.length} but testFeatures has ${m} rows`,
+        "equal",
+      ),
     );
   }
-  const epochs = positiveInteger("options.epochs", options.epochs ?? 100);
-  const batchSize = positiveInteger("options.batchSize", options.batchSize ?? 64);
-  const evalEvery = positiveInteger("options.evalEvery", options.evalEvery ?? 10);
+  const epochs = checkInteger(fn, "options.epochs", options.epochs ?? 100, { min: 1 });
+  const batchSize = checkInteger(fn, "options.batchSize", options.batchSize ?? 64, { min: 1 });
+  const evalEvery = checkInteger(fn, "options.evalEvery", options.evalEvery ?? 10, { min: 1 });
   const lr = options.lr ?? 1e-3;
   const weightDecay = options.weightDecay ?? 1e-3;
   const milestones = options.milestones ??
@@ -133,17 +141,22 @@ export async function trainLogisticRegression(
   for (let i = 0; i < n; i++) maxLabel = Math.max(maxLabel, trainLabels[i]);
   for (let i = 0; i < m; i++) maxLabel = Math.max(maxLabel, testLabels[i]);
   const numClasses = options.numClasses ?? maxLabel + 1;
-  checkNumClasses(numClasses);
-  checkClasses("trainLabels", trainLabels, numClasses);
-  checkClasses("testLabels", testLabels, numClasses);
+  const classesName = options.numClasses === undefined
+    ? "numClasses (the largest label + 1)"
+    : "options.numClasses";
+  checkInteger(fn, classesName, numClasses, { min: 1 });
+  checkClasses(fn, "trainLabels", trainLabels, numClasses);
+  checkClasses(fn, "testLabels", testLabels, numClasses);
 
   const rng = createRng(seed);
   const init = options.initialWeights ?? linearInit(dim, numClasses, rng);
   if (init.weight.length !== dim * numClasses || init.bias.length !== numClasses) {
     throw new RangeError(
-      `options.initialWeights has ${init.weight.length} weights and ${init.bias.length} biases: expected ${
-        dim * numClasses
-      } ([${dim}, ${numClasses}]) and ${numClasses}`,
+      argumentMessage(
+        fn,
+        `options.initialWeights has ${init.weight.length} weights and ${init.bias.length} biases`,
+        `${dim * numClasses} ([${dim}, ${numClasses}]) and ${numClasses}`,
+      ),
     );
   }
   const weight = tf.tidy(() => tf.variable(tf.tensor2d(init.weight, [dim, numClasses])));
@@ -261,25 +274,26 @@ function linearInit(
   };
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} is ${value}: expected a positive integer`);
-  }
-  return value;
-}
-
 function checkedOrder(order: ArrayLike<number>, n: number, epoch: number): Int32Array {
   const seen = new Uint8Array(n);
   if (order.length !== n) {
     throw new RangeError(
-      `options.order(${epoch}) has length ${order.length}: expected a permutation of 0..${n - 1}`,
+      argumentMessage(
+        "trainLogisticRegression()",
+        `options.order(${epoch}) has length ${order.length}`,
+        `a permutation of 0..${n - 1}`,
+      ),
     );
   }
   for (let i = 0; i < n; i++) {
     const v = order[i];
     if (!Number.isInteger(v) || v < 0 || v >= n || seen[v]) {
       throw new RangeError(
-        `options.order(${epoch})[${i}] is ${v}: expected a permutation of 0..${n - 1}`,
+        argumentMessage(
+          "trainLogisticRegression()",
+          `options.order(${epoch})[${i}] is ${show(v)}`,
+          `a permutation of 0..${n - 1}`,
+        ),
       );
     }
     seen[v] = 1;

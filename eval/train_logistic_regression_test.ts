@@ -108,31 +108,57 @@ Deno.test("`trainLogisticRegression()` rejects bad arguments", async () => {
   const empty = tf.zeros([0, 2]) as tf.Tensor2D;
   await assert.rejects(
     () => trainLogisticRegression(empty, [], x, [0, 1]),
-    /trainFeatures has 0 rows/,
+    {
+      name: "RangeError",
+      message:
+        "trainLogisticRegression(): trainFeatures has 0 rows: expected a non-empty training set",
+    },
   );
   await assert.rejects(
     () => trainLogisticRegression(x, [0, 1], empty, []),
-    /testFeatures has 0 rows/,
+    {
+      name: "RangeError",
+      message: "trainLogisticRegression(): testFeatures has 0 rows: expected a non-empty test set",
+    },
   );
   await assert.rejects(
     () => trainLogisticRegression(x, [0], x, [0, 1]),
-    /trainLabels has length 1/,
+    {
+      name: "RangeError",
+      message:
+        "trainLogisticRegression(): trainLabels has length 1 but trainFeatures has 2 rows: expected equal",
+    },
   );
   await assert.rejects(
     () => trainLogisticRegression(x, [0, 1], wide, [0]),
-    /testFeatures has 3 columns/,
+    {
+      name: "RangeError",
+      message:
+        "trainLogisticRegression(): testFeatures has 3 columns but trainFeatures has 2: expected equal feature sizes",
+    },
   );
   await assert.rejects(
     () => trainLogisticRegression(x, [0, 1], x, [0, 1], { epochs: 0 }),
-    /options.epochs is 0/,
+    {
+      name: "RangeError",
+      message: "trainLogisticRegression(): options.epochs is 0: expected a positive integer",
+    },
   );
   await assert.rejects(
     () => trainLogisticRegression(x, [0, 5], x, [0, 1], { numClasses: 2 }),
-    /trainLabels\[1\] is 5/,
+    {
+      name: "RangeError",
+      message:
+        "trainLogisticRegression(): trainLabels[1] is 5: expected an integer class in [0, 2)",
+    },
   );
   await assert.rejects(
     () => trainLogisticRegression(x, [0, 1], x, [0, 1], { order: () => [0, 0] }),
-    /options.order\(0\)\[1\] is 0: expected a permutation/,
+    {
+      name: "RangeError",
+      message:
+        "trainLogisticRegression(): options.order(0)[1] is 0: expected a permutation of 0..1",
+    },
   );
   tf.dispose([x, wide, empty]);
 });

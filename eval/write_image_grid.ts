@@ -1,7 +1,7 @@
 // Copyright 2026 the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
 import { encode } from "fast-png";
-import { checkInteger, checkNumber } from "@simclr/internal/checks";
+import { argumentMessage, checkInteger, checkNumber, show } from "@simclr/internal/checks";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 
 /** Options of {@linkcode writeImageGrid}. */
@@ -60,7 +60,9 @@ export async function writeImageGrid(
   checkInteger(fn, "options.padding", padding, { min: 0 });
   checkNumber(fn, "options.background", background, { min: 0, max: 1 });
   if (!(tiles instanceof tf.Tensor) || tiles.rank !== 4 || tiles.shape[3] !== 3) {
-    throw new RangeError(`${fn}: tiles has shape [${tiles?.shape}]: expected [T, H, W, 3]`);
+    throw new RangeError(
+      argumentMessage(fn, `tiles has shape ${show(tiles?.shape)}`, "[T, H, W, 3]"),
+    );
   }
   const [count, h, w] = tiles.shape;
   const scaled = tf.tidy(() => {

@@ -45,7 +45,7 @@ interface ChildResult {
 
 function flagList(value: string | undefined, name: string): string[] {
   const list = (value ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (list.length === 0) throw new RangeError(`--${name} was "${value}", expected a list`);
+  if (list.length === 0) throw new RangeError(`--${name} is "${value}": expected a list`);
   return list;
 }
 
@@ -53,7 +53,7 @@ function positive(value: string, name: string, integer = true): number {
   const n = Number(value);
   if (!(n > 0) || (integer && !Number.isInteger(n))) {
     throw new RangeError(
-      `--${name} was "${value}", expected a positive ${integer ? "integer" : "number"}`,
+      `--${name} is "${value}": expected a positive ${integer ? "integer" : "number"}`,
     );
   }
   return n;
@@ -218,7 +218,7 @@ async function main(): Promise<void> {
   const steps = positive(values.steps, "steps");
   const warmup = Number(values.warmup);
   if (!(Number.isInteger(warmup) && warmup >= 0)) {
-    throw new RangeError(`--warmup was "${values.warmup}", expected an integer >= 0`);
+    throw new RangeError(`--warmup is "${values.warmup}": expected an integer >= 0`);
   }
   const budget = positive(values.budget, "budget", false);
   if (values.child !== undefined) {
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
     : ["cpu", "wasm", ...(await hardwareGpu() ? ["webgpu"] : [])];
   for (const b of backends) {
     if (!["cpu", "wasm", "webgpu", "tensorflow"].includes(b)) {
-      throw new RangeError(`--backends contained "${b}", expected cpu, wasm, webgpu or tensorflow`);
+      throw new RangeError(`--backends has "${b}": expected cpu, wasm, webgpu or tensorflow`);
     }
   }
   const log = (line: string) => console.error(line);

@@ -6,7 +6,7 @@
  * <function>(): <argument> is <value>: expected <what>
  * ```
  *
- * e.g. `stepsPerEpoch(): batchSize is 0: expected an integer >= 1`. A wrong type is a
+ * e.g. `stepsPerEpoch(): options.batchSize is 0: expected a positive integer`. A wrong type is a
  * `TypeError`, a value out of range a `RangeError`; both name the function, the argument, the
  * value and what was expected.
  *

@@ -10,6 +10,7 @@ import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { skipN } from "pure-rand/utils/skipN";
+import { argumentMessage, show } from "./checks.ts";
 
 /** The seed every seeded function uses when none is given: the tutorial's `seed_everything(42)`. */
 export const DEFAULT_SEED = 42;
@@ -52,10 +53,15 @@ export interface Rng {
  * ```
  */
 export function mixSeed(...words: number[]): number {
+  return mixWords("mixSeed()", words);
+}
+
+/** {@linkcode mixSeed} for `fn`, which names itself in the error about a bad word. */
+function mixWords(fn: string, words: number[]): number {
   let h = 0x9e3779b9 | 0;
-  for (const w of words) {
+  for (const [i, w] of words.entries()) {
     if (!Number.isSafeInteger(w)) {
-      throw new RangeError(`mixSeed(): a seed word is ${w}: expected a safe integer`);
+      throw new RangeError(argumentMessage(fn, `words[${i}] is ${show(w)}`, "a safe integer"));
     }
     let k = Math.imul(w | 0, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
@@ -95,9 +101,9 @@ export function mixSeed(...words: number[]): number {
  */
 export function createRng(...words: number[]): Rng {
   if (words.length === 0) {
-    throw new RangeError("createRng(): no seed: expected one or more integers");
+    throw new RangeError(argumentMessage("createRng()", "words is empty", "one or more integers"));
   }
-  const generator = xoroshiro128plus(mixSeed(...words));
+  const generator = xoroshiro128plus(mixWords("createRng()", words));
   skipN(generator, 32);
   const float = (): number => uniformFloat64(generator);
   const integer = (low: number, high: number): number => uniformInt(generator, low, high);

@@ -20,9 +20,16 @@ Deno.test("`createRng()` repeats for the same words and differs for others", () 
   assert.notDeepEqual(draw(-1), draw(1));
   assert.throws(() => createRng(1.5), {
     name: "RangeError",
-    message: "mixSeed(): a seed word is 1.5: expected a safe integer",
+    message: "createRng(): words[0] is 1.5: expected a safe integer",
   });
-  assert.throws(() => createRng(), { name: "RangeError", message: /createRng\(\): no seed/ });
+  assert.throws(() => mixSeed(42, NaN), {
+    name: "RangeError",
+    message: "mixSeed(): words[1] is NaN: expected a safe integer",
+  });
+  assert.throws(() => createRng(), {
+    name: "RangeError",
+    message: "createRng(): words is empty: expected one or more integers",
+  });
 });
 
 Deno.test("`createRng()` draws uniform floats, integers, normals and permutations", () => {

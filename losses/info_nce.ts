@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, checkInteger, checkNumber, show } from "@simclr/internal/checks";
 
 /** Options of {@linkcode infoNCE}. */
 export interface InfoNCEOptions {
@@ -118,33 +119,39 @@ function rolledIdentity(size: number, shift: number): tf.Tensor2D {
 }
 
 function checkArguments(features: tf.Tensor, temperature: number, nViews: number): void {
+  const fn = "infoNCE()";
   if (!(features instanceof tf.Tensor)) {
-    throw new TypeError(`infoNCE: features must be a tf.Tensor2D, got ${typeof features}`);
+    throw new TypeError(argumentMessage(fn, `features is ${show(features)}`, "a tf.Tensor2D"));
   }
   if (features.rank !== 2) {
     throw new TypeError(
-      `infoNCE: features must be rank 2 [nViews * N, D], got shape [${features.shape}]`,
+      argumentMessage(fn, `features has shape ${show(features.shape)}`, "rank 2 [nViews * N, D]"),
     );
   }
   if (features.dtype !== "float32") {
-    throw new TypeError(`infoNCE: features must be float32, got ${features.dtype}`);
+    throw new TypeError(argumentMessage(fn, `features has dtype ${features.dtype}`, "float32"));
   }
-  if (!Number.isInteger(nViews) || nViews < 2) {
-    throw new RangeError(`infoNCE: nViews must be an integer >= 2, got ${nViews}`);
-  }
-  if (typeof temperature !== "number" || !Number.isFinite(temperature) || temperature <= 0) {
-    throw new RangeError(`infoNCE: temperature must be a finite number > 0, got ${temperature}`);
-  }
+  checkInteger(fn, "options.nViews", nViews, { min: 2 });
+  checkNumber(fn, "options.temperature", temperature, { min: 0, exclusiveMin: true });
   const rows = features.shape[0];
   if (rows % nViews !== 0) {
     throw new RangeError(
-      `infoNCE: features has ${rows} rows, which is not divisible by nViews = ${nViews}`,
+      argumentMessage(
+        fn,
+        `features has ${rows} rows`,
+        `a multiple of options.nViews = ${nViews}`,
+      ),
     );
   }
   if (rows / nViews < 2) {
     throw new RangeError(
-      `infoNCE: need at least 2 rows per view (an image and a negative), got ${rows / nViews} ` +
-        `(${rows} rows, nViews = ${nViews})`,
+      argumentMessage(
+        fn,
+        `features has ${rows} rows`,
+        `at least ${
+          2 * nViews
+        } (2 per view for options.nViews = ${nViews}: an image and a negative)`,
+      ),
     );
   }
 }

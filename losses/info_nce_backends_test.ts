@@ -20,7 +20,7 @@ async function lossAndGrad(backend: string, rows: number[][], nViews: number) {
   return { values, gradient };
 }
 
-Deno.test("infoNCE() gives the same values and gradients on cpu, wasm and webgpu", async () => {
+Deno.test("`infoNCE()` gives the same values and gradients on cpu, wasm and webgpu", async () => {
   for (const [nViews, n, dim] of [[2, 16, 32], [3, 5, 8]]) {
     await tf.setBackend("cpu");
     const rows = tf.tidy(() => tf.randomNormal([nViews * n, dim], 0, 1, "float32", n).arraySync());

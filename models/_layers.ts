@@ -3,6 +3,7 @@
 // ops, so the gradients registered by @simclr/backends apply), registering their variables in
 // a Registry.
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import type { Registry } from "./_state.ts";
 
 /** A bias-free 2D convolution, `padding` on every side as PyTorch. Weight HWIO. */
@@ -75,8 +76,11 @@ export class BatchNorm2d {
       const n = x.shape[0] * x.shape[1] * x.shape[2];
       if (n < 2) {
         throw new RangeError(
-          `BatchNorm: training mode needs more than 1 value per channel, got input shape ` +
-            `[${x.shape}] (as PyTorch)`,
+          argumentMessage(
+            "BatchNorm2d.apply()",
+            `x has shape ${show(x.shape)}`,
+            "more than 1 value per channel in training mode (as PyTorch)",
+          ),
         );
       }
       const m = this.momentum;

@@ -2,6 +2,7 @@
 // Internal: the named variables of a module and the PyTorch-layout view of them, shared by the
 // modules that own variables (LeafModule) and those made of other modules (HeadedNetwork).
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage } from "@simclr/internal/checks";
 import type { Rng } from "@simclr/internal/random";
 import type { LoadStateDictOptions, LoadStateDictResult } from "./module.ts";
 
@@ -91,9 +92,13 @@ export function matchStateDict(
     if (missing.length) parts.push(`missing keys: ${missing.join(", ")}`);
     if (unexpected.length) parts.push(`unexpected keys: ${unexpected.join(", ")}`);
     if (mismatched.length) parts.push(`mis-shaped keys: ${mismatched.join("; ")}`);
+    const under = prefix === "" ? "" : ` under prefix "${prefix}"`;
     throw new Error(
-      `loadStateDict(): the state dict (prefix "${prefix}") does not match the module: ` +
-        parts.join("; "),
+      argumentMessage(
+        "loadStateDict()",
+        `stateDict${under} has ${parts.join("; ")}`,
+        "the module's keys and shapes",
+      ),
     );
   }
   return { matched, missing, unexpected, mismatched };

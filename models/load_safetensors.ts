@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { DTYPE_BYTES, MAX_HEADER_BYTES } from "./_safetensors_format.ts";
 import { halfToNumber } from "./_float16.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
@@ -78,7 +79,7 @@ function decode(name: string, dtype: string, bytes: Uint8Array, n: number): tf.T
 export async function loadSafetensors(source: string | Uint8Array): Promise<Safetensors> {
   const fn = "loadSafetensors()";
   if (!(source instanceof Uint8Array) && (typeof source !== "string" || source === "")) {
-    throw new TypeError(`${fn}: source is ${String(source)}: expected a path or bytes`);
+    throw new TypeError(argumentMessage(fn, `source is ${show(source)}`, "a path or bytes"));
   }
   const data = typeof source === "string" ? await Deno.readFile(source) : source;
   const name = typeof source === "string" ? source : "the bytes";

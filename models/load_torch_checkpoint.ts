@@ -1,5 +1,6 @@
 import { CheckpointError } from "./checkpoint_error.ts";
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { unzipSync } from "fflate";
 import { halfToNumber } from "./_float16.ts";
 import {
@@ -211,7 +212,9 @@ export async function loadTorchCheckpoint(source: string | Uint8Array): Promise<
   if (typeof source === "string") data = await Deno.readFile(source);
   else if (source instanceof Uint8Array) data = source;
   else {
-    throw new TypeError(`${fn}: source must be a path or a Uint8Array, got ${typeof source}`);
+    throw new TypeError(
+      argumentMessage(fn, `source is ${show(source)}`, "a path or a Uint8Array"),
+    );
   }
   if (data.length < 4 || data[0] !== 0x50 || data[1] !== 0x4b) {
     throw new CheckpointError(

@@ -174,6 +174,9 @@ Deno.test("`loadTorchCheckpoint()` rejects files that are not torch zip checkpoi
   await assert.rejects(
     // deno-lint-ignore no-explicit-any
     () => loadTorchCheckpoint(42 as any),
-    { name: "TypeError", message: /source must be a path or a Uint8Array, got number/ },
+    {
+      name: "TypeError",
+      message: "loadTorchCheckpoint(): source is 42: expected a path or a Uint8Array",
+    },
   );
 });

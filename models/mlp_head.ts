@@ -1,6 +1,6 @@
 // Copyright 2026 the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInteger } from "@simclr/internal/checks";
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { createRng, DEFAULT_SEED } from "@simclr/internal/random";
 import { LeafModule } from "./leaf_module.ts";
 import { Linear } from "./_layers.ts";
@@ -51,7 +51,7 @@ export class MLPHead extends LeafModule<tf.Tensor2D, tf.Tensor2D> {
     const fn = "MLPHead()";
     if (!Array.isArray(sizes) || sizes.length < 2) {
       throw new RangeError(
-        `${fn}: sizes is ${JSON.stringify(sizes)}: expected [input, ...hidden, output]`,
+        argumentMessage(fn, `sizes is ${show(sizes)}`, "[input, ...hidden, output]"),
       );
     }
     sizes.forEach((n, i) => checkInteger(fn, `sizes[${i}]`, n, { min: 1 }));

@@ -1,6 +1,6 @@
 // Copyright 2026 the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInteger } from "@simclr/internal/checks";
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { createRng, DEFAULT_SEED } from "@simclr/internal/random";
 import { LeafModule } from "./leaf_module.ts";
 import type { ApplyOptions } from "./module.ts";
@@ -213,16 +213,16 @@ export class ResNetEncoder extends LeafModule<tf.Tensor4D, tf.Tensor2D> {
     } = config;
     if (block !== "basic" && block !== "bottleneck") {
       throw new TypeError(
-        `${fn}: block is ${JSON.stringify(block)}: expected "basic" or "bottleneck"`,
+        argumentMessage(fn, `block is ${show(block)}`, '"basic" or "bottleneck"'),
       );
     }
     if (!Array.isArray(layers) || layers.length !== 4) {
-      throw new RangeError(`${fn}: layers is ${JSON.stringify(layers)}: expected 4 block counts`);
+      throw new RangeError(argumentMessage(fn, `layers is ${show(layers)}`, "4 block counts"));
     }
     layers.forEach((n, i) => checkInteger(fn, `layers[${i}]`, n, { min: 1 }));
     checkInteger(fn, "width", width, { min: 1 });
     if (stem !== "imagenet" && stem !== "cifar") {
-      throw new TypeError(`${fn}: stem is ${JSON.stringify(stem)}: expected "imagenet" or "cifar"`);
+      throw new TypeError(argumentMessage(fn, `stem is ${show(stem)}`, '"imagenet" or "cifar"'));
     }
     checkInteger(fn, "seed", seed);
     const reg = new Registry(createRng(seed));
@@ -267,10 +267,14 @@ export class ResNetEncoder extends LeafModule<tf.Tensor4D, tf.Tensor2D> {
   apply(x: tf.Tensor4D, options: ApplyOptions): tf.Tensor2D {
     const fn = "ResNetEncoder.apply()";
     if (typeof options?.training !== "boolean") {
-      throw new TypeError(`${fn}: options.training is ${options?.training}: expected a boolean`);
+      throw new TypeError(
+        argumentMessage(fn, `options.training is ${show(options?.training)}`, "a boolean"),
+      );
     }
     if (!(x instanceof tf.Tensor) || x.rank !== 4 || x.shape[3] !== 3) {
-      throw new RangeError(`${fn}: x has shape [${x?.shape}]: expected NHWC images [N, H, W, 3]`);
+      throw new RangeError(
+        argumentMessage(fn, `x has shape ${show(x?.shape)}`, "NHWC images [N, H, W, 3]"),
+      );
     }
     const training = options.training;
     return tf.tidy(() => {

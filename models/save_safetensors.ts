@@ -1,4 +1,5 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 
 const DTYPE: Partial<Record<tf.DataType, string>> = { float32: "F32", int32: "I32", bool: "BOOL" };
@@ -40,13 +41,15 @@ export async function saveSafetensors(
 ): Promise<void> {
   const fn = "saveSafetensors()";
   if (typeof path !== "string" || path === "") {
-    throw new TypeError(`${fn}: path must be a non-empty string, got ${String(path)}`);
+    throw new TypeError(argumentMessage(fn, `path is ${show(path)}`, "a non-empty string"));
   }
-  if (!(tensors instanceof Map)) throw new TypeError(`${fn}: tensors must be a Map`);
+  if (!(tensors instanceof Map)) {
+    throw new TypeError(argumentMessage(fn, `tensors is ${show(tensors)}`, "a Map"));
+  }
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== "string") {
-        throw new TypeError(`${fn}: metadata["${k}"] must be a string, got ${typeof v}`);
+        throw new TypeError(argumentMessage(fn, `metadata[${show(k)}] is ${show(v)}`, "a string"));
       }
     }
   }
@@ -55,11 +58,19 @@ export async function saveSafetensors(
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
-    if (name === "__metadata__") throw new TypeError(`${fn}: "__metadata__" is a reserved name`);
+    if (name === "__metadata__") {
+      throw new TypeError(
+        argumentMessage(fn, 'tensors has "__metadata__"', "names other than this reserved one"),
+      );
+    }
     const dtype = DTYPE[t.dtype];
     if (dtype === undefined) {
       throw new TypeError(
-        `${fn}: tensor "${name}" has dtype ${t.dtype}, expected float32, int32 or bool`,
+        argumentMessage(
+          fn,
+          `tensors[${show(name)}] has dtype ${t.dtype}`,
+          "float32, int32 or bool",
+        ),
       );
     }
     const values = await t.data();

@@ -138,6 +138,6 @@ Deno.test("`simclrNet().encoder` outputs h: the head's input", () => {
 Deno.test("`simclrNet()` rejects a bad hiddenDim", () => {
   assert.throws(() => simclrNet({ hiddenDim: -1 }), {
     name: "RangeError",
-    message: /simclrNet\(\): hiddenDim is -1: expected a positive integer/,
+    message: "simclrNet(): hiddenDim is -1: expected a positive integer",
   });
 });

@@ -19,7 +19,7 @@ async function run(script: string, args: string[]) {
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
 }
 
-Deno.test("pretrain writes config, metrics, checkpoints, and a resumed run continues", async () => {
+Deno.test("`pretrain()` writes config, metrics, checkpoints, and a resumed run continues", async () => {
   const out = await Deno.makeTempDir();
   const config = pretrainConfig([...tiny, "--out", out, "--epochs", "2", "--batch-size", "8"]);
   assert.equal(config.lr, 2e-3); // the demo preset's
@@ -60,7 +60,7 @@ Deno.test("pretrain writes config, metrics, checkpoints, and a resumed run conti
   await Deno.remove(out, { recursive: true });
 });
 
-Deno.test("baseline trains a classifier and reports train and test accuracy", async () => {
+Deno.test("`baseline()` trains a classifier and reports train and test accuracy", async () => {
   const out = await Deno.makeTempDir();
   const result = await baseline(
     baselineConfig([...tiny, "--out", out, "--epochs", "2", "--batch-size", "8"]),
@@ -73,7 +73,7 @@ Deno.test("baseline trains a classifier and reports train and test accuracy", as
   await Deno.remove(out, { recursive: true });
 });
 
-Deno.test("commands explain bad flags and inputs in one line, without a stack trace", async () => {
+Deno.test("`deno task pretrain` and `deno task baseline` explain bad flags and inputs in one line, without a stack trace", async () => {
   const cases: [string, string[], RegExp][] = [
     ["pretrain", ["--epochs", "abc"], /--epochs is "abc": expected an integer/],
     ["pretrain", ["--epochs", "0"], /--epochs is 0: expected a number >= 1/],
@@ -95,7 +95,7 @@ Deno.test("commands explain bad flags and inputs in one line, without a stack tr
   }
 });
 
-Deno.test("--help lists every flag with its default", async () => {
+Deno.test("`deno task pretrain --help` lists every flag with its default", async () => {
   const { code, stdout } = await run("pretrain", ["--help"]);
   assert.equal(code, 0);
   for (const flag of ["--data", "--out", "--preset", "--epochs", "--batch-size", "--image-size"]) {

@@ -157,7 +157,8 @@ function check(backend: BackendName, errors: StepErrors): void {
   assert.ok(errors.skipped < MAX_SKIPPED, `${backend}: ${errors.skipped} elements skipped`);
 }
 
-const NAME = "a training step on BACKEND gives PyTorch's loss, weights and BatchNorm statistics";
+const NAME =
+  "`computeGradients()` and `AdamW` on BACKEND give PyTorch's loss, weights and BatchNorm statistics";
 
 for (const backend of ["cpu", "wasm"] as const) {
   Deno.test(NAME.replace("BACKEND", backend), async () => {

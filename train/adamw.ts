@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage, checkNumber, show } from "@simclr/internal/checks";
 
 /** Options of {@linkcode AdamW}; defaults are PyTorch's. */
 export interface AdamWOptions {
@@ -70,20 +71,26 @@ export class AdamW {
    */
   constructor(params: Map<string, tf.Variable>, options: AdamWOptions = {}) {
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2 } = options;
-    checkNonNegative("lr", lr);
-    checkNonNegative("eps", eps);
-    checkNonNegative("weightDecay", weightDecay);
+    const fn = "AdamW()";
+    checkNumber(fn, "options.lr", lr, { min: 0 });
+    checkNumber(fn, "options.eps", eps, { min: 0 });
+    checkNumber(fn, "options.weightDecay", weightDecay, { min: 0 });
     betas.forEach((beta, i) => {
       if (!(beta >= 0 && beta < 1)) {
-        throw new RangeError(`AdamW: betas[${i}] must be in [0, 1), got ${beta}`);
+        throw new RangeError(
+          argumentMessage(fn, `options.betas[${i}] is ${show(beta)}`, "a number in [0, 1)"),
+        );
       }
     });
-    this.#noDecay = new Set(options.noDecay ?? []);
-    for (const name of this.#noDecay) {
+    const noDecay = [...(options.noDecay ?? [])];
+    noDecay.forEach((name, i) => {
       if (!params.has(name)) {
-        throw new RangeError(`AdamW: noDecay names "${name}", which is not a parameter`);
+        throw new RangeError(
+          argumentMessage(fn, `options.noDecay[${i}] is ${show(name)}`, "the name of a parameter"),
+        );
       }
-    }
+    });
+    this.#noDecay = new Set(noDecay);
     this.lr = lr;
     this.#params = params;
     this.#betas = betas;
@@ -121,10 +128,18 @@ export class AdamW {
     const entries = grads instanceof Map ? [...grads] : Object.entries(grads);
     for (const [name, grad] of entries) {
       const param = this.#params.get(name);
-      if (!param) throw new RangeError(`AdamW.step: gradient for unknown parameter "${name}"`);
+      if (!param) {
+        throw new RangeError(
+          argumentMessage("AdamW.step()", `grads has ${show(name)}`, "names of parameters only"),
+        );
+      }
       if (!tf.util.arraysEqual(param.shape, grad.shape)) {
         throw new RangeError(
-          `AdamW.step: gradient of "${name}" has shape [${grad.shape}], parameter [${param.shape}]`,
+          argumentMessage(
+            "AdamW.step()",
+            `grads[${show(name)}] has shape ${show(grad.shape)}`,
+            `${show(param.shape)}, the parameter's`,
+          ),
         );
       }
     }
@@ -175,9 +190,19 @@ export class AdamW {
     ) {
       for (const [name, tensor] of saved) {
         const param = this.#params.get(name);
-        if (!param || !tf.util.arraysEqual(param.shape, tensor.shape)) {
+        const fn = "AdamW.loadState()";
+        if (!param) {
           throw new RangeError(
-            `AdamW.loadState: ${label} "${name}" [${tensor.shape}] does not fit any parameter`,
+            argumentMessage(fn, `state.${label} has ${show(name)}`, "names of parameters only"),
+          );
+        }
+        if (!tf.util.arraysEqual(param.shape, tensor.shape)) {
+          throw new RangeError(
+            argumentMessage(
+              fn,
+              `state.${label}[${show(name)}] has shape ${show(tensor.shape)}`,
+              `${show(param.shape)}, the parameter's`,
+            ),
           );
         }
         const moment = this.#moment(own, name, param);
@@ -202,11 +227,5 @@ export class AdamW {
       moments.set(name, moment);
     }
     return moment;
-  }
-}
-
-function checkNonNegative(name: string, value: number): void {
-  if (!(Number.isFinite(value) && value >= 0)) {
-    throw new RangeError(`AdamW: ${name} must be a finite number >= 0, got ${value}`);
   }
 }

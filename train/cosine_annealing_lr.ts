@@ -1,4 +1,5 @@
-import { checkEpoch, checkRate, type LRSchedule } from "./lr_schedule.ts";
+import { checkInteger, checkNumber } from "@simclr/internal/checks";
+import type { LRSchedule } from "./lr_schedule.ts";
 
 /** Options of {@linkcode cosineAnnealingLR}. */
 export interface CosineAnnealingOptions {
@@ -31,13 +32,12 @@ export interface CosineAnnealingOptions {
  */
 export function cosineAnnealingLR(options: CosineAnnealingOptions): LRSchedule {
   const { baseLr, tMax, etaMin = 0 } = options;
-  checkRate("cosineAnnealingLR", "baseLr", baseLr);
-  checkRate("cosineAnnealingLR", "etaMin", etaMin);
-  if (!(Number.isInteger(tMax) && tMax > 0)) {
-    throw new RangeError(`cosineAnnealingLR: tMax must be an integer > 0, got ${tMax}`);
-  }
+  const fn = "cosineAnnealingLR()";
+  checkNumber(fn, "options.baseLr", baseLr, { min: 0 });
+  checkNumber(fn, "options.etaMin", etaMin, { min: 0 });
+  checkInteger(fn, "options.tMax", tMax, { min: 1 });
   return (epoch) => {
-    checkEpoch(epoch);
+    checkInteger("LRSchedule()", "epoch", epoch, { min: 0 });
     return etaMin + (baseLr - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
   };
 }

@@ -1,3 +1,4 @@
+import { checkInteger, checkNumber } from "@simclr/internal/checks";
 import type { LRSchedule } from "./lr_schedule.ts";
 
 /** Options of {@linkcode linearWarmup}. */
@@ -33,13 +34,13 @@ export interface LinearWarmupOptions {
  */
 export function linearWarmup(schedule: LRSchedule, options: LinearWarmupOptions): LRSchedule {
   const { warmupEpochs } = options;
-  if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0)) {
-    throw new RangeError(`linearWarmup: warmupEpochs must be an integer >= 0, got ${warmupEpochs}`);
-  }
+  checkInteger("linearWarmup()", "options.warmupEpochs", warmupEpochs, { min: 0 });
   const startFactor = options.startFactor ?? 1 / (warmupEpochs + 1);
-  if (!(startFactor > 0 && startFactor <= 1)) {
-    throw new RangeError(`linearWarmup: startFactor must be in (0, 1], got ${startFactor}`);
-  }
+  checkNumber("linearWarmup()", "options.startFactor", startFactor, {
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+  });
   return (epoch) => {
     const factor = epoch >= warmupEpochs
       ? 1

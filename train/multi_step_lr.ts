@@ -1,4 +1,5 @@
-import { checkEpoch, checkRate, type LRSchedule } from "./lr_schedule.ts";
+import { checkInteger, checkNumber } from "@simclr/internal/checks";
+import type { LRSchedule } from "./lr_schedule.ts";
 
 /** Options of {@linkcode multiStepLR}. */
 export interface MultiStepOptions {
@@ -30,15 +31,12 @@ export interface MultiStepOptions {
  */
 export function multiStepLR(options: MultiStepOptions): LRSchedule {
   const { baseLr, milestones, gamma = 0.1 } = options;
-  checkRate("multiStepLR", "baseLr", baseLr);
-  checkRate("multiStepLR", "gamma", gamma);
-  for (const m of milestones) {
-    if (!(Number.isInteger(m) && m >= 0)) {
-      throw new RangeError(`multiStepLR: milestones must be integers >= 0, got ${m}`);
-    }
-  }
+  const fn = "multiStepLR()";
+  checkNumber(fn, "options.baseLr", baseLr, { min: 0 });
+  checkNumber(fn, "options.gamma", gamma, { min: 0 });
+  milestones.forEach((m, i) => checkInteger(fn, `options.milestones[${i}]`, m, { min: 0 }));
   return (epoch) => {
-    checkEpoch(epoch);
+    checkInteger("LRSchedule()", "epoch", epoch, { min: 0 });
     // PyTorch multiplies once per milestone reached, so repeated milestones count twice.
     const passed = milestones.filter((m) => m <= epoch).length;
     return baseLr * gamma ** passed;

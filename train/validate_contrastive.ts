@@ -1,5 +1,6 @@
 // Copyright 2026 the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
+import { argumentMessage } from "@simclr/internal/checks";
 import type { Module } from "@simclr/models/module";
 import { contrastiveLoss, type ContrastiveLossOptions } from "./contrastive_loss.ts";
 
@@ -63,7 +64,11 @@ export async function validateContrastive(
   }
   if (images === 0) {
     throw new RangeError(
-      "validateContrastive(): batches had no batch of 2 or more images: expected at least one",
+      argumentMessage(
+        "validateContrastive()",
+        "batches had no batch of 2 or more images",
+        "at least one",
+      ),
     );
   }
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / images]));
