@@ -60,5 +60,13 @@ export function baselineView(images: ImageInput, options: BaselineViewOptions): 
     blurSigma,
     jitterProbability: 0,
   });
-  return randomViews("baselineView()", images, 1, seed, view, { size, blurKernelSize, mean, std });
+  return randomViews(
+    "baselineView()",
+    images,
+    1,
+    seed,
+    view,
+    { size, blurKernelSize, mean, std },
+    options?.part,
+  );
 }

@@ -1,6 +1,8 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
-import { randomViews } from "./_views.ts";
+import { type BatchPartOption, randomViews } from "./_views.ts";
+
+export type { BatchPartOption } from "./_views.ts";
 import { resolveViewOptions } from "./_view_config.ts";
 import type { ViewOptions } from "./sample_view_params.ts";
 import type { ImageInput } from "./to_float_images.ts";
@@ -19,6 +21,12 @@ export interface SimCLRViewsOptions extends ViewOptions {
   mean?: readonly number[];
   /** Normalization standard deviations, 1 or 3 values (default `[0.5]`). */
   std?: readonly number[];
+  /**
+   * The images given are images `start ..` of a batch of `batchSize`: the whole batch's
+   * parameters are sampled and this part's applied, so the views of a batch's parts, put
+   * together view by view, are the batch's views. For data-parallel replicas and chunked steps.
+   */
+  part?: BatchPartOption;
 }
 
 /**
@@ -75,5 +83,5 @@ export function simclrViews(images: ImageInput, options: SimCLRViewsOptions): tf
     blurKernelSize,
     mean,
     std,
-  });
+  }, options?.part);
 }

@@ -108,3 +108,26 @@ Deno.test("`simclrViews()` rejects bad options naming them", () => {
   });
   gray.dispose();
 });
+
+Deno.test("`simclrViews()` of a batch's parts, put together view by view, are the batch's views", async () => {
+  const images = tf.randomUniform([5, 12, 12, 3], 0, 1, "float32", 4) as tf.Tensor4D;
+  const options = { seed: 6, size: 8, nViews: 3 };
+  const whole = simclrViews(images, options); // [3 * 5, 8, 8, 3]
+  const parts = [[0, 2], [2, 3]].map(([start, count]) =>
+    simclrViews(tf.slice(images, [start], [count]), { ...options, part: { batchSize: 5, start } })
+  );
+  const joined = tf.concat(
+    [0, 1, 2].flatMap((v) =>
+      parts.map((p) => tf.slice(p, [v * (p.shape[0] / 3)], [p.shape[0] / 3]))
+    ),
+  );
+  assert.deepEqual(await joined.data(), await whole.data());
+  assert.throws(
+    () => simclrViews(images, { ...options, part: { batchSize: 6, start: 2 } }),
+    {
+      name: "RangeError",
+      message: "simclrViews(): options.part.start is 2: expected an integer in [0, 1]",
+    },
+  );
+  tf.dispose([images, whole, joined, ...parts]);
+});

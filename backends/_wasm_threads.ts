@@ -47,10 +47,15 @@ export async function withWasmThreads<T>(
   const NodeWorker = workerThreads.Worker as unknown as new (
     script: string,
     options: Record<string, unknown>,
-  ) => { postMessage(message: unknown, transfer?: unknown): void };
+  ) => { postMessage(message: unknown, transfer?: unknown): void; ref(): void; unref(): void };
   class PthreadWorker extends NodeWorker {
     constructor(_url: unknown, options: Record<string, unknown> = {}) {
       super(source, { ...options, eval: true });
+      this.unref(); // the pool must not keep the process alive once the program is done
+    }
+    override ref(): void {
+      // Emscripten refs a worker while it runs a pthread, and XNNPACK's pool threads run for
+      // good: they would keep the process from ever exiting.
     }
     override postMessage(message: unknown, transfer?: unknown): void {
       const m = message as { cmd?: string; urlOrBlob?: unknown };

@@ -34,9 +34,14 @@ function checkLayout(kernel: string, attrs: BackpropAttrs): void {
   }
 }
 
-/** The kernels registered for one backend by {@linkcode registerFastConvGradients}. */
+/**
+ * The kernels registered for one backend by {@linkcode registerFastConvGradients}. On webgpu
+ * only the filter gradient: its own is a naive kernel (one thread per weight looping over the
+ * whole batch), while its input-gradient kernels measured faster than the op composition
+ * (tools/bench_conv_gradients.ts).
+ */
 function fastKernels(backendName: string): tf.KernelConfig[] {
-  return [
+  const kernels = [
     opKernel("Conv2DBackpropFilter", backendName, (inputs, attrs) => {
       const a = attrs as unknown as BackpropAttrs;
       checkLayout("Conv2DBackpropFilter", a);
@@ -62,6 +67,7 @@ function fastKernels(backendName: string): tf.KernelConfig[] {
       );
     }),
   ];
+  return backendName === "webgpu" ? kernels.slice(0, 1) : kernels;
 }
 
 /** Our kernels per backend (stable identities) and the stock ones they replaced. */

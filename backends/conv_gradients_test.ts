@@ -41,6 +41,35 @@ Deno.test("`registerFastConvGradients()` makes wasm conv2d and fused.conv2d grad
   );
 });
 
+// WebGPU needs an adapter (Mesa's software Vulkan does); it needs a runtime directory.
+if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
+await import("@tensorflow/tfjs-backend-webgpu");
+const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+
+Deno.test({
+  name:
+    "`registerFastConvGradients(['webgpu'])` gives PyTorch's gradients on webgpu, filter kernel ours",
+  ignore: !adapter,
+  fn: async () => {
+    const stock = tf.getKernel("Conv2DBackpropFilter", "webgpu");
+    registerFastConvGradients(["webgpu"]);
+    assert.notEqual(tf.getKernel("Conv2DBackpropFilter", "webgpu"), stock);
+    assert.ok(await tf.setBackend("webgpu"));
+    const cases = loadConvCases();
+    const plain = await gradErrors(cases, false);
+    const fused = await gradErrors(cases, true);
+    disposeCases(cases);
+    console.log(
+      `webgpu max error vs torch: conv2d ${plain.toExponential(2)}, fused ${
+        fused.toExponential(2)
+      }`,
+    );
+    unregisterFastConvGradients(["webgpu"]);
+    assert.equal(tf.getKernel("Conv2DBackpropFilter", "webgpu"), stock);
+    await tf.setBackend("wasm");
+  },
+});
+
 Deno.test("`registerFastConvGradients()` is idempotent and undone by `unregisterFastConvGradients()`", () => {
   const stockInput = tf.getKernel("Conv2DBackpropInput", "wasm");
   unregisterFastConvGradients();

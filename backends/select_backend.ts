@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { argumentMessage, show } from "@simclr/internal/checks";
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { registerFastConvGradients } from "./conv_gradients.ts";
 import { registerFastCpuKernels } from "./cpu_conv_kernels.ts";
 import { registerWasmKernelFixes } from "./wasm_kernels.ts";
+import { withWasmThreads } from "./_wasm_threads.ts";
 
 /** A backend that {@linkcode selectBackend} can be asked for. */
 export type BackendRequest = "auto" | "tensorflow" | "webgpu" | "wasm" | "cpu";
@@ -14,8 +15,10 @@ export type BackendName = Exclude<BackendRequest, "auto">;
 export interface SelectedBackend {
   /** The backend now active in tfjs. */
   name: BackendName;
-  /** What it runs on, e.g. `"NVIDIA H100 (nvidia, hopper)"` or `"CPU, SIMD, 1 thread"`. */
+  /** What it runs on, e.g. `"NVIDIA H100 (nvidia, hopper)"` or `"CPU, SIMD, 2 threads"`. */
   device: string;
+  /** Threads the backend computes with (`wasm`; 1 on the others). */
+  threads: number;
   /** Backends tried before it (for `"auto"`), each with why it was not used. */
   skipped: { name: BackendName; reason: string }[];
   /** The one line logged: the backend, the device and why earlier ones were skipped. */
@@ -26,6 +29,12 @@ export interface SelectedBackend {
 export interface SelectBackendOptions {
   /** Where the one summary line goes. Default `console.error`; `null` logs nothing. */
   log?: ((line: string) => void) | null;
+  /**
+   * Threads of the `wasm` backend (XNNPACK's pool: convolutions and matrix products; element-
+   * wise ops stay on one). Default: every core (`navigator.hardwareConcurrency`). The count is
+   * fixed when wasm first starts in a process.
+   */
+  threads?: number;
 }
 
 /** Raised when a backend asked for by name cannot be used; the message says why. */
@@ -90,15 +99,21 @@ export async function selectBackend(
     );
   }
   const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
+  const threads = checkInteger(
+    "selectBackend()",
+    "options.threads",
+    options.threads ?? navigator.hardwareConcurrency,
+    { min: 1 },
+  );
   const skipped: { name: BackendName; reason: string }[] = [];
   const candidates = request === "auto" ? ORDER : [request];
   for (const name of candidates) {
-    const outcome = await LOADERS[name](request === "auto");
+    const outcome = await LOADERS[name](request === "auto", threads);
     if ("device" in outcome) {
       const skips = skipped.map((s) => `${s.name}: ${s.reason}`).join("; ");
       const line = `backend: ${name} (${outcome.device})` + (skips ? `; skipped ${skips}` : "");
       log?.(line);
-      return { name, device: outcome.device, skipped, line };
+      return { name, device: outcome.device, threads: outcome.threads ?? 1, skipped, line };
     }
     if (request !== "auto") throw new BackendUnavailableError(name, outcome.reason);
     skipped.push({ name, reason: outcome.reason });
@@ -107,9 +122,9 @@ export async function selectBackend(
   throw new BackendUnavailableError("cpu", skipped.map((s) => `${s.name}: ${s.reason}`).join("; "));
 }
 
-type Outcome = { device: string } | { reason: string };
+type Outcome = { device: string; threads?: number } | { reason: string };
 
-const LOADERS: Record<BackendName, (auto: boolean) => Promise<Outcome>> = {
+const LOADERS: Record<BackendName, (auto: boolean, threads: number) => Promise<Outcome>> = {
   tensorflow: loadTensorflow,
   webgpu: loadWebGPU,
   wasm: loadWasm,
@@ -186,25 +201,47 @@ async function loadWebGPU(auto: boolean): Promise<Outcome> {
   } catch (error) {
     return { reason: `@tensorflow/tfjs-backend-webgpu failed to load: ${errorMessage(error)}` };
   }
+  registerFastConvGradients(["webgpu"]);
   const failure = await activate("webgpu");
   return failure === null ? { device } : { reason: failure };
 }
 
-async function loadWasm(): Promise<Outcome> {
+async function loadWasm(_auto: boolean, threads: number): Promise<Outcome> {
+  let wasm: typeof import("@tensorflow/tfjs-backend-wasm");
   try {
-    await import("@tensorflow/tfjs-backend-wasm");
+    wasm = await import("@tensorflow/tfjs-backend-wasm");
   } catch (error) {
     return { reason: `@tensorflow/tfjs-backend-wasm failed to load: ${errorMessage(error)}` };
   }
   registerFastConvGradients(["wasm"]);
   registerWasmKernelFixes();
-  const failure = await activate("wasm");
+  let failure: string | null;
+  let note = "";
+  if (wasmThreads(wasm) === null && threads > 1) {
+    // The first start in this process: the pool's size is fixed now.
+    failure = await withWasmThreads(threads, wasm.setThreadsCount, () => activate("wasm"));
+  } else {
+    failure = await activate("wasm");
+  }
   if (failure !== null) return { reason: failure };
+  const running = wasmThreads(wasm) ?? 1;
+  if (running !== threads) {
+    note = `; ${threads} asked, but the pool is fixed when wasm first starts`;
+  }
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
-  const threads = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
   return {
-    device: `CPU, ${simd ? "SIMD" : "no SIMD"}, ${threads ? "multi-threaded" : "1 thread"}`,
+    device: `CPU, ${simd ? "SIMD" : "no SIMD"}, ${running} thread${running > 1 ? "s" : ""}${note}`,
+    threads: running,
   };
+}
+
+/** The wasm backend's threads, or `null` while it has not started in this process. */
+function wasmThreads(wasm: typeof import("@tensorflow/tfjs-backend-wasm")): number | null {
+  try {
+    return wasm.getThreadsCount();
+  } catch {
+    return null; // "WASM backend not initialized."
+  }
 }
 
 async function loadCpu(): Promise<Outcome> {

@@ -48,3 +48,31 @@ Deno.test("`selectBackend()` refuses a named backend it cannot load, never falli
     },
   );
 });
+
+Deno.test("`selectBackend('wasm', { threads })` runs real threads that give one thread's results", async () => {
+  const run = async (threads: number) => {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("./testdata/threaded_step.ts", import.meta.url).pathname,
+        String(threads),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(output.success, new TextDecoder().decode(output.stderr));
+    return JSON.parse(new TextDecoder().decode(output.stdout));
+  };
+  const [one, two] = [await run(1), await run(2)];
+  assert.equal(one.threads, 1);
+  assert.equal(two.threads, 2); // the backend's own count, lifted above cores / 2
+  assert.equal(two.reported, 2);
+  assert.match(two.device, /SIMD, 2 threads/);
+  // The same step: equal up to float reassociation across the threads' partitions.
+  assert.ok(Math.abs(one.loss - two.loss) <= 1e-5 * one.loss, `${one.loss} vs ${two.loss}`);
+  assert.ok(
+    Math.abs(one.gradNorm - two.gradNorm) <= 1e-4 * one.gradNorm,
+    `${one.gradNorm} vs ${two.gradNorm}`,
+  );
+});

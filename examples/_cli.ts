@@ -17,6 +17,8 @@ export interface Flag {
   choices?: readonly string[];
   /** Smallest allowed value of a number flag. */
   min?: number;
+  /** An integer flag that also takes `auto` (the command then decides). */
+  auto?: boolean;
 }
 
 /** Parsed flags by name: absent flags take their `default`, or are `undefined` without one. */
@@ -81,6 +83,7 @@ function convert(flag: Flag, raw: string | boolean): string | number | boolean {
     }
     return text;
   }
+  if (flag.auto && text === "auto") return text;
   const value = Number(text);
   const integer = flag.type === "integer";
   if (text.trim() === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
@@ -98,7 +101,9 @@ function helpText(command: string, description: string, flags: readonly Flag[]):
   const rows = flags.map((flag) => {
     const value = flag.type === "boolean"
       ? ""
-      : ` ${flag.choices ? flag.choices.join("|") : flag.type.toUpperCase()}`;
+      : ` ${flag.choices ? flag.choices.join("|") : flag.type.toUpperCase()}${
+        flag.auto ? "|auto" : ""
+      }`;
     const shown = flag.default === undefined ? "" : ` (default: ${flag.default})`;
     return [`  --${flag.name}${value}`, `${flag.help}${shown}`];
   });

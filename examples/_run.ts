@@ -1,13 +1,13 @@
 // Copyright 2026 the simclr authors. MIT license.
 // What the commands share: the shared flags, the presets, the demo data and the run folder.
 import * as tf from "@tensorflow/tfjs-core";
-import type { BackendRequest, SelectedBackend } from "@simclr/backends";
+import { type BackendRequest, selectBackend, type SelectedBackend } from "@simclr/backends";
 import { generateDemoData } from "@simclr/datasets";
 import { type ReportContents, trainingCurvesSpec, writeChart, writeReport } from "@simclr/eval";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { DEFAULT_SEED } from "@simclr/internal/random";
 import { writeJsonAtomic } from "@simclr/internal/write-atomic";
-import type { Flag, Flags } from "./_cli.ts";
+import { type Flag, type Flags, UsageError } from "./_cli.ts";
 
 /** Flags every training command takes. */
 export const SHARED_FLAGS: Flag[] = [
@@ -38,6 +38,29 @@ export const SHARED_FLAGS: Flag[] = [
     help: "tfjs backend",
   },
   { name: "resume", type: "boolean", help: "Continue the run in --out from its last checkpoint" },
+  {
+    name: "threads",
+    type: "integer",
+    min: 1,
+    auto: true,
+    default: "auto",
+    help: "Threads of the wasm backend in each process (auto: the cores left per worker)",
+  },
+  {
+    name: "workers",
+    type: "integer",
+    min: 1,
+    auto: true,
+    default: "auto",
+    help: "Data-parallel replicas on CPU backends, exact InfoNCE (auto: one per core on wasm)",
+  },
+  {
+    name: "accumulate",
+    type: "integer",
+    min: 1,
+    default: 1,
+    help: "Run each batch in this many chunks (gradient caching: large batches, less memory)",
+  },
 ];
 
 /** Hyperparameters of a preset. */
@@ -122,6 +145,9 @@ export interface RunSettings {
   seed: number;
   backend: BackendRequest;
   resume: boolean;
+  threads: number | "auto";
+  workers: number | "auto";
+  accumulate: number;
 }
 
 /** The preset named by `--preset` (default `demo`) and the shared settings of `command`. */
@@ -142,6 +168,9 @@ export function runSettings(
       seed: resolve(flags, "seed", DEFAULT_SEED),
       backend: resolve<BackendRequest>(flags, "backend", "auto"),
       resume: resolve(flags, "resume", false),
+      threads: resolve<number | "auto">(flags, "threads", "auto"),
+      workers: resolve<number | "auto">(flags, "workers", "auto"),
+      accumulate: resolve(flags, "accumulate", 1),
     },
   };
 }
@@ -172,12 +201,62 @@ export async function ensureDemoData(dir: string = demoDataDir()): Promise<strin
 export async function writeRunConfig(
   config: RunSettings,
   dataDir: string,
-  backend: SelectedBackend,
+  parallelism: Parallelism,
 ): Promise<Record<string, unknown>> {
   await Deno.mkdir(config.out, { recursive: true });
-  const fullConfig = { ...config, data: dataDir, ...await runInfo(backend) };
+  const fullConfig = {
+    ...config,
+    data: dataDir,
+    ...await runInfo(parallelism.backend),
+    threadsInUse: parallelism.threads,
+    workersInUse: parallelism.workers,
+  };
   await writeJsonAtomic(`${config.out}/config.json`, fullConfig);
   return fullConfig;
+}
+
+/** The backend a training run uses, and how many threads and workers. */
+export interface Parallelism {
+  backend: SelectedBackend;
+  /** wasm threads in each process (1 elsewhere). */
+  threads: number;
+  /** Data-parallel replicas (1: this process alone). */
+  workers: number;
+}
+
+/**
+ * Starts the run's backend and settles its threads and workers. `auto` follows one rule:
+ * on a GPU backend (webgpu, tensorflow) one worker (the device is the parallelism); on the CPU
+ * backends (wasm, cpu) one worker per core, because replicas parallelise the whole step
+ * (augmentation, element-wise ops, BatchNorm) where wasm threads speed up only convolutions and
+ * matrix products, and each replica's wasm gets the cores left over (`cores / workers`, at
+ * least 1). Workers need at least one image each, and `--accumulate` above 1 means one worker.
+ */
+export async function startBackend(settings: RunSettings, batchSize: number): Promise<Parallelism> {
+  const cores = navigator.hardwareConcurrency;
+  const cpuWorkers = settings.accumulate > 1 ? 1 : Math.max(1, Math.min(cores, batchSize));
+  const plannedWorkers = settings.workers === "auto" ? cpuWorkers : settings.workers;
+  const threads = settings.threads === "auto"
+    ? Math.max(1, Math.floor(cores / plannedWorkers))
+    : settings.threads;
+  const backend = await selectBackend(settings.backend, { threads });
+  const onCpu = backend.name === "wasm" || backend.name === "cpu";
+  const workers = settings.workers === "auto" ? (onCpu ? cpuWorkers : 1) : settings.workers;
+  if (workers > 1 && !onCpu) {
+    throw new UsageError(
+      `--workers is ${workers}: expected 1 on the ${backend.name} backend (workers are for CPUs)`,
+    );
+  }
+  if (workers > batchSize) {
+    throw new UsageError(`--workers is ${workers}: expected at most --batch-size (${batchSize})`);
+  }
+  if (workers > 1 && settings.accumulate > 1) {
+    throw new UsageError(
+      `--workers is ${workers} and --accumulate is ${settings.accumulate}: expected one of them to be 1`,
+    );
+  }
+  if (workers > 1) console.error(`data-parallel: ${workers} workers x ${backend.threads} threads`);
+  return { backend, threads: backend.threads, workers };
 }
 
 /** Backend, device and versions, for config.json. */

@@ -2,14 +2,17 @@
 // `deno task baseline`: the tutorial's supervised ResNet-18 trained from scratch on the
 // labelled split (its `train_resnet`), for comparison with the probe on SimCLR features.
 import * as tf from "@tensorflow/tfjs";
-import { baselineView } from "@simclr/augment";
-import { selectBackend } from "@simclr/backends";
 import { batches, openSTL10, stepsPerEpoch, type STL10Dataset } from "@simclr/datasets";
 import { accuracy, extractFeatures, TUTORIAL_BASELINE_ACCURACY } from "@simclr/eval";
 import { mixSeed } from "@simclr/internal/random";
 import { writeJsonAtomic } from "@simclr/internal/write-atomic";
-import { type ResNet, resnet18 } from "@simclr/models";
-import { AdamW, fit, loadCheckpoint, multiStepLR, trainStep } from "@simclr/train";
+import type { ResNet } from "@simclr/models";
+import { AdamW, fit, loadCheckpoint, multiStepLR, ReplicaTrainer } from "@simclr/train";
+import {
+  type BaselinePayload,
+  type BaselineReplicaConfig,
+  createReplica,
+} from "./_baseline_replica.ts";
 import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   ensureDemoData,
@@ -17,6 +20,7 @@ import {
   type RunSettings,
   runSettings,
   SHARED_FLAGS,
+  startBackend,
   STEM_FLAG,
   writeRunConfig,
   writeRunReport,
@@ -66,7 +70,7 @@ async function evaluate(model: ResNet, split: STL10Dataset, imageSize: number): 
 
 /** Trains the supervised baseline with `config`; writes `baseline.json` into `config.out`. */
 export async function baseline(config: BaselineConfig): Promise<BaselineResult> {
-  const backend = await selectBackend(config.backend);
+  const parallelism = await startBackend(config, config.batchSize);
   const dataDir = config.data ?? await ensureDemoData();
   const train = await openSTL10(dataDir, "train");
   const test = await openSTL10(dataDir, "test");
@@ -76,19 +80,35 @@ export async function baseline(config: BaselineConfig): Promise<BaselineResult> 
     );
   }
   const steps = stepsPerEpoch(train.length, { batchSize: config.batchSize });
-  const fullConfig = await writeRunConfig(config, dataDir, backend);
+  const fullConfig = await writeRunConfig(config, dataDir, parallelism);
 
-  const numClasses = train.classNames.length;
-  const model = resnet18({
-    numClasses,
+  const replicaConfig: BaselineReplicaConfig = {
+    backend: parallelism.backend.name,
+    threads: parallelism.threads,
+    numClasses: train.classNames.length,
     width: config.width,
     stem: config.stem,
     seed: config.seed,
-  });
+    sourceSize: train.imageSize,
+    imageSize: config.imageSize,
+  };
+  const replica = await createReplica(replicaConfig);
+  const model = replica.model;
   const optimizer = new AdamW(model.parameters(), {
     lr: config.lr,
     weightDecay: config.weightDecay,
   });
+  const trainer = await ReplicaTrainer.start<BaselineReplicaConfig, BaselinePayload>({
+    replica,
+    optimizer,
+    workers: parallelism.workers,
+    accumulate: config.accumulate,
+    module: new URL("./_baseline_replica.ts", import.meta.url),
+    config: replicaConfig,
+    maxBatchSize: config.batchSize,
+    outputDim: replicaConfig.numClasses,
+  });
+  const imageBytes = train.imageSize * train.imageSize * 3;
   console.error(
     `training the supervised baseline on ${train.length} labelled images of ${dataDir} ` +
       `for ${config.epochs} epochs into ${config.out}`,
@@ -106,24 +126,14 @@ export async function baseline(config: BaselineConfig): Promise<BaselineResult> 
       stepsPerEpoch: steps,
       batches: (epoch) => batches(train, { batchSize: config.batchSize, seed: config.seed, epoch }),
       step: async (batch, { epoch, step }) => {
-        const images = baselineView(
-          { pixels: batch.pixels, height: train.imageSize, width: train.imageSize },
-          { seed: mixSeed(config.seed, epoch, step), size: config.imageSize },
-        );
-        const targets = tf.oneHot(tf.tensor1d(batch.labels!, "int32"), numClasses, 1, 0, "float32");
-        try {
-          const loss = () => {
-            const logits = model.apply(images, { training: true });
-            const correct = tf.equal(tf.argMax(logits, 1), tf.argMax(targets, 1));
-            return {
-              loss: tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar,
-              metrics: { acc: tf.mean(tf.cast(correct, "float32")) as tf.Scalar },
-            };
-          };
-          return { ...await trainStep(model, optimizer, loss), images: images.shape[0] };
-        } finally {
-          tf.dispose([images, targets]);
-        }
+        const seed = mixSeed(config.seed, epoch, step);
+        const size = batch.indices.length;
+        const result = await trainer.step(size, ({ start, count }) => ({
+          pixels: batch.pixels.subarray(start * imageBytes, (start + count) * imageBytes),
+          seed,
+          labels: batch.labels!,
+        }));
+        return { ...result, images: size };
       },
       // The tutorial validates on the test set and keeps the best model by it.
       validate: async () => ({ acc: await evaluate(model, test, config.imageSize) }),
@@ -153,6 +163,7 @@ export async function baseline(config: BaselineConfig): Promise<BaselineResult> 
     );
     return outcome;
   } finally {
+    trainer.close();
     optimizer.dispose();
     model.dispose();
   }

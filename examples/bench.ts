@@ -6,7 +6,11 @@
  *
  * One step = ResNet-18 + projection head (the tutorial's `convnet`, hidden 128) forward on
  * 2 x batch images, InfoNCE (temperature 0.07), backward, AdamW (lr 5e-4, weight decay 1e-4).
- * Each backend and size runs in a fresh child process (clean peak memory, no shared state).
+ * Each backend, size and configuration runs in a fresh child process (clean peak memory, no
+ * shared state). On wasm the configurations are threads x data-parallel workers: 1x1, every
+ * core as threads, every core as workers (or `--configs`); the best one's rate is
+ * `wasm_<size>_img_per_s` with `wasm_<size>_config`, 1x1's is `wasm_<size>_1thread_img_per_s`,
+ * and `speedup_<size>` their ratio.
  *
  * ```sh
  * deno task bench                                  # cpu, wasm (+ webgpu on a GPU), 32 and 96 px
@@ -17,7 +21,8 @@
  * (timed steps) `--warmup 1` (full-size warm-up steps; skipped when a tiny warm-up predicts
  * one step would not fit the budget) `--budget 300` (seconds per backend and size, timed part)
  * `--python /usr/bin/python3` `--no-torch` `--torch-device cpu|cuda` `--threads 2` (PyTorch's)
- * `--json` (print one JSON object instead of the table) `--json-out FILE` (also write it).
+ * `--configs 1x1,2x1,1x2` (wasm's threads x workers) `--json` (print one JSON object instead
+ * of the table) `--json-out FILE` (also write it).
  *
  * @module
  */
@@ -26,13 +31,16 @@ import { peakRssMiB } from "@simclr/internal/peak-rss";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import { runMain } from "./_cli.ts";
 
-const HELP = `deno task bench [--backends cpu,wasm,webgpu] [--sizes 32,96] [--batch 32]
+const HELP =
+  `deno task bench [--backends cpu,wasm,webgpu] [--sizes 32,96] [--batch 32] [--configs 1x1,2x1,1x2]
   [--steps 3] [--warmup 1] [--budget 300] [--python /usr/bin/python3] [--no-torch]
   [--torch-device cpu] [--threads 2] [--json] [--json-out FILE]`;
 
 interface ChildResult {
   backend: string;
   device: string;
+  threads: number;
+  workers: number;
   size: number;
   batch: number;
   steps: number;
@@ -59,72 +67,77 @@ function positive(value: string, name: string, integer = true): number {
   return n;
 }
 
-/** Runs in the child: one backend, one size. Prints one JSON line. */
+/** Runs in the child: one backend, one size, one threads x workers. Prints one JSON line. */
 async function child(backend: string, size: number, batch: number, opts: {
   steps: number;
   warmup: number;
   budget: number;
+  threads: number;
+  workers: number;
 }): Promise<void> {
-  const tf = await import("@tensorflow/tfjs");
-  const { selectBackend } = await import("@simclr/backends");
-  const { AdamW, contrastiveLoss, trainStep } = await import("@simclr/train");
-  const { simclrNet } = await import("@simclr/models");
-
-  const selected = await selectBackend(backend as "cpu", { log: null });
-
-  const net = simclrNet({ hiddenDim: 128 });
+  const { AdamW, ReplicaTrainer } = await import("@simclr/train");
+  const { createReplica } = await import("./_simclr_replica.ts");
+  const config = {
+    backend: backend as "cpu",
+    threads: opts.threads,
+    hiddenDim: 128,
+    width: 64,
+    stem: "imagenet" as const,
+    seed: 42,
+    sourceSize: size,
+    imageSize: size,
+    nViews: 2,
+    cropMinScale: 0.08,
+    hue: 0.1,
+    temperature: 0.07,
+    synthetic: true,
+  };
+  const replica = await createReplica(config);
+  const net = replica.model;
   const optimizer = new AdamW(net.parameters(), {
     lr: 5e-4,
     weightDecay: 1e-4,
     noDecay: [...net.noDecayNames()],
   });
-  // pretrain's step: gradients, AdamW, loss and metrics read back
-  const step = async (x: import("@tensorflow/tfjs").Tensor4D): Promise<number> =>
-    (await trainStep(net, optimizer, () => contrastiveLoss(net, x, { temperature: 0.07 }))).loss;
+  const trainer = await ReplicaTrainer.start({
+    replica,
+    optimizer,
+    workers: opts.workers,
+    module: new URL("./_simclr_replica.ts", import.meta.url),
+    config,
+    maxBatchSize: batch,
+    outputDim: 128,
+  });
+  const { selectBackend } = await import("@simclr/backends");
+  const selected = await selectBackend(backend as "cpu", { log: null, threads: opts.threads });
+  // pretrain's step (gradients, AdamW, loss and metrics read back) on random views: a new
+  // batch every step (repeating one lets the loss collapse, and denormal gradients slow wasm)
+  const step = async (images: number, seed: number): Promise<number> =>
+    (await trainer.step(images, () => ({ pixels: new Uint8Array(0), seed }))).loss;
 
-  // Tiny warm-up (2 x 2 images): initialises the backend's kernels at this image size.
-  const tiny = tf.randomUniform(
-    [4, size, size, 3],
-    0,
-    1,
-    "float32",
-    1,
-  ) as import("@tensorflow/tfjs").Tensor4D;
+  // Tiny warm-up (2 x max(2, workers) images): initialises the backend's kernels at this size.
+  const tinyBatch = Math.max(2, opts.workers);
   let t0 = performance.now();
-  await step(tiny);
+  await step(tinyBatch, 1);
   const tinySeconds = (performance.now() - t0) / 1000;
-  tiny.dispose();
 
   let note = "";
-  const predicted = tinySeconds * batch / 2;
+  const predicted = tinySeconds * batch / tinyBatch;
   let warmup = opts.warmup;
   if (warmup > 0 && predicted > opts.budget / 2) {
     warmup = 0;
-    note = `no full-size warm-up (a 2x2 step took ${tinySeconds.toFixed(1)} s)`;
+    note = `no full-size warm-up (a 2x${tinyBatch} step took ${tinySeconds.toFixed(1)} s)`;
   }
-  // A new batch every step, made before the clock starts: repeating one batch lets the loss
-  // collapse within a few steps, after which denormal gradients slow wasm down several-fold.
-  const batches = Array.from(
-    { length: warmup + opts.steps },
-    (_, i) =>
-      tf.randomUniform(
-        [2 * batch, size, size, 3],
-        0,
-        1,
-        "float32",
-        2 + i,
-      ) as import("@tensorflow/tfjs").Tensor4D,
-  );
-  for (let i = 0; i < warmup; i++) await step(batches[i]);
+  for (let i = 0; i < warmup; i++) await step(batch, 2 + i);
   let steps = 0, loss = NaN;
   t0 = performance.now();
   while (steps < opts.steps) {
-    loss = await step(batches[warmup + steps]);
+    loss = await step(batch, 2 + warmup + steps);
     steps++;
     if ((performance.now() - t0) / 1000 > opts.budget) break;
   }
   const seconds = (performance.now() - t0) / 1000;
-  tf.dispose(batches);
+  trainer.close();
   if (steps < opts.steps) {
     note = [note, `${steps} of ${opts.steps} timed steps within the ${opts.budget} s budget`]
       .filter((s) => s).join("; ");
@@ -132,6 +145,8 @@ async function child(backend: string, size: number, batch: number, opts: {
   const result: ChildResult = {
     backend: selected.name,
     device: selected.device,
+    threads: selected.threads,
+    workers: opts.workers,
     size,
     batch,
     steps,
@@ -203,6 +218,9 @@ async function main(): Promise<void> {
       "no-torch": { type: "boolean", default: false },
       "torch-device": { type: "string", default: "cpu" },
       threads: { type: "string", default: "2" },
+      configs: { type: "string" },
+      "child-threads": { type: "string", default: "1" },
+      "child-workers": { type: "string", default: "1" },
       json: { type: "boolean", default: false },
       "json-out": { type: "string" },
       child: { type: "string" },
@@ -226,6 +244,8 @@ async function main(): Promise<void> {
       steps,
       warmup,
       budget,
+      threads: positive(values["child-threads"], "child-threads"),
+      workers: positive(values["child-workers"], "child-workers"),
     });
     return;
   }
@@ -276,31 +296,54 @@ async function main(): Promise<void> {
   };
   await runTorch();
   const results: ChildResult[] = [];
+  // wasm runs one thread and one worker, then every core as threads, then as workers (or the
+  // --configs given, "threads x workers"); the other backends run as they come.
+  const cores = navigator.hardwareConcurrency;
+  const configsOf = (backend: string): [number, number][] => {
+    if (backend !== "wasm") return [[1, 1]];
+    const given = values.configs !== undefined
+      ? flagList(values.configs, "configs").map((c) => {
+        const m = c.match(/^(\d+)x(\d+)$/);
+        if (!m) throw new RangeError(`--configs has "${c}": expected THREADSxWORKERS, e.g. 2x1`);
+        return [Number(m[1]), Number(m[2])] as [number, number];
+      })
+      : [[1, 1], [cores, 1], [1, cores]] as [number, number][];
+    return given.filter((c, i) => given.findIndex((d) => d[0] === c[0] && d[1] === c[1]) === i);
+  };
   for (const backend of backends) {
     for (const size of sizes) {
-      log(`${backend} ${size} px, batch 2 x ${batch} ...`);
-      try {
-        const r = await runJsonLine(Deno.execPath(), [
-          "run",
-          "-A",
-          self,
-          "--child",
-          backend,
-          "--size",
-          String(size),
-          "--batch",
-          String(batch),
-          "--steps",
-          String(steps),
-          "--warmup",
-          String(warmup),
-          "--budget",
-          String(budget),
-        ], childTimeout) as ChildResult;
-        results.push(r);
-      } catch (error) {
-        report[`${backend}_${size}_error`] = String(error instanceof Error ? error.message : error);
-        log(`${backend} ${size}: ${report[`${backend}_${size}_error`]}`);
+      for (const [threads, workers] of configsOf(backend)) {
+        log(
+          `${backend} ${size} px, batch 2 x ${batch}, ${threads} threads x ${workers} workers ...`,
+        );
+        try {
+          const r = await runJsonLine(Deno.execPath(), [
+            "run",
+            "-A",
+            self,
+            "--child",
+            backend,
+            "--size",
+            String(size),
+            "--batch",
+            String(batch),
+            "--steps",
+            String(steps),
+            "--warmup",
+            String(warmup),
+            "--budget",
+            String(budget),
+            "--child-threads",
+            String(threads),
+            "--child-workers",
+            String(workers),
+          ], childTimeout) as ChildResult;
+          results.push(r);
+        } catch (error) {
+          const key = `${backend}_${size}_${threads}x${workers}_error`;
+          report[key] = String(error instanceof Error ? error.message : error);
+          log(`${backend} ${size} ${threads}x${workers}: ${report[key]}`);
+        }
       }
     }
   }
@@ -319,16 +362,31 @@ async function main(): Promise<void> {
       }
     }
   }
-  for (const r of results) {
-    const key = `${r.backend}_${r.size}`;
-    report[`${key}_img_per_s`] = round(r.imgPerS);
-    report[`${key}_steps`] = r.steps;
-    report[`${key}_seconds`] = round(r.seconds);
-    report[`${key}_peak_rss_mb`] = round(r.peakRssMb, 1);
-    report[`${key}_device`] = r.device;
-    if (r.note) report[`${key}_note`] = r.note;
-    const torch = report[`torch_${r.size}_img_per_s`];
-    if (typeof torch === "number") report[`ratio_${key}`] = round(r.imgPerS / torch, 4);
+  // Per backend and size: the best configuration's figures under the plain keys; for wasm also
+  // each configuration's rate, one thread and one worker, and the speed-up over it.
+  for (const backend of backends) {
+    for (const size of sizes) {
+      const runs = results.filter((r) => r.backend === backend && r.size === size);
+      if (runs.length === 0) continue;
+      const key = `${backend}_${size}`;
+      const best = runs.reduce((a, b) => (b.imgPerS > a.imgPerS ? b : a));
+      report[`${key}_img_per_s`] = round(best.imgPerS);
+      report[`${key}_steps`] = best.steps;
+      report[`${key}_seconds`] = round(best.seconds);
+      report[`${key}_peak_rss_mb`] = round(best.peakRssMb, 1);
+      report[`${key}_device`] = best.device;
+      if (best.note) report[`${key}_note`] = best.note;
+      const torch = report[`torch_${size}_img_per_s`];
+      if (typeof torch === "number") report[`ratio_${key}`] = round(best.imgPerS / torch, 4);
+      if (backend !== "wasm") continue;
+      report[`${key}_config`] = `${best.threads}x${best.workers}`;
+      for (const r of runs) report[`${key}_${r.threads}x${r.workers}_img_per_s`] = round(r.imgPerS);
+      const single = runs.find((r) => r.threads === 1 && r.workers === 1);
+      if (single) {
+        report[`${key}_1thread_img_per_s`] = round(single.imgPerS);
+        report[`speedup_${size}`] = round(best.imgPerS / single.imgPerS, 3);
+      }
+    }
   }
   if (values["json-out"] !== undefined) {
     const path = values["json-out"];
@@ -353,8 +411,9 @@ async function main(): Promise<void> {
     }
     for (const backend of backends) {
       const key = `${backend}_${size}`;
+      const config = report[`${key}_config`];
       rows.push([
-        backend,
+        config === undefined ? backend : `${backend} (${config})`,
         String(size),
         String(report[`${key}_img_per_s`] ?? "-"),
         String(report[`ratio_${key}`] ?? "-"),
@@ -367,6 +426,16 @@ async function main(): Promise<void> {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   console.log(`SimCLR pretraining step, ResNet-18, batch 2 x ${batch}`);
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  for (const size of sizes) {
+    if (report[`speedup_${size}`] === undefined) continue;
+    console.log(
+      `wasm ${size} px: ${
+        report[`wasm_${size}_1thread_img_per_s`]
+      } img/s on 1 thread x 1 worker, ` +
+        `${report[`wasm_${size}_img_per_s`]} on ${report[`wasm_${size}_config`]} (threads x ` +
+        `workers): ${report[`speedup_${size}`]}x`,
+    );
+  }
 }
 
 function round(v: number, digits = 3): number {

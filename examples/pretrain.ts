@@ -2,20 +2,18 @@
 // `deno task pretrain`: SimCLR pretraining, the tutorial's `train_simclr`.
 import "@tensorflow/tfjs"; // the gradients of every op
 import type * as tf from "@tensorflow/tfjs-core";
-import { simclrViews } from "@simclr/augment";
-import { selectBackend } from "@simclr/backends";
 import { batches, openSTL10, stepsPerEpoch } from "@simclr/datasets";
 import { mixSeed } from "@simclr/internal/random";
-import { simclrNet } from "@simclr/models";
 import {
   AdamW,
-  contrastiveLoss,
+  type BatchPart,
   cosineAnnealingLR,
   fit,
   type FitResult,
-  trainStep,
+  ReplicaTrainer,
   validateContrastive,
 } from "@simclr/train";
+import { createReplica, type SimCLRPayload, type SimCLRReplicaConfig } from "./_simclr_replica.ts";
 import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   ensureDemoData,
@@ -23,6 +21,7 @@ import {
   type RunSettings,
   runSettings,
   SHARED_FLAGS,
+  startBackend,
   STEM_FLAG,
   writeRunConfig,
   writeRunReport,
@@ -62,7 +61,7 @@ export interface PretrainConfig extends RunSettings {
 
 /** Runs SimCLR pretraining with `config`; returns the fit result. */
 export async function pretrain(config: PretrainConfig): Promise<FitResult> {
-  const backend = await selectBackend(config.backend);
+  const parallelism = await startBackend(config, config.batchSize);
   const dataDir = config.data ?? await ensureDemoData();
   // The tutorial trains on the unlabeled split and validates on the labelled train split.
   const trainSplit = config.data ? "unlabeled" : "train+unlabeled";
@@ -75,34 +74,55 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
         `images of ${dataDir}`,
     );
   }
-  const fullConfig = await writeRunConfig(config, dataDir, backend);
+  const fullConfig = await writeRunConfig(config, dataDir, parallelism);
 
-  const model = simclrNet({
+  const replicaConfig: SimCLRReplicaConfig = {
+    backend: parallelism.backend.name,
+    threads: parallelism.threads,
     hiddenDim: config.hiddenDim,
     width: config.width,
     stem: config.stem,
     seed: config.seed,
-  });
+    sourceSize: train.imageSize,
+    imageSize: config.imageSize,
+    nViews: config.nViews,
+    cropMinScale: config.cropMinScale,
+    hue: config.hue,
+    temperature: config.temperature,
+  };
+  const replica = await createReplica(replicaConfig);
+  const model = replica.model;
   const optimizer = new AdamW(model.parameters(), {
     lr: config.lr,
     weightDecay: config.weightDecay,
   });
-  // The views of a batch, seeded by (seed, epoch, step); made before the loss, off the tape.
-  const views = (pixels: Uint8Array, seed: number): tf.Tensor4D =>
-    simclrViews({ pixels, height: train.imageSize, width: train.imageSize }, {
-      seed,
-      nViews: config.nViews,
-      size: config.imageSize,
-      cropScale: [config.cropMinScale, 1],
-      hue: config.hue,
-    });
-  const lossOptions = { temperature: config.temperature, nViews: config.nViews };
+  const imageBytes = train.imageSize * train.imageSize * 3;
+  /** A replica's part of a batch: its images and the batch's view seed, (seed, epoch, step). */
+  const part = (pixels: Uint8Array, seed: number) => ({ start, count }: BatchPart) => ({
+    pixels: pixels.subarray(start * imageBytes, (start + count) * imageBytes),
+    seed,
+  });
   async function* validationViews(epoch: number): AsyncGenerator<tf.Tensor4D> {
     const batchSize = Math.min(config.batchSize, val.length);
     for await (const batch of batches(val, { batchSize, shuffle: false })) {
-      yield views(batch.pixels, mixSeed(config.seed, epoch, -1 - batch.step));
+      const count = batch.indices.length;
+      const payload = part(batch.pixels, mixSeed(config.seed, epoch, -1 - batch.step))({
+        start: 0,
+        count,
+      });
+      yield replica.inputs({ start: 0, count, batchSize: count, payload }) as tf.Tensor4D;
     }
   }
+  const trainer = await ReplicaTrainer.start<SimCLRReplicaConfig, SimCLRPayload>({
+    replica,
+    optimizer,
+    workers: parallelism.workers,
+    accumulate: config.accumulate,
+    module: new URL("./_simclr_replica.ts", import.meta.url),
+    config: replicaConfig,
+    maxBatchSize: config.batchSize,
+    outputDim: config.hiddenDim,
+  });
 
   console.error(
     `pretraining ${trainSplit} of ${dataDir} (${train.length} images, ${steps} steps per epoch) ` +
@@ -121,16 +141,18 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       stepsPerEpoch: steps,
       batches: (epoch) =>
         batches(train, { batchSize: config.batchSize, dropLast: true, seed: config.seed, epoch }),
-      step: async (batch, { epoch, step }) => {
-        const batchViews = views(batch.pixels, mixSeed(config.seed, epoch, step));
-        try {
-          const loss = () => contrastiveLoss(model, batchViews, lossOptions);
-          return { ...await trainStep(model, optimizer, loss), images: batchViews.shape[0] };
-        } finally {
-          batchViews.dispose();
-        }
-      },
-      validate: (epoch) => validateContrastive(model, validationViews(epoch), lossOptions),
+      step: async (batch, { epoch, step }) => ({
+        ...await trainer.step(
+          config.batchSize,
+          part(batch.pixels, mixSeed(config.seed, epoch, step)),
+        ),
+        images: config.nViews * config.batchSize,
+      }),
+      validate: (epoch) =>
+        validateContrastive(model, validationViews(epoch), {
+          temperature: config.temperature,
+          nViews: config.nViews,
+        }),
       validateEvery: config.valEvery,
       monitor: { metric: "val_acc_top5", mode: "max" },
       outDir: config.out,
@@ -145,6 +167,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     );
     return result;
   } finally {
+    trainer.close();
     optimizer.dispose();
     model.dispose();
   }

@@ -60,6 +60,43 @@ Deno.test("`pretrain()` writes config, metrics, checkpoints, and a resumed run c
   await Deno.remove(out, { recursive: true });
 });
 
+Deno.test("`pretrain()` runs on data-parallel workers and in chunks, and records how", async () => {
+  for (
+    const [flags, workers] of [[["--workers", "2", "--threads", "1"], 2], [
+      ["--accumulate", "2"],
+      1,
+    ]] as const
+  ) {
+    const out = await Deno.makeTempDir();
+    const config = pretrainConfig([
+      ...tiny,
+      "--backend",
+      "wasm",
+      "--out",
+      out,
+      "--epochs",
+      "2",
+      "--batch-size",
+      "8",
+      ...flags,
+    ]);
+    const result = await pretrain(config);
+    assert.equal(result.history.length, 2);
+    assert.ok(result.history.every((e) => Number.isFinite(e.train_loss)), flags.join(" "));
+    const saved = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
+    assert.equal(saved.workersInUse, workers);
+    assert.equal(saved.accumulate, (flags as readonly string[]).includes("--accumulate") ? 2 : 1);
+    await Deno.remove(out, { recursive: true });
+  }
+  await assert.rejects(
+    () => pretrain(pretrainConfig([...tiny, "--workers", "2", "--accumulate", "2"])),
+    {
+      name: "UsageError",
+      message: "--workers is 2 and --accumulate is 2: expected one of them to be 1",
+    },
+  );
+});
+
 Deno.test("`baseline()` trains a classifier and reports train and test accuracy", async () => {
   const out = await Deno.makeTempDir();
   const result = await baseline(

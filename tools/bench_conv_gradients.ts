@@ -17,6 +17,8 @@ import {
   unregisterFastConvGradients,
 } from "@simclr/backends";
 
+// After the last variant the backend is left as selectBackend() configures it.
+
 const { values } = parseArgs({
   args: Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args,
   options: {
@@ -59,7 +61,7 @@ async function time(run: () => tf.Tensor): Promise<number> {
   return (performance.now() - started) / repeats;
 }
 
-const results: Record<string, { stock: number[]; ours: number[] }> = {};
+const results: Record<string, Record<string, number[]>> = {};
 for (const name of names) {
   const [[h, w, c], filterShape, stride] = LAYERS[name];
   const x = tf.randomNormal([batch, h, w, c], 0, 1, "float32", 1) as tf.Tensor4D;
@@ -76,22 +78,21 @@ for (const name of names) {
     ) as tf.Tensor;
   const filterGrad = kernel("Conv2DBackpropFilter", { x, dy }, { filterShape });
   const inputGrad = kernel("Conv2DBackpropInput", { dy, filter }, { inputShape: x.shape });
-  results[name] = { stock: [], ours: [] };
-  for (const variant of ["stock", "ours"] as const) {
-    if (variant === "stock") {
-      unregisterFastConvGradients([values.backend!]);
-      tf.env().set("WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE", true);
-    } else {
-      await selectBackend(values.backend as "webgpu", { log: null });
-    }
+  results[name] = {};
+  // stock: the backend's kernels as they come; stock-mm: webgpu's matmul-based input gradient
+  // (WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE off); ours: the kernels selectBackend() registers.
+  for (const variant of ["stock", "stock-mm", "ours"] as const) {
+    unregisterFastConvGradients([values.backend!]);
+    tf.env().set("WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE", variant === "stock");
+    if (variant === "ours") registerFastConvGradients([values.backend!]);
     results[name][variant] = [await time(filterGrad), await time(inputGrad)];
   }
-  registerFastConvGradients([values.backend!]);
   tf.dispose([x, filter, y, dy]);
-  const [s, o] = [results[name].stock, results[name].ours];
+  const r = results[name];
   console.error(
-    `${name.padEnd(20)} filter ${s[0].toFixed(1)} -> ${o[0].toFixed(1)} ms, ` +
-      `input ${s[1].toFixed(1)} -> ${o[1].toFixed(1)} ms`,
+    `${name.padEnd(20)} filter: stock ${r.stock[0].toFixed(1)}, ours ${r.ours[0].toFixed(1)} ms; ` +
+      `input: stock ${r.stock[1].toFixed(1)}, stock-mm ${r["stock-mm"][1].toFixed(1)}, ` +
+      `ours ${r.ours[1].toFixed(1)} ms`,
   );
 }
 if (values.json) console.log(JSON.stringify({ device: backend.device, batch, results }));

@@ -2,7 +2,6 @@
 // Internal: the entry point of a data-parallel worker (one replica). It builds its replica
 // from the caller's module, takes the main process's weights and optimiser state, and then
 // runs each step it is sent, exchanging outputs and gradients through shared memory.
-/// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs-core";
 import { AdamW, type AdamWOptions } from "./adamw.ts";
 import type { BatchPart } from "./_output_gradients.ts";
@@ -30,6 +29,12 @@ export type WorkerMessage =
   | { type: "step"; lr: number; batchSize: number; part: BatchPart; payload: unknown }
   | { type: "checksum" };
 
+/** This worker's global scope (typed here: a triple-slash `deno.worker` lib cannot be published). */
+const scope = self as unknown as {
+  postMessage(message: unknown): void;
+  onmessage: ((event: MessageEvent<WorkerMessage>) => void) | null;
+};
+
 let replica: Replica | undefined;
 let optimizer: AdamW | undefined;
 let shared: SharedStep | undefined;
@@ -40,7 +45,7 @@ async function handle(message: WorkerMessage): Promise<void> {
     replica = await mod.createReplica(message.config) as Replica;
     optimizer = new AdamW(replica.model.parameters(), message.optimizer);
     shared = new SharedStep(message.buffers, message.rank, message.ranks, message.timeoutMs);
-    self.postMessage({ type: "ready" });
+    scope.postMessage({ type: "ready" });
   } else if (message.type === "state") {
     const variables = new Map([
       ...replica!.model.parameters(),
@@ -57,7 +62,7 @@ async function handle(message: WorkerMessage): Promise<void> {
     optimizer!.loadState({ step, expAvg, expAvgSq });
     tf.dispose([...expAvg.values(), ...expAvgSq.values()]);
   } else if (message.type === "checksum") {
-    self.postMessage({ type: "checksum", value: await parameterDigest(replica!.model) });
+    scope.postMessage({ type: "checksum", value: await parameterDigest(replica!.model) });
   } else {
     optimizer!.lr = message.lr;
     const gradients = shared!.gradients(replica!, message.part, message.batchSize, message.payload);
@@ -68,10 +73,10 @@ async function handle(message: WorkerMessage): Promise<void> {
 // Messages are handled one at a time, in order: a step must finish its optimiser update
 // before the next step's forward pass reads the weights.
 let queue = Promise.resolve();
-self.onmessage = (event: MessageEvent<WorkerMessage>) => {
+scope.onmessage = (event: MessageEvent<WorkerMessage>) => {
   queue = queue.then(() => handle(event.data)).catch((error) => {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     shared?.fail(text); // wakes the other replicas, which end the run with this message
-    self.postMessage({ type: "error", message: text, stack: (error as Error)?.stack });
+    scope.postMessage({ type: "error", message: text, stack: (error as Error)?.stack });
   });
 };

@@ -22,8 +22,12 @@ export interface Replica<Payload = unknown> {
   inputs(part: BatchPart & { batchSize: number; payload: Payload }): tf.Tensor;
   /** The outputs of the inputs, on the gradient tape (e.g. `model.apply(x, { training: true })`). */
   forward(inputs: tf.Tensor): tf.Tensor2D;
-  /** The loss of the whole batch's outputs, `[nViews * batchSize, D]` view-major. */
-  loss(outputs: tf.Tensor2D): LossOutput;
+  /**
+   * The loss of the whole batch's outputs, `[nViews * batchSize, D]` view-major. `payload` is
+   * this replica's: what the loss needs of the whole batch (labels, say) must be in every
+   * part's payload.
+   */
+  loss(outputs: tf.Tensor2D, payload: Payload): LossOutput;
 }
 
 const COUNT = 0; // replicas arrived at the barrier
@@ -150,7 +154,7 @@ export class SharedStep {
       this.barrier(); // every part's outputs are in place
       const total = replica.nViews * batchSize;
       const outputs = tf.tensor2d(this.outputs.slice(0, total * dim), [total, dim]);
-      batch = outputGradient(outputs, replica.loss);
+      batch = outputGradient(outputs, (z) => replica.loss(z, payload));
       [batch.loss, batch.gradient, ...Object.values(batch.metrics)].forEach((t) => tf.keep(t));
       const g = tf.gather(batch.gradient, tf.tensor1d(rows, "int32"));
       return { loss: tf.sum(tf.mul(z, g)) as tf.Scalar };

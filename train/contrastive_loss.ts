@@ -49,9 +49,38 @@ export function contrastiveLoss(
   views: tf.Tensor4D,
   options: ContrastiveLossOptions = {},
 ): LossOutput {
-  const { temperature = 0.07, nViews = 2, training = true } = options;
-  const projections = model.apply(views, { training });
-  // `projections` stays alive: the gradient needs it; the caller's tidy or tape frees it.
+  const { training = true, ...loss } = options;
+  // The projections stay alive: the gradient needs them; the caller's tidy or tape frees them.
+  return contrastiveObjective(model.apply(views, { training }), loss);
+}
+
+/**
+ * The SimCLR loss of projections already computed: InfoNCE with the tutorial's metric names
+ * (`acc_top1`, `acc_top5`, `acc_mean_pos`). {@linkcode contrastiveLoss} is this after the
+ * network; chunked and data-parallel steps call it on the whole batch's gathered projections.
+ *
+ * @param projections `[nViews * N, D]`, view-major.
+ * @param options Temperature and views per image.
+ * @returns The loss and the metrics.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { contrastiveObjective } from "@simclr/train";
+ * import assert from "node:assert/strict";
+ *
+ * const z = tf.tile(tf.eye(3), [2, 1]) as tf.Tensor2D; // 2 identical views of 3 images
+ * const { loss, metrics } = contrastiveObjective(z, { temperature: 0.1 });
+ * assert.equal((await metrics!.acc_top1.data())[0], 1);
+ * tf.dispose([z, loss, ...Object.values(metrics!)]);
+ * ```
+ */
+export function contrastiveObjective(
+  projections: tf.Tensor2D,
+  options: Omit<ContrastiveLossOptions, "training"> = {},
+): LossOutput {
+  const { temperature = 0.07, nViews = 2 } = options;
   const { loss, top1, top5, meanPos } = infoNCE(projections, { temperature, nViews });
   return { loss, metrics: { acc_top1: top1, acc_top5: top5, acc_mean_pos: meanPos } };
 }

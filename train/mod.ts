@@ -41,6 +41,7 @@ export * from "./linear_warmup.ts";
 export * from "./train_step.ts";
 export * from "./cached_gradients.ts";
 export * from "./data_parallel.ts";
+export * from "./replica_trainer.ts";
 export * from "./contrastive_loss.ts";
 export * from "./validate_contrastive.ts";
 export * from "./non_finite_loss_error.ts";
