@@ -67,6 +67,7 @@ async function handle(message: WorkerMessage): Promise<void> {
     optimizer!.lr = message.lr;
     const gradients = shared!.gradients(replica!, message.part, message.batchSize, message.payload);
     await applyGradients(optimizer!, gradients);
+    replica!.afterStep?.();
   }
 }
 

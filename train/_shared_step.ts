@@ -28,6 +28,11 @@ export interface Replica<Payload = unknown> {
    * part's payload.
    */
   loss(outputs: tf.Tensor2D, payload: Payload): LossOutput;
+  /**
+   * Called on every replica after each optimiser step, e.g. to update a momentum (EMA) target
+   * network kept among the model's buffers. Must be deterministic: replicas stay identical.
+   */
+  afterStep?(): void;
 }
 
 const COUNT = 0; // replicas arrived at the barrier

@@ -224,7 +224,9 @@ export class DataParallel<Payload> {
       }
       throw error;
     }
-    return await applyGradients(this.#optimizer, gradients);
+    const result = await applyGradients(this.#optimizer, gradients);
+    this.#local.afterStep?.();
+    return result;
   }
 
   /**

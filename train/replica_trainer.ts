@@ -141,9 +141,15 @@ export class ReplicaTrainer<Payload> {
   async step(batchSize: number, payload: (part: BatchPart) => Payload): Promise<StepResult> {
     const parallel = this.#parallel;
     if (parallel !== null) {
-      if (batchSize >= parallel.replicas) return await parallel.step(batchSize, payload);
+      if (batchSize >= parallel.replicas) return await parallel.step(batchSize, payload); // calls afterStep
       parallel.resync(); // a batch too small to share (an epoch's last): here, then resync
     }
+    const result = await this.#localStep(batchSize, payload);
+    this.#replica.afterStep?.();
+    return result;
+  }
+
+  async #localStep(batchSize: number, payload: (part: BatchPart) => Payload): Promise<StepResult> {
     const replica = this.#replica;
     const inputs = (start: number, count: number) =>
       replica.inputs({ start, count, batchSize, payload: payload({ start, count }) });
