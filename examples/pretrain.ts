@@ -3,6 +3,8 @@
 import "@tensorflow/tfjs"; // the gradients of every op
 import type * as tf from "@tensorflow/tfjs-core";
 import { batches, openSTL10, stepsPerEpoch } from "@simclr/datasets";
+import { onlineMonitors } from "@simclr/eval/online-monitors";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { mixSeed } from "@simclr/internal/random";
 import {
   AdamW,
@@ -43,6 +45,12 @@ const FLAGS: Flag[] = [
   { name: "hue", type: "number", min: 0, help: "Hue jitter of ColorJitter (tutorial: 0.1)" },
   STEM_FLAG,
   { name: "val-every", type: "integer", min: 1, help: "Validate every k epochs" },
+  {
+    name: "monitor-images",
+    type: "integer",
+    min: 1,
+    help: "Test images the online kNN monitor classifies at each validation (default: all)",
+  },
 ];
 
 /** The configuration of a pretraining run (all of it lands in config.json). */
@@ -55,6 +63,8 @@ export interface PretrainConfig extends RunSettings {
   weightDecay: number;
   nViews: number;
   valEvery: number;
+  /** Test images the online kNN monitor classifies; `null`: all. */
+  monitorImages: number | null;
   cropMinScale: number;
   hue: number;
 }
@@ -67,6 +77,14 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
   const trainSplit = config.data ? "unlabeled" : "train+unlabeled";
   const train = await openSTL10(dataDir, trainSplit);
   const val = await openSTL10(dataDir, "train");
+  // The online kNN monitor: the labelled train split is its memory bank, the test split its queries.
+  const test = await nullIfMissing(openSTL10(dataDir, "test"));
+  const queries = test !== null && test.length > 0 ? test : null;
+  if (queries === null) {
+    console.error(
+      `knn_top1: skipped: ${dataDir} has no labelled test images (test_X.bin, test_y.bin)`,
+    );
+  }
   const steps = stepsPerEpoch(train.length, { batchSize: config.batchSize, dropLast: true });
   if (steps === 0) {
     throw new UsageError(
@@ -153,6 +171,15 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
           temperature: config.temperature,
           nViews: config.nViews,
         }),
+      monitors: () =>
+        onlineMonitors(model, {
+          bank: val,
+          queries,
+          maxQueries: config.monitorImages ?? undefined,
+          seed: config.seed, // the same queries at every validation
+          batchSize: config.batchSize,
+          imageSize: config.imageSize,
+        }),
       validateEvery: config.valEvery,
       monitor: { metric: "val_acc_top5", mode: "max" },
       outDir: config.out,
@@ -199,6 +226,7 @@ export function pretrainSettings(flags: Flags): PretrainConfig {
     weightDecay: pick("weight-decay", preset.weightDecay),
     nViews: pick("n-views", 2),
     valEvery: pick("val-every", 1),
+    monitorImages: pick<number | null>("monitor-images", null),
     cropMinScale: pick("crop-min-scale", preset.cropMinScale),
     hue: pick("hue", preset.hue),
   };
