@@ -59,8 +59,8 @@ export interface FitOptions<Batch> {
   /**
    * Continue from `checkpoints/last` when it exists. Default false. The records of
    * `metrics.jsonl` past that checkpoint (the steps a killed run logged after it) are dropped.
-   * A checkpoint of a run with another `epochs` is refused, because the schedule spans the
-   * run's length: resuming with a new length needs `extend`.
+   * With a `schedule`, a checkpoint of a run with another `epochs` is refused, because the
+   * schedule spans the run's length: resuming with a new length needs `extend`.
    */
   resume?: boolean;
   /**
@@ -97,8 +97,8 @@ export interface FitResult {
  * `best` one by a monitored metric, a JSON line per logged step and per epoch in
  * `metrics.jsonl`, a progress bar with loss, rate and ETA, and a summary line per epoch.
  * `resume` continues from `checkpoints/last` (weights, optimiser, epoch, best), keeping the
- * records of `metrics.jsonl` up to it and dropping those a killed run wrote after it; a
- * different `epochs` (the schedule's length) is refused unless `extend` says it is on purpose.
+ * records of `metrics.jsonl` up to it and dropping those a killed run wrote after it; with a
+ * schedule, a different `epochs` (its length) is refused unless `extend` says it is on purpose.
  *
  * Metric names are the step's and the validation's, prefixed by their split: a step's `loss`
  * and `acc_top5` are recorded as `train_loss` and `train_acc_top5` (in step records, and
@@ -174,7 +174,7 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
     if (state) {
       const planned = state.epochs ??
         (typeof state.config?.epochs === "number" ? state.config.epochs : epochs);
-      if (planned !== epochs && !options.extend) {
+      if (schedule && planned !== epochs && !options.extend) {
         const n = (k: number) => `${k} epoch${k === 1 ? "" : "s"}`;
         throw new CheckpointError(
           `${checkpointDir}/last is a run of ${n(planned)}, and resuming it for ${epochs} ` +

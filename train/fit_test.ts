@@ -228,7 +228,6 @@ Deno.test("`fit()` stops on a non-finite loss and keeps the last good checkpoint
         }),
         outDir,
         resume: true,
-        extend: true,
         log: null,
       }),
     (error: unknown) =>
