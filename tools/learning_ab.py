@@ -21,6 +21,8 @@ Pipelines (`--pipelines`, comma-separated; default all but the random-init probe
   torch-ours-probe  swap: the PyTorch weights (from `torch-pil`) probed by `deno task probe`
   random-torch      the PyTorch probe of an untrained encoder
   random-ours       deno task probe --random-init
+  random-torch-ours-probe  swap: PyTorch's untrained encoder (from `random-torch`) probed by
+                    deno task probe
 
 Each run lands in `--out`/<pipeline>/s<seed>/ with a summary.json; runs whose summary exists
 are not repeated, so an interrupted A/B continues where it stopped and more seeds can be added.
@@ -44,7 +46,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PYTHON = "/usr/bin/python3"
 ALL = ["torch-pil", "torch-tensor", "ours", "torch-ours-aug", "ours-torch-probe",
-       "torch-ours-probe", "random-torch", "random-ours"]
+       "torch-ours-probe", "random-torch", "random-ours", "random-torch-ours-probe"]
 DEFAULT = ALL[:6]
 
 
@@ -143,6 +145,12 @@ def run_one(a, pipeline, seed):
     elif pipeline == "random-torch":
         run(torch_cmd(a, seed, out, "--random-init"), log)
         summary = torch_summary(out)
+    elif pipeline == "random-torch-ours-probe":
+        run_one(a, "random-torch", seed)
+        weights = os.path.join(a.out, "random-torch", f"s{seed}", "weights.ckpt")
+        run(ours_probe(a, seed, out, "--weights", weights, "--width", str(a.width),
+                       "--stem", "imagenet", "--image-size", str(a.image_size)), log, a.repo)
+        summary = ours_summary(out)
     elif pipeline == "random-ours":
         run(ours_probe(a, seed, out, "--random-init", "--width", str(a.width), "--stem",
                        "imagenet", "--image-size", str(a.image_size)), log, a.repo)

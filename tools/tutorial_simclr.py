@@ -27,8 +27,9 @@ SimCLR trains on its unlabeled split and validates on its train split, as the tu
     /usr/bin/python3 tools/tutorial_simclr.py --data D --out O --random-init --width 16 ...
 
 Writes `--out`/result.json (probe accuracies, the last epoch's mean train loss, the validation
-top-5, the history) and, after training, `--out`/weights.ckpt (the best epoch's weights under
-`convnet.`, as the tutorial's SimCLR.ckpt, so `deno task probe --weights` reads them).
+top-5, the history) and, after training or with `--random-init`, `--out`/weights.ckpt (the best
+epoch's or the untrained weights under `convnet.`, as the tutorial's SimCLR.ckpt, so
+`deno task probe --weights` reads them).
 Seeded: `--seed` seeds initialisation, data order and augmentation (`seed_everything`), and
 the probe (the tutorial seeds it with 42; the A/B varies it with the run).
 """
@@ -341,6 +342,20 @@ def load_our_weights(network, path):
     network.load_state_dict(state)
 
 
+def save_weights(network, args):
+    """`--out`/weights.ckpt: the weights under `convnet.`, as the tutorial's SimCLR.ckpt."""
+    ckpt = {
+        "state_dict": {f"convnet.{k}": v for k, v in network.state_dict().items()},
+        "hyper_parameters": {
+            "hidden_dim": args.hidden_dim, "lr": args.lr, "temperature": args.temperature,
+            "weight_decay": args.weight_decay, "max_epochs": args.epochs,
+        },
+    }
+    tmp = os.path.join(args.out, ".weights.ckpt.tmp")
+    torch.save(ckpt, tmp)
+    os.replace(tmp, os.path.join(args.out, "weights.ckpt"))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", required=True, help="an STL10 folder")
@@ -378,6 +393,8 @@ def main():
         network = tutorial_convnet(args.hidden_dim, args.width)
         if args.probe_weights:
             load_our_weights(network, args.probe_weights)
+        else:
+            save_weights(network, args)
     else:
         unlabeled, _ = read_split(args.data, "unlabeled")
         network, history, best = train_simclr(args, unlabeled, train_split[0])
@@ -388,16 +405,7 @@ def main():
             "best_epoch": best["epoch"],
             "history": history,
         })
-        ckpt = {
-            "state_dict": {f"convnet.{k}": v for k, v in network.state_dict().items()},
-            "hyper_parameters": {
-                "hidden_dim": args.hidden_dim, "lr": args.lr, "temperature": args.temperature,
-                "weight_decay": args.weight_decay, "max_epochs": args.epochs,
-            },
-        }
-        tmp = os.path.join(args.out, ".weights.ckpt.tmp")
-        torch.save(ckpt, tmp)
-        os.replace(tmp, os.path.join(args.out, "weights.ckpt"))
+        save_weights(network, args)
     result["probe"] = probe(args, network, train_split, test_split, source_size)
     result["seconds"] = time.time() - started
     tmp = os.path.join(args.out, ".result.json.tmp")
