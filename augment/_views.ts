@@ -1,7 +1,7 @@
 // Internal: n random views of a batch, shared by simclrViews and baselineView.
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInteger } from "@simclr/internal/checks";
-import { applyViewParams } from "./apply_view_params.ts";
+import { checkBoolean, checkInteger } from "@simclr/internal/checks";
+import { type ApplyViewOptions, applyViewParams } from "./apply_view_params.ts";
 import { checkImageInput, checkViewSettings } from "./_checks.ts";
 import { createRng } from "./rng.ts";
 import type { ViewParams } from "./sample_view_params.ts";
@@ -27,13 +27,14 @@ export function randomViews(
   nViews: number,
   seed: number,
   view: ResolvedViewOptions,
-  apply: { size: number; blurKernelSize: number; mean: readonly number[]; std: readonly number[] },
+  apply: ApplyViewOptions & { antialias: boolean },
   part?: BatchPartOption,
 ): tf.Tensor4D {
   checkInteger(fn, "options.nViews", nViews, { min: 1 });
   checkInteger(fn, "options.seed", seed);
   checkImageInput(fn, input);
-  checkViewSettings(fn, apply);
+  checkViewSettings(fn, apply as Required<ApplyViewOptions>);
+  checkBoolean(fn, "options.antialias", apply.antialias);
   const rng = createRng(seed);
   return tf.tidy(() => {
     const images = toFloatImages(input);

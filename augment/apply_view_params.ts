@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
-import { argumentMessage, show } from "@simclr/internal/checks";
+import { argumentMessage, checkBoolean, show } from "@simclr/internal/checks";
 import { checkBox, cropResize } from "./_crop_resize.ts";
 import { checkImages, checkViewSettings } from "./_checks.ts";
 import { luma3, meanLuma, normalizeChannels, perImage, rotateHue } from "./_color.ts";
@@ -17,6 +17,12 @@ export interface ApplyViewOptions {
   mean?: readonly number[];
   /** Normalization standard deviations, 1 or 3 values (default `[0.5]`). */
   std?: readonly number[];
+  /**
+   * Antialias the resize when it shrinks, as PIL does (and torchvision's `antialias=True`):
+   * default false here, the float-tensor op; {@linkcode simclrViews} passes true, the
+   * tutorial's PIL pipeline.
+   */
+  antialias?: boolean;
 }
 
 /** Throws unless every view's parameters are usable. */
@@ -133,11 +139,11 @@ function jitterSlot(x: tf.Tensor4D, params: readonly ViewParams[], slot: number)
 /**
  * Applies sampled view parameters to a batch, image `b` with `params[b]`, in the order of the
  * tutorial's `contrast_transforms` on float tensors: horizontal flip, resized crop (bilinear,
- * as {@linkcode resizedCrop}), colour jitter in each image's own order (as
+ * as {@linkcode resizedCrop}, antialiased with `options.antialias`), colour jitter in each image's own order (as
  * {@linkcode adjustBrightness} etc.), grayscale, Gaussian blur (as {@linkcode gaussianBlur}),
  * normalize. All as batched tensor ops: the flip folds into the crop's gather, and each of the
  * four jitter slots is one blend over the batch plus a hue rotation of the images whose slot
- * holds the hue.
+ * holds the hue; crop, flip and resize are two batched matrix products with per-image weights.
  *
  * Images are expected in [0, 1]; the jitter's identity for images without an adjustment in a
  * slot relies on it.
@@ -174,13 +180,23 @@ export function applyViewParams(
   params: readonly ViewParams[],
   options: ApplyViewOptions = {},
 ): tf.Tensor4D {
-  const { size = 96, blurKernelSize = 9, mean = TUTORIAL_MEAN, std = TUTORIAL_STD } = options;
+  const {
+    size = 96,
+    blurKernelSize = 9,
+    mean = TUTORIAL_MEAN,
+    std = TUTORIAL_STD,
+    antialias = false,
+  } = options;
   checkImages("applyViewParams()", images);
+  checkBoolean("applyViewParams()", "options.antialias", antialias);
   const [outH, outW] = checkViewSettings("applyViewParams()", { size, blurKernelSize, mean, std });
   const batch = images.shape[0];
   checkParams(params, batch);
   return tf.tidy(() => {
-    let x = cropResize(images, params.map((p) => p.box), outH, outW, params.map((p) => p.flip));
+    let x = cropResize(images, params.map((p) => p.box), outH, outW, {
+      mirror: params.map((p) => p.flip),
+      antialias,
+    });
     if (params.some((p) => p.jitter !== null)) {
       for (let slot = 0; slot < 4; slot++) x = jitterSlot(x, params, slot);
     }

@@ -8,7 +8,8 @@ import type { ImageInput } from "./to_float_images.ts";
 /**
  * Options of {@linkcode baselineView}: those of {@linkcode simclrViews} without the colour
  * jitter and the view count. Defaults are the baseline's: `cropScale` `[0.8, 1]`, `blurSigma`
- * `[0.1, 0.5]`, flip 0.5, grayscale 0.2, size 96, kernel 9, normalize 0.5 / 0.5.
+ * `[0.1, 0.5]`, flip 0.5, grayscale 0.2, size 96, kernel 9, normalize 0.5 / 0.5, antialias
+ * true (PIL's resize, as the tutorial's transforms on PIL images).
  */
 export type BaselineViewOptions = Omit<
   SimCLRViewsOptions,
@@ -53,6 +54,7 @@ export function baselineView(images: ImageInput, options: BaselineViewOptions): 
     std = TUTORIAL_STD,
     cropScale = [0.8, 1],
     blurSigma = [0.1, 0.5],
+    antialias = true,
   } = options ?? {} as BaselineViewOptions;
   const view = resolveViewOptions("baselineView()", {
     ...options,
@@ -66,7 +68,7 @@ export function baselineView(images: ImageInput, options: BaselineViewOptions): 
     1,
     seed,
     view,
-    { size, blurKernelSize, mean, std },
+    { size, blurKernelSize, mean, std, antialias },
     options?.part,
   );
 }

@@ -21,7 +21,7 @@ Deno.test("`baselineView()` is the baseline's train_transforms: no jitter, scale
       blurSigma: [0.1, 0.5],
       jitterProbability: 0,
     }));
-  const expected = applyViewParams(images, params, { size: 16 });
+  const expected = applyViewParams(images, params, { size: 16, antialias: true });
   assert.deepEqual(out.dataSync(), expected.dataSync());
   tf.dispose([images, out, expected]);
 });

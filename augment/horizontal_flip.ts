@@ -1,5 +1,4 @@
-import type * as tf from "@tensorflow/tfjs-core";
-import { cropResize } from "./_crop_resize.ts";
+import * as tf from "@tensorflow/tfjs-core";
 import { argumentMessage, show } from "@simclr/internal/checks";
 import { checkImages } from "./_checks.ts";
 
@@ -44,10 +43,22 @@ export function horizontalFlip(images: tf.Tensor4D, flags: readonly boolean[]): 
       throw new TypeError(argumentMessage(fn, `flags[${i}] is ${show(f)}`, "a boolean"));
     }
   });
-  // The whole image, resampled at its own size with mirrored columns: weights are exactly 1
-  // and 0, so this is a pure copy, as two row gathers (fast on every backend, unlike a
-  // per-image choice between tf.reverse and the input).
-  const [, height, width] = images.shape;
-  const whole: [number, number, number, number] = [0, 0, height, width];
-  return cropResize(images, flags.map(() => whole), height, width, flags);
+  // Columns as rows of the transposed batch [B, W, H, C] -> [B*W, H*C], gathered with image
+  // b's column w from column W - 1 - w when flags[b]: a pure copy, one gather for the batch
+  // (fast on every backend, unlike a per-image choice between tf.reverse and the input).
+  const [, height, width, channels] = images.shape;
+  const source = new Int32Array(batch * width);
+  for (let b = 0; b < batch; b++) {
+    for (let w = 0; w < width; w++) {
+      source[b * width + w] = b * width + (flags[b] ? width - 1 - w : w);
+    }
+  }
+  return tf.tidy(() => {
+    const columns = tf.reshape(tf.transpose(images, [0, 2, 1, 3]), [
+      batch * width,
+      height * channels,
+    ]);
+    const gathered = tf.gather(columns, tf.tensor1d(source, "int32"));
+    return tf.transpose(tf.reshape(gathered, [batch, width, height, channels]), [0, 2, 1, 3]);
+  });
 }

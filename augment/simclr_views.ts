@@ -22,6 +22,13 @@ export interface SimCLRViewsOptions extends ViewOptions {
   /** Normalization standard deviations, 1 or 3 values (default `[0.5]`). */
   std?: readonly number[];
   /**
+   * Antialias the crop's resize where it shrinks (default true): PIL's bilinear filter,
+   * widened by the scale, as the tutorial's transforms on PIL images resize. `false` is
+   * torchvision's float-tensor op (`antialias=False`), what {@linkcode resizedCrop} does by
+   * default.
+   */
+  antialias?: boolean;
+  /**
    * The images given are images `start ..` of a batch of `batchSize`: the whole batch's
    * parameters are sampled and this part's applied, so the views of a batch's parts, put
    * together view by view, are the batch's views. For data-parallel replicas and chunked steps.
@@ -43,8 +50,10 @@ export interface SimCLRViewsOptions extends ViewOptions {
  * them (see {@linkcode sampleViewParams}; views in view-major order, each image's draws in the
  * pipeline's order) from a seeded pure-rand generator, and applied as batched tensor ops on the
  * active backend ({@linkcode applyViewParams}), not image by image. The ops follow
- * torchvision's functional ops on float tensors; the tutorial applies its transforms to PIL
- * images, which round to 8 bits after every step and antialias the resize.
+ * torchvision's functional ops on float tensors, with the resize antialiased as PIL's (the
+ * tutorial applies its transforms to PIL images; `antialias: false` gives the float-tensor
+ * resize). PIL also rounds to 8 bits after every step; measured on real images, that
+ * rounding does not change what SimCLR learns (see the README), so the views stay float.
  *
  * @param images Float32 NHWC images in [0, 1], int32 NHWC 0..255, or raw STL10-style bytes
  *   (`{ pixels: Uint8Array, height?, width? }`, HWC per image).
@@ -76,6 +85,7 @@ export function simclrViews(images: ImageInput, options: SimCLRViewsOptions): tf
     blurKernelSize = 9,
     mean = TUTORIAL_MEAN,
     std = TUTORIAL_STD,
+    antialias = true,
   } = options ?? {} as SimCLRViewsOptions;
   const view = resolveViewOptions("simclrViews()", options ?? {});
   return randomViews("simclrViews()", images, nViews, seed, view, {
@@ -83,5 +93,6 @@ export function simclrViews(images: ImageInput, options: SimCLRViewsOptions): tf
     blurKernelSize,
     mean,
     std,
+    antialias,
   }, options?.part);
 }

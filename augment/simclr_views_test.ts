@@ -31,8 +31,14 @@ Deno.test("`simclrViews()` stacks views view-major with parameters drawn in that
   const params: ViewParams[] = [];
   for (let i = 0; i < 9; i++) params.push(sampleViewParams(rng, 24, 24));
   const tiled = tf.concat([images, images, images]);
-  const expected = applyViewParams(tiled, params, { size: 16 });
+  const expected = applyViewParams(tiled, params, { size: 16, antialias: true });
   assert.deepEqual(views.dataSync(), expected.dataSync());
+  // antialias: false is the float-tensor resize; the crops shrink 24 px to 16, so it differs.
+  const plain = simclrViews(images, { seed: 9, size: 16, nViews: 3, antialias: false });
+  const plainExpected = applyViewParams(tiled, params, { size: 16 });
+  assert.deepEqual(plain.dataSync(), plainExpected.dataSync());
+  assert.notDeepEqual(plain.dataSync(), views.dataSync());
+  tf.dispose([plain, plainExpected]);
   // Views of one image differ; outputs are normalized to [-1, 1].
   const data = views.dataSync();
   const block = 16 * 16 * 3;
@@ -96,6 +102,10 @@ Deno.test("`simclrViews()` rejects bad options naming them", () => {
       message: `simclrViews(): ${message}`,
     });
   }
+  assert.throws(() => simclrViews(images, { seed: 1, antialias: "yes" as never }), {
+    name: "TypeError",
+    message: 'simclrViews(): options.antialias is "yes": expected a boolean',
+  });
   const gray = tf.zeros([2, 8, 8, 1]) as tf.Tensor4D;
   assert.throws(() => simclrViews(gray, { seed: 1 }), {
     name: "RangeError",

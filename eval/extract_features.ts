@@ -2,7 +2,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 // @ts-types="npm:@types/cli-progress@3.11.6"
 import cliProgress from "cli-progress";
-import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
+import { argumentMessage, checkBoolean, checkInteger, show } from "@simclr/internal/checks";
+import { type Box, cropResize } from "@simclr/internal/crop-resize";
 import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
@@ -31,6 +32,12 @@ export interface ExtractFeaturesOptions {
   sourceSize?: number;
   /** Side the images are resized to (bilinear) before encoding. Default `sourceSize`. */
   imageSize?: number;
+  /**
+   * Antialias the resize when it shrinks (default true): PIL's bilinear filter, as
+   * `transforms.Resize` on the tutorial's PIL images. `false`: the float-tensor bilinear
+   * resize without antialias.
+   */
+  antialias?: boolean;
   /** Folder of the feature cache; with `cacheKey`, a second call reads the features back. */
   cacheDir?: string;
   /** Cache entry name, e.g. `<checkpoint sha256>-<split>-<imageSize>` (letters, digits, `._-`). */
@@ -58,7 +65,7 @@ const MAGIC = "SIMCLRFEAT2";
 /**
  * Encodes every image of a labelled split with a frozen encoder in evaluation mode, in batches,
  * as the tutorial's `prepare_data_features`: images scaled to [0, 1] (`ToTensor`), resized to
- * the model's image size, normalised with mean 0.5 and std 0.5 (`Normalize((0.5,), (0.5,))`),
+ * the model's image size (antialiased as PIL's `Resize` unless `antialias` is false), normalised with mean 0.5 and std 0.5 (`Normalize((0.5,), (0.5,))`),
  * encoded, then sorted by label (stable). With `cacheDir` and `cacheKey` the features are
  * stored on disk (written to a temporary name, then renamed) and read back by later calls, so
  * probing several training-set sizes encodes once.
@@ -111,6 +118,9 @@ export async function extractFeatures(
   const imageSize = options.imageSize ?? sourceSize;
   checkInteger(fn, "options.sourceSize", sourceSize, { min: 1 });
   checkInteger(fn, "options.imageSize", imageSize, { min: 1 });
+  const antialias = checkBoolean(fn, "options.antialias", options.antialias ?? true);
+  // What the features depend on besides the encoder and the data, checked by the cache.
+  const resize = imageSize === sourceSize ? "none" : antialias ? "antialias" : "bilinear";
   const n = dataset.length;
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(argumentMessage(fn, `dataset has ${n} images`, "a non-empty split"));
@@ -138,7 +148,7 @@ export async function extractFeatures(
       );
     }
     cachePath = `${options.cacheDir}/${options.cacheKey}.features`;
-    const cached = await readCache(cachePath, n);
+    const cached = await readCache(cachePath, n, resize);
     if (cached) return cached;
   }
 
@@ -176,7 +186,8 @@ export async function extractFeatures(
         const raw = tf.tensor4d(batch.pixels, [indices.length, sourceSize, sourceSize, 3], "int32");
         let x: tf.Tensor4D = tf.div(tf.cast(raw, "float32"), 255); // [b, s, s, 3] in [0, 1]
         if (imageSize !== sourceSize) {
-          x = tf.image.resizeBilinear(x, [imageSize, imageSize], false, true); // [b, i, i, 3]
+          const whole: Box = [0, 0, sourceSize, sourceSize];
+          x = cropResize(x, indices.map(() => whole), imageSize, imageSize, { antialias }); // [b, i, i, 3]
         }
         const normalised: tf.Tensor4D = tf.div(tf.sub(x, TUTORIAL_MEAN[0]), TUTORIAL_STD[0]); // Normalize((0.5,), (0.5,))
         return encoder.apply(normalised, { training: false }); // [b, dim]
@@ -203,17 +214,22 @@ export async function extractFeatures(
     sortedLabels[to] = labels[from];
   });
   const indices = Int32Array.from(order);
-  if (cachePath) await writeCache(cachePath, sortedFeatures, sortedLabels, indices, dim);
+  if (cachePath) await writeCache(cachePath, sortedFeatures, sortedLabels, indices, dim, resize);
   return { features: tf.tensor2d(sortedFeatures, [n, dim]), labels: sortedLabels, indices };
 }
 
-async function readCache(path: string, n: number): Promise<ExtractedFeatures | undefined> {
+async function readCache(
+  path: string,
+  n: number,
+  resize: string,
+): Promise<ExtractedFeatures | undefined> {
   const bytes = await nullIfMissing(Deno.readFile(path));
   if (bytes === null) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength)));
-  if (header.magic !== MAGIC || header.n !== n) return undefined; // stale: encode again
+  // stale (another split size, or resized otherwise: older files say nothing): encode again
+  if (header.magic !== MAGIC || header.n !== n || header.resize !== resize) return undefined;
   const body = bytes.slice(4 + headerLength).buffer;
   const labels = new Int32Array(body, 0, n);
   const indices = new Int32Array(body, n * 4, n);
@@ -227,8 +243,11 @@ async function writeCache(
   labels: Int32Array,
   indices: Int32Array,
   dim: number,
+  resize: string,
 ): Promise<void> {
-  const header = new TextEncoder().encode(JSON.stringify({ magic: MAGIC, n: labels.length, dim }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ magic: MAGIC, n: labels.length, dim, resize }),
+  );
   const parts = [labels, indices, features].map((a) =>
     new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
   );

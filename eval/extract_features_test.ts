@@ -72,19 +72,49 @@ Deno.test("`extractFeatures()` normalises, encodes in eval mode and sorts by lab
   assert.equal(tf.memory().numTensors, before);
 });
 
-Deno.test("`extractFeatures()` resizes to the image size (bilinear, half-pixel)", async () => {
+Deno.test("`extractFeatures()` resizes as PIL (antialiased) or bilinear without antialias", async () => {
   const sizes: number[] = [];
-  const { features } = await extractFeatures(fakeEncoder([], sizes), fakeDataset(2), {
-    sourceSize: SIZE,
-    imageSize: 4,
-    progress: false,
-  });
-  assert.deepEqual(sizes, [4]);
-  // Downscaling a ramp 0,4,8,..,28 by 2 with half-pixel centres samples x = 0.5, 2.5, ...:
-  // the top-left value becomes 2 / 255 for image 0.
-  const rows = features.arraySync();
-  assert.ok(Math.abs(rows[0][1] - (2 / 255 - 0.5) / 0.5) < 1e-5);
-  features.dispose();
+  const resized = (antialias?: boolean) =>
+    extractFeatures(fakeEncoder([], sizes), fakeDataset(2), {
+      sourceSize: SIZE,
+      imageSize: 4,
+      progress: false,
+      ...(antialias === undefined ? {} : { antialias }),
+    });
+  const smooth = await resized();
+  const plain = await resized(false);
+  assert.deepEqual(sizes, [4, 4]);
+  // Shrinking the ramp 0, 4, 8, ... by 2. PIL's filter (the default) centres output 0 on
+  // x = 1 with support 2: pixels 0, 1, 2 weigh 0.75, 0.75, 0.25 (/ 1.75), so the top-left value
+  // of image 0 is (0 * 3 + 4 * 3 + 8) / 7 / 255. Plain bilinear samples x = 0.5: 2 / 255.
+  const top = (f: { features: tf.Tensor2D }) => f.features.arraySync()[0][1];
+  assert.ok(Math.abs(top(smooth) - (20 / 7 / 255 - 0.5) / 0.5) < 1e-5);
+  assert.ok(Math.abs(top(plain) - (2 / 255 - 0.5) / 0.5) < 1e-5);
+  tf.dispose([smooth.features, plain.features]);
+});
+
+Deno.test("`extractFeatures()` encodes again when the cache was resized otherwise", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const options = {
+      sourceSize: SIZE,
+      imageSize: 4,
+      progress: false,
+      cacheDir: dir,
+      cacheKey: "k-train",
+    };
+    const first = await extractFeatures(fakeEncoder(), fakeDataset(3), options);
+    const flags: boolean[] = [];
+    const plain = await extractFeatures(fakeEncoder(flags), fakeDataset(3), {
+      ...options,
+      antialias: false,
+    });
+    assert.deepEqual(flags, [false]); // encoded, not read back
+    assert.notDeepEqual(plain.features.arraySync(), first.features.arraySync());
+    tf.dispose([first.features, plain.features]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("`extractFeatures()` reads the cache instead of encoding again", async () => {

@@ -12,15 +12,21 @@ export interface ProbeCurveOptions {
   others?: Record<string, ProbeResults>;
   /** Name of the main curve. Default `"this run"`. */
   label?: string;
-  /** Draw the tutorial's numbers beside ours. Default true. */
+  /**
+   * The data set probed, named in the title. Default `"STL10"`. The tutorial's numbers are
+   * STL10's, so other data sets are drawn without them (unless `tutorial` says otherwise).
+   */
+  dataset?: string;
+  /** Draw the tutorial's numbers beside ours. Default: when `dataset` is `"STL10"`. */
   tutorial?: boolean;
-  /** Chart title. Default `"STL10 classification over dataset size"` (the tutorial's). */
+  /** Chart title. Default `"<dataset> classification over dataset size"` (the tutorial's). */
   title?: string;
 }
 
 /**
  * A Vega-Lite chart of the probe: test accuracy against images per class on a log x axis, as
- * the tutorial's plot, with the tutorial's numbers beside ours (dashed).
+ * the tutorial's plot, titled with the data set's name, and on STL10 with the tutorial's
+ * numbers beside ours (dashed).
  *
  * @param results Probe results by images per class (as `probe.json`'s `results`).
  * @param options Other curves, labels and title.
@@ -34,6 +40,10 @@ export interface ProbeCurveOptions {
  * const spec = probeCurveSpec({ "10": { train: 1, test: 0.5 }, "20": { train: 1, test: 0.6 } });
  * const values = (spec.data as { values: { series: string }[] }).values;
  * assert.equal(values.length, 2 + 6); // ours and the tutorial's six sizes
+ * // Another data set: named in the title, without the tutorial's STL10 curve.
+ * const digits = probeCurveSpec({ "10": { train: 1, test: 0.6 } }, { dataset: "digits" });
+ * assert.equal(digits.title, "digits classification over dataset size");
+ * assert.equal((digits.data as { values: unknown[] }).values.length, 1);
  * ```
  */
 export function probeCurveSpec(
@@ -41,6 +51,7 @@ export function probeCurveSpec(
   options: ProbeCurveOptions = {},
 ): ChartSpec {
   const label = options.label ?? "this run";
+  const dataset = options.dataset ?? "STL10";
   const rows: { size: number; accuracy: number; series: string }[] = [];
   const add = (series: string, r: ProbeResults) => {
     for (const [size, { test }] of Object.entries(r)) {
@@ -49,7 +60,7 @@ export function probeCurveSpec(
   };
   add(label, results);
   for (const [name, r] of Object.entries(options.others ?? {})) add(name, r);
-  if (options.tutorial ?? true) {
+  if (options.tutorial ?? dataset === "STL10") {
     for (const [size, accuracy] of Object.entries(TUTORIAL_PROBE_ACCURACY)) {
       rows.push({ size: Number(size), accuracy, series: TUTORIAL });
     }
@@ -58,7 +69,7 @@ export function probeCurveSpec(
   const series = [...new Set(rows.map((r) => r.series))];
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: options.title ?? "STL10 classification over dataset size",
+    title: options.title ?? `${dataset} classification over dataset size`,
     width: 520,
     height: 320,
     background: "white",

@@ -9,8 +9,13 @@ import { NEIGHBOUR_MARKS } from "./write_neighbour_grid.ts";
 
 /** What {@linkcode writeReport} puts on the page; every part is optional. */
 export interface ReportContents {
-  /** Page title. Default `"SimCLR on STL10: report"`. */
+  /** Page title. Default `"SimCLR on <dataset>: report"`. */
   title?: string;
+  /**
+   * The data set's name (default `"STL10"`): the tutorial's numbers, which are STL10's, are
+   * shown beside the probe and the baseline only on STL10.
+   */
+  dataset?: string;
   /** The run's configuration (`config.json`), shown folded at the end. */
   config?: Record<string, unknown>;
   /** Linear-probe results of the pretrained encoder, by images per class. */
@@ -62,8 +67,8 @@ details > summary { font-size: 1.25rem; font-weight: bold; cursor: pointer; }
 /**
  * Writes `report.html` into `outDir`: one self-contained page (inline CSS, charts as inline
  * SVG, pictures as data URIs, and a Content-Security-Policy that forbids any network request).
- * Results come first: the probe curve and table beside the tutorial's numbers, the kNN
- * accuracy, the baseline beside the tutorial's 73.31% and the pretraining's last epoch with its
+ * Results come first: the probe curve and table (on STL10 beside the tutorial's numbers), the
+ * kNN accuracy, the baseline (on STL10 beside the tutorial's 73.31%) and the pretraining's last epoch with its
  * online monitors; then the training curves, large; then the embedding map, the neighbour grid
  * and the augmentation grid; and last the configuration, folded. Epochs are shown from 1, as
  * the console counts them. Parts not given are left out.
@@ -84,13 +89,15 @@ details > summary { font-size: 1.25rem; font-weight: bold; cursor: pointer; }
  * ```
  */
 export async function writeReport(outDir: string, contents: ReportContents): Promise<string> {
-  const title = contents.title ?? "SimCLR on STL10: report";
+  const dataset = contents.dataset ?? "STL10";
+  const onSTL10 = dataset === "STL10";
+  const title = contents.title ?? `SimCLR on ${dataset}: report`;
   const sections: string[] = [];
   const results: string[] = []; // small tables side by side, under the probe
   let probeBlock = "";
   if (contents.probe) {
     const others = contents.probeOthers ?? {};
-    const svg = await renderSvg(probeCurveSpec(contents.probe, { others }));
+    const svg = await renderSvg(probeCurveSpec(contents.probe, { others, dataset }));
     const sizes = [...new Set([contents.probe, ...Object.values(others)].flatMap(Object.keys))]
       .sort((a, b) => Number(a) - Number(b));
     const head = [
@@ -99,19 +106,21 @@ export async function writeReport(outDir: string, contents: ReportContents): Pro
       "train",
       ...Object.keys(others).map((n) => `${n} test`),
     ]
-      .concat("tutorial test");
+      .concat(onSTL10 ? ["tutorial test"] : []);
     const rows = sizes.map((size) => {
       const cells = [
         size,
         pct(contents.probe![size]?.test),
         pct(contents.probe![size]?.train),
         ...Object.values(others).map((r) => pct(r[size]?.test)),
-        pct(TUTORIAL_PROBE_ACCURACY[Number(size)]),
+        ...(onSTL10 ? [pct(TUTORIAL_PROBE_ACCURACY[Number(size)])] : []),
       ];
       return `<tr>${cells.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`;
     });
     probeBlock =
-      `<h3>Linear probe</h3><p class="sub">Logistic regression on frozen features; test accuracy against labelled images per class (the tutorial's numbers dashed).</p>
+      `<h3>Linear probe</h3><p class="sub">Logistic regression on frozen features; test accuracy against labelled images per class${
+        onSTL10 ? " (the tutorial's numbers dashed)" : ` on ${escape(dataset)}`
+      }.</p>
 <div class="results"><div class="chart">${svg}</div>
 <table><tr>${head.map((h) => `<th>${escape(h)}</th>`).join("")}</tr>${rows.join("")}</table></div>`;
   }
@@ -130,10 +139,12 @@ export async function writeReport(outDir: string, contents: ReportContents): Pro
       `<div><h3>Supervised baseline</h3><p class="sub">ResNet-18 trained from scratch on the labelled training split.</p><table><tr><th></th><th>train</th><th>test</th></tr>
 <tr><td class="key">this run</td><td>${pct(contents.baseline.train)}</td><td>${
         pct(contents.baseline.test)
-      }</td></tr>
-<tr><td class="key">tutorial</td><td>–</td><td>${
-        pct(TUTORIAL_BASELINE_ACCURACY)
-      }</td></tr></table></div>`,
+      }</td></tr>${
+        onSTL10
+          ? `
+<tr><td class="key">tutorial</td><td>–</td><td>${pct(TUTORIAL_BASELINE_ACCURACY)}</td></tr>`
+          : ""
+      }</table></div>`,
     );
   }
   if (contents.pretrainMetrics && contents.pretrainMetrics.length > 0) {
@@ -212,9 +223,13 @@ export async function writeReport(outDir: string, contents: ReportContents): Pro
 </head>
 <body>
 <h1>${escape(title)}</h1>
-<p class="sub">Generated ${
-    escape(new Date().toISOString())
-  }. Targets: the UvA Deep Learning tutorial 13 (SimCLR) on STL10.</p>
+<p class="sub">Generated ${escape(new Date().toISOString())}. ${
+    onSTL10
+      ? "Targets: the UvA Deep Learning tutorial 13 (SimCLR) on STL10."
+      : `Data: ${
+        escape(dataset)
+      } (the UvA Deep Learning tutorial 13's numbers are STL10's, so they are not shown).`
+  }</p>
 ${sections.join("\n")}
 </body>
 </html>

@@ -114,6 +114,25 @@ Deno.test("`writeReport()` writes one self-contained page with tables beside the
   }
 });
 
+Deno.test("`writeReport()` on another data set names it and leaves the tutorial's STL10 numbers out", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const html = await Deno.readTextFile(
+      await writeReport(dir, {
+        dataset: "digits",
+        probe: { "10": { train: 1, test: 0.3512 } },
+        baseline: { train: 0.9, test: 0.5 },
+      }),
+    );
+    assert.match(html, /<title>SimCLR on digits: report<\/title>/);
+    assert.match(html, /digits classification over dataset size/);
+    assert.match(html, /<td>10<\/td><td>35\.12%<\/td><td>100\.00%<\/td><\/tr>/);
+    assert.doesNotMatch(html, /62\.81%|73\.31%|tutorial test|Targets/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("`writeReport()` says so when there is nothing to show", async () => {
   const dir = await Deno.makeTempDir();
   try {

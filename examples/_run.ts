@@ -2,7 +2,7 @@
 // What the commands share: the shared flags, the presets, the demo data and the run folder.
 import * as tf from "@tensorflow/tfjs-core";
 import { type BackendRequest, selectBackend, type SelectedBackend } from "@simclr/backends";
-import { generateDemoData } from "@simclr/datasets";
+import { DEMO_CLASS_NAMES, generateDemoData, STL10_CLASS_NAMES } from "@simclr/datasets";
 import { type ReportContents, trainingCurvesSpec, writeChart, writeReport } from "@simclr/eval";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { DEFAULT_SEED } from "@simclr/internal/random";
@@ -17,8 +17,7 @@ export const SHARED_FLAGS: Flag[] = [
     name: "preset",
     type: "string",
     choices: ["demo", "tutorial"],
-    default: "demo",
-    help: "Defaults for every hyperparameter",
+    help: "Defaults for every hyperparameter (default: demo; see the README for which data)",
   },
   { name: "epochs", type: "integer", min: 1, help: "Training epochs" },
   { name: "batch-size", type: "integer", min: 2, help: "Images per batch" },
@@ -38,6 +37,12 @@ export const SHARED_FLAGS: Flag[] = [
     help: "tfjs backend",
   },
   { name: "resume", type: "boolean", help: "Continue the run in --out from its last checkpoint" },
+  {
+    name: "extend",
+    type: "boolean",
+    help: "With --resume: change the run's length to --epochs on purpose (the learning-rate " +
+      "schedule follows the new length from the next epoch)",
+  },
   {
     name: "threads",
     type: "integer",
@@ -137,6 +142,8 @@ export const STEM_FLAG: Flag = {
 /** Settings every training command resolves the same way from the shared flags. */
 export interface RunSettings {
   preset: string;
+  /** Whether `--preset` was given (else the demo preset applies by default). */
+  presetGiven: boolean;
   data: string | null;
   out: string;
   imageSize: number;
@@ -145,6 +152,8 @@ export interface RunSettings {
   seed: number;
   backend: BackendRequest;
   resume: boolean;
+  /** With `resume`: continue to a new number of epochs on purpose. */
+  extend: boolean;
   threads: number | "auto";
   workers: number | "auto";
   accumulate: number;
@@ -156,10 +165,15 @@ export function runSettings(
   command: string,
 ): { preset: Preset; settings: RunSettings } {
   const preset = PRESETS[resolve(flags, "preset", "demo")];
+  const extend = resolve(flags, "extend", false);
+  if (extend && !resolve(flags, "resume", false)) {
+    throw new UsageError("--extend changes the length of a resumed run: expected --resume too");
+  }
   return {
     preset,
     settings: {
       preset: preset.name,
+      presetGiven: flags.preset !== undefined,
       data: resolve<string | null>(flags, "data", null),
       out: resolve(flags, "out", `runs/${command}-${preset.name}`),
       imageSize: resolve(flags, "image-size", preset.imageSize),
@@ -168,11 +182,57 @@ export function runSettings(
       seed: resolve(flags, "seed", DEFAULT_SEED),
       backend: resolve<BackendRequest>(flags, "backend", "auto"),
       resume: resolve(flags, "resume", false),
+      extend,
       threads: resolve<number | "auto">(flags, "threads", "auto"),
       workers: resolve<number | "auto">(flags, "workers", "auto"),
       accumulate: resolve(flags, "accumulate", 1),
     },
   };
+}
+
+/**
+ * The first line a training command prints: the preset in use, whether it was asked for or
+ * applies by default, the data, and the preset's key values as this run resolved them (flags
+ * override the preset). The demo preset is tuned for the demo data, so applying it by default
+ * to `--data` says so, and what to pass instead.
+ *
+ * @param command The command, e.g. `"pretrain"`.
+ * @param settings The run's shared settings.
+ * @param values The key values, in order, e.g. `{ epochs: 5, "batch size": 64 }`.
+ * @returns One line.
+ */
+export function presetLine(
+  command: string,
+  settings: RunSettings,
+  values: Record<string, string | number>,
+): string {
+  const how = settings.presetGiven ? "" : " (the default)";
+  const data = settings.data ?? "the demo data";
+  const shown = Object.entries(values).map(([k, v]) => `${k} ${v}`).join(", ");
+  const hint = !settings.presetGiven && settings.data !== null
+    ? "; the demo preset is tuned for the demo data: for other data pass --preset (tutorial " +
+      "on STL10) or set --epochs, --lr, ... (see the README)"
+    : "";
+  return `${command}: ${settings.preset} preset${how} on ${data}: ${shown}${hint}`;
+}
+
+/**
+ * The name of a data set for titles and reports: `STL10` when its classes are STL10's (from
+ * `class_names.txt`, or STL10's own files without one), `demo data` for the demo data set,
+ * else its folder's name (the parent's for a folder named `stl10_binary`).
+ *
+ * @param dir The `--data` folder, or `null` for the demo data.
+ * @param classNames The data set's class names (`openSTL10(...).classNames`).
+ * @returns The name.
+ */
+export function dataSetName(dir: string | null, classNames: readonly string[]): string {
+  const same = (names: readonly string[]) =>
+    classNames.length === names.length && classNames.every((c, i) => c === names[i]);
+  if (same(STL10_CLASS_NAMES)) return "STL10";
+  if (dir === null || same(DEMO_CLASS_NAMES)) return "demo data";
+  const parts = dir.split(/[\\/]+/).filter((p) => p !== "" && p !== ".");
+  const name = parts.at(-1) ?? dir;
+  return name === "stl10_binary" && parts.length > 1 ? parts.at(-2)! : name;
 }
 
 /** Where the demo data set lives unless `SIMCLR_DEMO_DATA` says otherwise. */

@@ -16,6 +16,7 @@ import {
 import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   ensureDemoData,
+  presetLine,
   resolve,
   type RunSettings,
   runSettings,
@@ -70,6 +71,15 @@ async function evaluate(model: ResNet, split: STL10Dataset, imageSize: number): 
 
 /** Trains the supervised baseline with `config`; writes `baseline.json` into `config.out`. */
 export async function baseline(config: BaselineConfig): Promise<BaselineResult> {
+  console.error(presetLine("baseline", config, {
+    epochs: config.epochs,
+    "batch size": config.batchSize,
+    "image size": config.imageSize,
+    width: config.width,
+    stem: config.stem,
+    lr: config.lr,
+    "weight decay": config.weightDecay,
+  }));
   const parallelism = await startBackend(config, config.batchSize);
   const dataDir = config.data ?? await ensureDemoData();
   const train = await openSTL10(dataDir, "train");
@@ -143,6 +153,7 @@ export async function baseline(config: BaselineConfig): Promise<BaselineResult> 
       config: fullConfig,
       seed: config.seed,
       resume: config.resume,
+      extend: config.extend,
     });
     await loadCheckpoint(`${config.out}/checkpoints`, "best", model);
     const outcome: BaselineResult = {

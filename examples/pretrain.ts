@@ -19,6 +19,7 @@ import { createReplica, type SimCLRPayload, type SimCLRReplicaConfig } from "./_
 import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   ensureDemoData,
+  presetLine,
   resolve,
   type RunSettings,
   runSettings,
@@ -71,6 +72,18 @@ export interface PretrainConfig extends RunSettings {
 
 /** Runs SimCLR pretraining with `config`; returns the fit result. */
 export async function pretrain(config: PretrainConfig): Promise<FitResult> {
+  console.error(presetLine("pretrain", config, {
+    epochs: config.epochs,
+    "batch size": config.batchSize,
+    "image size": config.imageSize,
+    width: config.width,
+    stem: config.stem,
+    lr: config.lr,
+    "weight decay": config.weightDecay,
+    temperature: config.temperature,
+    "crop scale": `${config.cropMinScale}-1`,
+    hue: config.hue,
+  }));
   const parallelism = await startBackend(config, config.batchSize);
   const dataDir = config.data ?? await ensureDemoData();
   // The tutorial trains on the unlabeled split and validates on the labelled train split.
@@ -186,6 +199,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       config: fullConfig,
       seed: config.seed,
       resume: config.resume,
+      extend: config.extend,
     });
     await writeRunReport(
       config.out,

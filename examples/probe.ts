@@ -41,7 +41,7 @@ import { sha256Hex } from "@simclr/internal/sha256";
 import { writeFileAtomic, writeJsonAtomic } from "@simclr/internal/write-atomic";
 import { type Encoder, type EncoderConfig, loadEncoder, ResNetEncoder } from "@simclr/models";
 import { type Flag, parseFlags, runMain, UsageError } from "./_cli.ts";
-import { ensureDemoData } from "./_run.ts";
+import { dataSetName, ensureDemoData } from "./_run.ts";
 
 const FLAGS: readonly Flag[] = [
   {
@@ -158,6 +158,8 @@ export interface ProbeRun {
   out: string;
   /** The pictures of the features: the embedding map (SVG; a PNG beside it) and the neighbour grid. */
   pictures: { embeddingMap: string; neighbours: string };
+  /** The data set's name (`STL10` when its classes are STL10's; see `dataSetName`). */
+  dataset: string;
 }
 
 /** The encoder to probe: loaded from the checkpoint, or untrained. */
@@ -251,6 +253,7 @@ export async function probe(config: ProbeConfig): Promise<ProbeRun> {
     encoder.dispose();
 
     const classNames = train.classNames;
+    const dataset = dataSetName(config.data, classNames);
     let details: Record<string, unknown> = {};
     const results = await linearProbe(trainFeatures, testFeatures, {
       sizes,
@@ -298,6 +301,7 @@ export async function probe(config: ProbeConfig): Promise<ProbeRun> {
       encoder: encoderConfig,
     });
     await writeJsonAtomic(`${config.out}/probe.json`, {
+      dataset,
       results,
       knn: { k, temperature: 0.07, test: knn },
       encoder: {
@@ -308,11 +312,14 @@ export async function probe(config: ProbeConfig): Promise<ProbeRun> {
       },
       details,
     });
-    const md = probeMarkdown(results, knn, k, encoderName);
+    const md = probeMarkdown(results, knn, k, encoderName, dataset);
     await writeFileAtomic(`${config.out}/probe.md`, md);
     await writeChart(
       `${config.out}/probe`,
-      probeCurveSpec(results, { label: config.randomInit ? "random init" : "this run" }),
+      probeCurveSpec(results, {
+        label: config.randomInit ? "random init" : "this run",
+        dataset,
+      }),
     );
     const pictures = {
       embeddingMap: `${config.out}/embedding.svg`,
@@ -333,24 +340,32 @@ export async function probe(config: ProbeConfig): Promise<ProbeRun> {
       `wrote ${config.out}/probe.json, probe.md, probe.svg, probe.png, embedding.svg, ` +
         `embedding.png, neighbours.png`,
     );
-    return { results, knn, config: encoderConfig, out: config.out, pictures };
+    return { results, knn, config: encoderConfig, out: config.out, pictures, dataset };
   } finally {
     encoder.dispose();
     tf.dispose([trainFeatures?.features, testFeatures?.features].filter((t) => t !== undefined));
   }
 }
 
-/** The probe table beside the tutorial's numbers, as Markdown. */
-function probeMarkdown(results: ProbeResults, knn: number, k: number, encoderName: string): string {
+/** The probe table as Markdown: on STL10 beside the tutorial's numbers. */
+function probeMarkdown(
+  results: ProbeResults,
+  knn: number,
+  k: number,
+  encoderName: string,
+  dataset: string,
+): string {
+  const onSTL10 = dataset === "STL10";
   const lines = [
-    `# Linear probe: ${encoderName}`,
+    `# Linear probe on ${dataset}: ${encoderName}`,
     "",
-    "| images per class | test | train | tutorial test |",
-    "| ---: | ---: | ---: | ---: |",
+    `| images per class | test | train |${onSTL10 ? " tutorial test |" : ""}`,
+    `| ---: | ---: | ---: |${onSTL10 ? " ---: |" : ""}`,
   ];
   for (const [size, { train, test }] of Object.entries(results)) {
     const reference = TUTORIAL_PROBE_ACCURACY[Number(size)];
-    lines.push(`| ${size} | ${pct(test)} | ${pct(train)} | ${reference ? pct(reference) : "–"} |`);
+    const tutorial = onSTL10 ? ` ${reference ? pct(reference) : "–"} |` : "";
+    lines.push(`| ${size} | ${pct(test)} | ${pct(train)} |${tutorial}`);
   }
   lines.push("", `kNN (cosine, k = ${k}, T = 0.07) test accuracy: ${pct(knn)}`, "");
   return lines.join("\n");

@@ -74,9 +74,16 @@ Deno.test("`deno task probe` writes probe.json, probe.md and the plot", async ()
     const diagonal = matrix.reduce((a, row, i) => a + row[i], 0);
     assert.ok(Math.abs(diagonal / 30 - json.results["6"].test) < 1e-9);
     const md = await Deno.readTextFile(`${out}/probe.md`);
-    assert.match(md, /\| images per class \| test \| train \| tutorial test \|/);
+    // The demo data is not STL10: named, without the tutorial's column and curve.
+    assert.equal(run.dataset, "demo data");
+    assert.equal(json.dataset, "demo data");
+    assert.match(md, /^# Linear probe on demo data: random init/);
+    assert.match(md, /\| images per class \| test \| train \|\n/);
+    const curve = await Deno.readTextFile(`${out}/probe.svg`);
+    assert.match(curve, /demo data classification over dataset size/);
+    assert.doesNotMatch(curve, /tutorial \(STL10\)/);
     assert.match(md, new RegExp(`\\| 6 \\| ${(100 * json.results["6"].test).toFixed(2)}% \\|`));
-    assert.match(await Deno.readTextFile(`${out}/probe.svg`), /^<svg/);
+    assert.match(curve, /^<svg/);
     assert.equal(decode(await Deno.readFile(`${out}/probe.png`)).width > 400, true);
     // The pictures: the embedding map (the PNG is the SVG at twice its size) and the neighbour
     // grid: 8 test images of 16 px, each with its 8 nearest training images, 2 px apart.
@@ -149,6 +156,8 @@ Deno.test("`deno task probe` reads our safetensors checkpoints with their config
 
 Deno.test("`deno task probe` reads the tutorial's Lightning checkpoint", async () => {
   await withData(async (dir) => {
+    // Without class_names.txt the folder holds STL10's classes: drawn beside the tutorial's.
+    await Deno.remove(`${dir}/data/class_names.txt`);
     const run = await probe(probeConfig([
       ...common(dir),
       "--weights",
@@ -169,6 +178,13 @@ Deno.test("`deno task probe` reads the tutorial's Lightning checkpoint", async (
       hiddenDim: 16,
       imageSize: 16,
     });
+    assert.equal(run.dataset, "STL10");
+    const md = await Deno.readTextFile(`${dir}/out/probe.md`);
+    assert.match(md, /^# Linear probe on STL10: /);
+    assert.match(md, /\| images per class \| test \| train \| tutorial test \|/);
+    const svg = await Deno.readTextFile(`${dir}/out/probe.svg`);
+    assert.match(svg, /STL10 classification over dataset size/);
+    assert.match(svg, /tutorial \(STL10\)/);
     await assert.rejects(
       () => probe(probeConfig([...common(dir), "--weights", TUTORIAL_CKPT, "--stem", "cifar"])),
       { name: "CheckpointError", message: /does not fit ResNetEncoder\(width 3, stem cifar/ },

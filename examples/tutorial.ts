@@ -107,7 +107,8 @@ export async function tutorial(flags: Flags): Promise<string> {
     columns: 6,
   });
   return await writeReport(out, {
-    title: `SimCLR tutorial (${preset} preset)`,
+    title: `SimCLR tutorial (${preset} preset) on ${pretrained.dataset}`,
+    dataset: pretrained.dataset,
     config: JSON.parse(await Deno.readTextFile(`${out}/pretrain/config.json`)),
     probe: pretrained.results,
     probeOthers: { "random init": random.results },

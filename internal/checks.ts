@@ -150,3 +150,30 @@ export function checkNumber(fn: string, name: string, value: number, bounds: Bou
   }
   return value;
 }
+
+/**
+ * Throws a `TypeError` in the project's format unless `value` is `true` or `false`.
+ *
+ * @param fn The function, e.g. `"resizedCrop()"`.
+ * @param name The argument, e.g. `"options.antialias"`.
+ * @param value The value to check.
+ * @returns `value`, for use in expressions.
+ *
+ * @example
+ * ```ts
+ * import { checkBoolean } from "@simclr/internal/checks";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(checkBoolean("f()", "options.on", false), false);
+ * assert.throws(() => checkBoolean("f()", "options.on", "yes"), {
+ *   name: "TypeError",
+ *   message: 'f(): options.on is "yes": expected a boolean',
+ * });
+ * ```
+ */
+export function checkBoolean(fn: string, name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") {
+    throw new TypeError(argumentMessage(fn, `${name} is ${show(value)}`, "a boolean"));
+  }
+  return value;
+}

@@ -14,6 +14,8 @@
  * - `normalization`: the tutorial's `Normalize((0.5,), (0.5,))` constants.
  * - `peak-rss`: the peak resident memory of the process.
  * - `sha256`: content digests for cache keys.
+ * - `crop-resize`: batched crop, flip and bilinear resize (antialiased or not), shared by the
+ *   augmentations and feature extraction.
  *
  * @example
  * ```ts
@@ -26,6 +28,7 @@
  * @module
  */
 export * from "./checks.ts";
+export * from "./crop_resize.ts";
 export * from "./normalization.ts";
 export * from "./null_if_missing.ts";
 export * from "./peak_rss.ts";

@@ -67,7 +67,15 @@ Deno.test("`pretrain()` writes config, metrics, checkpoints, and a resumed run c
   }
   for (const file of ["curves.svg", "curves.png", "report.html"]) await Deno.stat(`${out}/${file}`);
   assert.match(await Deno.readTextFile(`${out}/curves.svg`), /<svg/);
-  // Asking for 3 epochs with --resume trains only the third.
+  // Resuming for another length is refused (it would change the cosine schedule)...
+  await assert.rejects(
+    () =>
+      pretrain(
+        pretrainConfig([...tiny, "--out", out, "--epochs", "3", "--batch-size", "8", "--resume"]),
+      ),
+    { name: "CheckpointError", message: /is a run of 2 epochs, and resuming it for 3 would/ },
+  );
+  // ...unless asked for: 3 epochs with --resume --extend trains only the third.
   const resumed = await pretrain(
     pretrainConfig([
       ...tiny,
@@ -80,6 +88,7 @@ Deno.test("`pretrain()` writes config, metrics, checkpoints, and a resumed run c
       "--resume",
       "--monitor-images",
       "5",
+      "--extend",
     ]),
   );
   assert.equal(resumed.history.length, 1);
@@ -96,6 +105,97 @@ Deno.test("`pretrain()` writes config, metrics, checkpoints, and a resumed run c
     { name: "CheckpointError", message: /last\.safetensors does not fit the model .*--width/ },
   );
   await Deno.remove(out, { recursive: true });
+});
+
+/** metrics.jsonl's records without the fields that differ between two runs (timing). */
+async function records(out: string): Promise<Record<string, unknown>[]> {
+  const text = await Deno.readTextFile(`${out}/metrics.jsonl`);
+  return text.trim().split("\n").map((line) => {
+    const { seconds: _s, images_per_second: _i, peak_rss_mib: _p, ...rest } = JSON.parse(line);
+    return rest;
+  });
+}
+
+Deno.test("`deno task pretrain` killed with SIGKILL mid-epoch resumes without doubled records", async () => {
+  // 64 unlabeled images in batches of 4: 16 steps per epoch, a step record every 10 steps.
+  const dir = await Deno.makeTempDir({ prefix: "simclr-kill-" });
+  await generateDemoData(`${dir}/data`, {
+    trainPerClass: 1,
+    testPerClass: 1,
+    unlabeled: 64,
+    imageSize: 16,
+  });
+  const args = (out: string) => [
+    "run",
+    "-A",
+    "examples/pretrain.ts",
+    "--data",
+    `${dir}/data`,
+    "--backend",
+    "cpu",
+    "--image-size",
+    "16",
+    "--width",
+    "2",
+    "--batch-size",
+    "4",
+    "--epochs",
+    "3",
+    "--out",
+    out,
+  ];
+  const env = { NO_COLOR: "1" };
+  const whole = `${dir}/whole`;
+  const done = await new Deno.Command(Deno.execPath(), { args: args(whole), env, stderr: "piped" })
+    .output();
+  assert.equal(done.code, 0);
+  // The first line names the preset, which applies by default to the user's data.
+  assert.match(
+    new TextDecoder().decode(done.stderr).split("\n")[0],
+    /^pretrain: demo preset \(the default\) on .*data: epochs 3, batch size 4, image size 16, width 2, stem cifar, lr 0\.002, .*; the demo preset is tuned for the demo data/,
+  );
+
+  // Kill a run in its second epoch, once it has logged a step past its first checkpoint.
+  const out = `${dir}/killed`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: args(out),
+    env,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const pastCheckpoint = async () => {
+    const text = await Deno.readTextFile(`${out}/metrics.jsonl`).catch(() => "");
+    return text.includes('"globalStep":20');
+  };
+  while (!await pastCheckpoint()) await new Promise((r) => setTimeout(r, 10));
+  child.kill("SIGKILL");
+  assert.equal((await child.status).signal, "SIGKILL");
+  const state = JSON.parse(await Deno.readTextFile(`${out}/checkpoints/last.json`));
+  const logged = (await records(out)).filter((r) => r.kind === "step").map((r) => r.globalStep);
+  assert.ok(
+    logged.some((g) => (g as number) > state.globalStep),
+    `killed too late to test: checkpoint at globalStep ${state.globalStep}, logged ${logged}`,
+  );
+
+  const resumed = await new Deno.Command(Deno.execPath(), {
+    args: [...args(out), "--resume"],
+    env,
+    stderr: "piped",
+  }).output();
+  assert.equal(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
+  // Every step and epoch once, with the values of the uninterrupted run.
+  assert.deepEqual(await records(out), await records(whole));
+
+  // Resuming for another length is refused in one line that says how to extend on purpose.
+  const refused = await new Deno.Command(Deno.execPath(), {
+    args: [...args(out).map((a) => a === "3" ? "5" : a), "--resume"],
+    env,
+    stderr: "piped",
+  }).output();
+  assert.equal(refused.code, 2);
+  const message = new TextDecoder().decode(refused.stderr).trim().split("\n").at(-1)!;
+  assert.match(message, /^error: .*last is a run of 3 epochs, and resuming it for 5 .*--extend/);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("`pretrain()` runs on data-parallel workers and in chunks, and records how", async () => {

@@ -187,6 +187,68 @@ cases["pipeline"] = {
 }
 
 
+# Antialiased resized crops (torchvision's antialias=True on tensors, PIL's filter): the same
+# boxes, shrinking by up to 4 (whole image to 3x4), upsampling (where antialias changes
+# nothing) and boxes partly outside the image.
+for size in [[8, 8], [6, 6], [3, 4], [7, 11], [20, 20]]:
+    out = per_sample(
+        lambda im, b: F.resized_crop(im, b[0], b[1], b[2], b[3], size, antialias=True),
+        images_a,
+        boxes,
+    )
+    cases[f"resizedCropAntialias{size[0]}x{size[1]}"] = {
+        "input": ia, "boxes": boxes, "size": size, "expected": put(out)
+    }
+cases["resizedCropAntialiasEdges"] = {
+    "input": ia,
+    "boxes": boxes2,
+    "size": [5, 4],
+    "expected": put(
+        per_sample(
+            lambda im, b: F.resized_crop(im, b[0], b[1], b[2], b[3], [5, 4], antialias=True),
+            images_a,
+            boxes2,
+        )
+    ),
+}
+
+# The tutorial's path on PIL images: hflip, then resized_crop on an 8-bit PIL image (PIL's
+# bilinear resize, antialiased, rounding to 8 bits after each of its two passes), with fixed
+# boxes; 8-bit input images, outputs as ToTensor gives them (value / 255).
+from PIL import Image  # noqa: E402
+
+pil_images = torch.from_numpy(rng.integers(0, 256, size=(4, 3, 24, 30)).astype(np.float32) / 255)
+pil_images[:, :, 8:16, :] = torch.linspace(0, 1, 30)  # a smooth ramp beside the noise
+pil_images = torch.round(pil_images * 255) / 255
+pil_cases = {
+    "8x10": ([[0, 0, 24, 30], [3, 5, 17, 11], [10, 2, 14, 27], [0, 0, 24, 30]], [False, True, False, True]),
+    "5x5": ([[0, 0, 24, 30], [4, 9, 16, 16], [1, 1, 22, 5], [7, 0, 3, 30]], [True, False, True, False]),
+    "9x13": ([[2, 2, 5, 5], [0, 0, 24, 30], [5, 8, 9, 20], [0, 17, 24, 13]], [False, False, True, True]),
+}
+
+
+def pil_view(im, box, flip, size):
+    img = F.to_pil_image(im)
+    if flip:
+        img = F.hflip(img)
+    img = F.resized_crop(img, box[0], box[1], box[2], box[3], size)  # bilinear on PIL
+    return F.to_tensor(img)
+
+
+pil_input = put(pil_images)
+for name, (pboxes, flips) in pil_cases.items():
+    size = [int(v) for v in name.split("x")]
+    cases[f"pilResizedCrop{name}"] = {
+        "input": pil_input,
+        "boxes": pboxes,
+        "flips": flips,
+        "size": size,
+        "expected": put(
+            torch.stack([pil_view(pil_images[i], b, f, size) for i, (b, f) in enumerate(zip(pboxes, flips))])
+        ),
+    }
+
+
 # Statistics of RandomResizedCrop.get_params over many draws, for the sampler's tests.
 def crop_stats(height, width, scale, ratio, draws=20000):
     torch.manual_seed(7)

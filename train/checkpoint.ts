@@ -26,6 +26,11 @@ export interface TrainingState {
   metrics: Record<string, number>;
   /** The run's configuration. */
   config: Record<string, unknown>;
+  /**
+   * Epochs the run trains in all, which its learning-rate schedule spans (absent in
+   * checkpoints written before it was recorded; `config.epochs` then tells).
+   */
+  epochs?: number;
 }
 
 /**

@@ -7,6 +7,9 @@ import type { Module } from "@simclr/models/module";
 import { peakRssMiB } from "@simclr/internal/peak-rss";
 import { DEFAULT_SEED } from "@simclr/internal/random";
 import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
+import { writeFileAtomic } from "@simclr/internal/write-atomic";
+import { CheckpointError } from "@simclr/models/checkpoint-error";
 import type { AdamW } from "./adamw.ts";
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.ts";
 import type { LRSchedule } from "./lr_schedule.ts";
@@ -59,8 +62,19 @@ export interface FitOptions<Batch> {
   config?: Record<string, unknown>;
   /** Seed of the run, recorded in the training state. Default 42. */
   seed?: number;
-  /** Continue from `checkpoints/last` when it exists. Default false. */
+  /**
+   * Continue from `checkpoints/last` when it exists. Default false. The records of
+   * `metrics.jsonl` past that checkpoint (the steps a killed run logged after it) are dropped.
+   * With a `schedule`, a checkpoint of a run with another `epochs` is refused, because the
+   * schedule spans the run's length: resuming with a new length needs `extend`.
+   */
   resume?: boolean;
+  /**
+   * With `resume`: continue a run to a new `epochs` on purpose (to extend it, or end it
+   * sooner). From the next epoch the learning rate follows `schedule` for the new length, so a
+   * cosine schedule jumps to where the longer (or shorter) run would be. Default false.
+   */
+  extend?: boolean;
   /** Write a step record to `metrics.jsonl` every this many steps. Default 10. */
   logEvery?: number;
   /** Show a progress bar (default: when stderr is a terminal). */
@@ -88,7 +102,9 @@ export interface FitResult {
  * validation every `validateEvery` epochs, the `last` checkpoint after every epoch and the
  * `best` one by a monitored metric, a JSON line per logged step and per epoch in
  * `metrics.jsonl`, a progress bar with loss, rate and ETA, and a summary line per epoch.
- * `resume` continues from `checkpoints/last` (weights, optimiser, epoch, best).
+ * `resume` continues from `checkpoints/last` (weights, optimiser, epoch, best), keeping the
+ * records of `metrics.jsonl` up to it and dropping those a killed run wrote after it; with a
+ * schedule, a different `epochs` (its length) is refused unless `extend` says it is on purpose.
  *
  * Metric names are the step's and the validation's, prefixed by their split: a step's `loss`
  * and `acc_top5` are recorded as `train_loss` and `train_acc_top5` (in step records, and
@@ -155,20 +171,42 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
   let firstEpoch = 0;
   let globalStep = 0;
   let best: { value: number; epoch: number } | null = null;
+  const metricsPath = `${outDir}/metrics.jsonl`;
+  if (options.extend && !options.resume) {
+    throw new TypeError(
+      argumentMessage("fit()", "options.extend is true", "options.resume true as well"),
+    );
+  }
   if (options.resume) {
     const state = await loadCheckpoint(checkpointDir, "last", model, optimizer);
     if (state) {
+      const planned = state.epochs ??
+        (typeof state.config?.epochs === "number" ? state.config.epochs : epochs);
+      if (schedule && planned !== epochs && !options.extend) {
+        const n = (k: number) => `${k} epoch${k === 1 ? "" : "s"}`;
+        throw new CheckpointError(
+          `${checkpointDir}/last is a run of ${n(planned)}, and resuming it for ${epochs} ` +
+            `would silently change its learning-rate schedule: resume with ${n(planned)} ` +
+            `(--epochs ${planned}), or change the run's length on purpose with --extend ` +
+            `(fit()'s options.extend): from the next epoch the schedule then follows ` +
+            `${n(epochs)}`,
+        );
+      }
       firstEpoch = state.epoch + 1;
       globalStep = state.globalStep;
       if (state.best !== null && state.bestEpoch !== null) {
         best = { value: state.best, epoch: state.bestEpoch };
       }
-      log?.(`resuming from ${checkpointDir}/last (epoch ${firstEpoch} of ${epochs} done)`);
+      log?.(
+        `resuming from ${checkpointDir}/last (epoch ${firstEpoch} of ${epochs} done` +
+          (planned !== epochs ? `; extended from ${planned} epochs` : "") + ")",
+      );
     } else {
       log?.(`nothing to resume in ${checkpointDir}: starting a new run`);
     }
+    await keepRecordsUpTo(metricsPath, state);
   }
-  const metricsFile = await Deno.open(`${outDir}/metrics.jsonl`, {
+  const metricsFile = await Deno.open(metricsPath, {
     append: true,
     create: true,
   });
@@ -258,6 +296,7 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
         seed,
         metrics: summary,
         config,
+        epochs,
       };
       if (improved) await saveCheckpoint(checkpointDir, "best", model, optimizer, state);
       lastPath = await saveCheckpoint(checkpointDir, "last", model, optimizer, state);
@@ -275,6 +314,41 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
     history,
     checkpoints: { last: lastPath, best: best ? `${checkpointDir}/best.safetensors` : null },
   };
+}
+
+/**
+ * Rewrites `metrics.jsonl` (atomically) to the records of the run up to its checkpoint
+ * `state`: step records up to its global step, epoch records up to its epoch; with no
+ * checkpoint, none. Records a killed run wrote after its checkpoint would otherwise appear
+ * twice after the resume; a line cut short by the kill is dropped too. The epoch record of the
+ * checkpoint's own epoch is restored from the state when the run died before writing it.
+ */
+async function keepRecordsUpTo(path: string, state: TrainingState | null): Promise<void> {
+  const text = await nullIfMissing(Deno.readTextFile(path));
+  if (text === null) return;
+  const kept: string[] = [];
+  let checkpointEpochRecorded = false;
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue; // cut short by the kill
+    }
+    if (state === null) continue;
+    const keep = entry.kind === "step"
+      ? typeof entry.globalStep === "number" && entry.globalStep <= state.globalStep
+      : typeof entry.epoch !== "number" || entry.epoch <= state.epoch;
+    if (!keep) continue;
+    if (entry.kind === "epoch" && entry.epoch === state.epoch) checkpointEpochRecorded = true;
+    kept.push(line);
+  }
+  if (state !== null && !checkpointEpochRecorded && Object.keys(state.metrics).length > 0) {
+    kept.push(JSON.stringify({ kind: "epoch", ...state.metrics }));
+  }
+  const rewritten = kept.map((line) => line + "\n").join("");
+  if (rewritten !== text) await writeFileAtomic(path, rewritten);
 }
 
 function progressBar(epoch: number, epochs: number, steps: number): cliProgress.SingleBar {

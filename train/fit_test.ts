@@ -92,16 +92,100 @@ Deno.test("`fit()` is reproducible: same seed, same losses and weights; another 
   for (const r of [a, b, c]) await Deno.remove(r.outDir, { recursive: true });
 });
 
-Deno.test("`fit()` resumed after an interruption gives the weights of an uninterrupted run", async () => {
+/** metrics.jsonl's records without the timing fields (which differ between runs). */
+async function records(outDir: string): Promise<Record<string, unknown>[]> {
+  const text = await Deno.readTextFile(`${outDir}/metrics.jsonl`);
+  return text.trim().split("\n").map((line) => {
+    const { seconds: _s, images_per_second: _i, peak_rss_mib: _p, ...rest } = JSON.parse(line);
+    return rest;
+  });
+}
+
+/** A run of 3 epochs that dies at (epoch, step), as a killed process, after its last checkpoint. */
+async function interrupted(seed: number, epoch: number, step: number): Promise<string> {
+  const outDir = await Deno.makeTempDir();
+  const model = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar", seed });
+  const optimizer = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 1e-4 });
+  await assert.rejects(
+    () =>
+      fit({
+        model,
+        optimizer,
+        schedule: cosineAnnealingLR({ baseLr: 1e-2, tMax: 3, etaMin: 1e-4 }),
+        epochs: 3,
+        stepsPerEpoch: STEPS,
+        batches: async function* (e) {
+          for (let k = 0; k < STEPS; k++) yield e * STEPS + k;
+        },
+        step: (_, context) => {
+          if (context.epoch === epoch && context.step === step) throw new Error("killed");
+          return contrastiveStep(model, optimizer, context.epoch, context.step);
+        },
+        outDir,
+        seed,
+        logEvery: 1,
+        log: null,
+      }),
+    { message: "killed" },
+  );
+  optimizer.dispose();
+  model.dispose();
+  return outDir;
+}
+
+Deno.test("`fit()` resumed after an interruption gives the weights and records of an uninterrupted run", async () => {
   const whole = await run(3, 3);
-  const interrupted = await run(3, 1);
-  const resumed = await run(3, 3, { resume: true }, interrupted.outDir);
+  // Dies in epoch 2 (index 1) after logging its first step: globalStep 3 is past the checkpoint.
+  const outDir = await interrupted(3, 1, 1);
+  const before = await records(outDir);
+  assert.deepEqual(before.map((r) => r.globalStep ?? `epoch ${r.epoch}`), [1, 2, "epoch 0", 3]);
+  const resumed = await run(3, 3, { resume: true }, outDir);
   assert.deepEqual(resumed.weights, whole.weights);
-  assert.deepEqual(resumed.losses, whole.losses); // metrics.jsonl continues where it stopped
+  assert.deepEqual(resumed.losses, whole.losses); // each step once: globalStep 3 is not doubled
+  assert.deepEqual(await records(outDir), await records(whole.outDir));
   const state = JSON.parse(await Deno.readTextFile(`${resumed.outDir}/checkpoints/last.json`));
   assert.equal(state.epoch, 2);
   assert.equal(state.globalStep, 6);
+  assert.equal(state.epochs, 3);
   for (const r of [whole, resumed]) await Deno.remove(r.outDir, { recursive: true });
+});
+
+Deno.test("`fit()` on resume drops a line cut short and restores the checkpoint's epoch record", async () => {
+  const whole = await run(6, 2);
+  const expected = await records(whole.outDir);
+  // Killed after writing epoch 1's checkpoint but before its epoch record, mid-line.
+  const lines = (await Deno.readTextFile(`${whole.outDir}/metrics.jsonl`)).trim().split("\n");
+  await Deno.writeTextFile(
+    `${whole.outDir}/metrics.jsonl`,
+    lines.slice(0, -1).join("\n") + "\n" + '{"kind":"epo',
+  );
+  const resumed = await run(6, 2, { resume: true }, whole.outDir);
+  assert.deepEqual(resumed.losses, whole.losses);
+  assert.deepEqual(await records(whole.outDir), expected);
+  await Deno.remove(whole.outDir, { recursive: true });
+});
+
+Deno.test("`fit()` refuses to resume with another length unless told to extend the run", async () => {
+  const first = await run(7, 2);
+  await assert.rejects(() => run(7, 3, { resume: true }, first.outDir), {
+    name: "CheckpointError",
+    message: new RegExp(
+      `^${first.outDir}/checkpoints/last is a run of 2 epochs, and resuming it for 3 would ` +
+        "silently change its learning-rate schedule: resume with 2 epochs \\(--epochs 2\\), or " +
+        "change the run's length on purpose with --extend",
+    ),
+  });
+  // Nothing was trained or recorded by the refused call.
+  assert.equal((await records(first.outDir)).filter((r) => r.kind === "epoch").length, 2);
+  const extended = await run(7, 3, { resume: true, extend: true }, first.outDir);
+  assert.equal(extended.losses.length, 6);
+  const state = JSON.parse(await Deno.readTextFile(`${first.outDir}/checkpoints/last.json`));
+  assert.deepEqual([state.epoch, state.epochs], [2, 3]);
+  await assert.rejects(() => run(7, 3, { extend: true }, first.outDir), {
+    name: "TypeError",
+    message: "fit(): options.extend is true: expected options.resume true as well",
+  });
+  await Deno.remove(first.outDir, { recursive: true });
 });
 
 Deno.test("`fit()` keeps the best checkpoint by the monitored metric and writes epoch records", async () => {

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { DEMO_CLASS_NAMES, STL10_CLASS_NAMES } from "@simclr/datasets";
+import { dataSetName, presetLine, PRESETS, runSettings } from "./_run.ts";
+import { UsageError } from "./_cli.ts";
+
+Deno.test("`dataSetName()` says STL10 for STL10's classes, else the demo data or the folder", () => {
+  assert.equal(dataSetName("data/stl10_binary", STL10_CLASS_NAMES), "STL10");
+  assert.equal(dataSetName("/any/where", STL10_CLASS_NAMES), "STL10");
+  assert.equal(dataSetName(null, DEMO_CLASS_NAMES), "demo data");
+  assert.equal(dataSetName(".cache/demo-data-v3", DEMO_CLASS_NAMES), "demo data");
+  const digits = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+  assert.equal(dataSetName(".cache/digits-stl10/", digits), "digits-stl10");
+  assert.equal(dataSetName("data/flowers/stl10_binary", digits), "flowers");
+  assert.equal(dataSetName("./stl10_binary", digits), "stl10_binary");
+});
+
+Deno.test("`presetLine()` names the preset, whether it was asked for, and its key values", () => {
+  const given = runSettings({ preset: "tutorial", data: "data/stl10_binary" }, "pretrain").settings;
+  assert.equal(
+    presetLine("pretrain", given, { epochs: 500, lr: 5e-4 }),
+    "pretrain: tutorial preset on data/stl10_binary: epochs 500, lr 0.0005",
+  );
+  const demo = runSettings({}, "pretrain").settings;
+  assert.equal(
+    presetLine("pretrain", demo, { epochs: PRESETS.demo.epochs }),
+    "pretrain: demo preset (the default) on the demo data: epochs 5",
+  );
+  // The demo preset on the user's data by default: said, with what to pass instead.
+  const mine = runSettings({ data: "digits" }, "pretrain").settings;
+  assert.match(
+    presetLine("pretrain", mine, { epochs: 5 }),
+    /^pretrain: demo preset \(the default\) on digits: epochs 5; the demo preset is tuned for the demo data: for other data pass --preset \(tutorial on STL10\)/,
+  );
+});
+
+Deno.test("`runSettings()` takes --extend only with --resume", () => {
+  assert.equal(runSettings({ resume: true, extend: true }, "pretrain").settings.extend, true);
+  assert.throws(() => runSettings({ extend: true }, "pretrain"), {
+    name: UsageError.name,
+    message: "--extend changes the length of a resumed run: expected --resume too",
+  });
+});
