@@ -6,7 +6,7 @@
 // computed on the whole batch's gathered outputs, so a batch run whole, in chunks or over
 // workers has the same loss (up to BatchNorm's per-part statistics, as for SimCLR).
 import * as tf from "@tensorflow/tfjs"; // the gradients of every op
-import { selectBackend } from "@simclr/backends";
+import { registerFastWasmMatMul, selectBackend } from "@simclr/backends";
 import { barlowTwins, byolLoss, supCon } from "@simclr/losses";
 import {
   type BYOLNet,
@@ -66,6 +66,9 @@ export function outputDim(config: Omit<MethodReplicaConfig, "backend" | "threads
 /** A replica of `config.method`'s step (every call with the same config builds the same network). */
 export async function createReplica(config: MethodReplicaConfig): Promise<MethodReplica> {
   await selectBackend(config.backend, { log: null, threads: config.threads });
+  // The wide projectors' backward passes are transposed matMuls: fast on wasm with this (not
+  // registered for SimCLR, whose runs stay bit-identical to those before it).
+  if (tf.getBackend() === "wasm") registerFastWasmMatMul();
   const { nViews, width, stem, seed } = config;
   const inputs = viewsOf(config) as MethodReplica["inputs"];
   const dim = outputDim(config);
