@@ -61,8 +61,7 @@ const FLAGS: Flag[] = [
     name: "lambda",
     type: "number",
     min: 0,
-    default: 0.0051,
-    help: "barlow: weight of the off-diagonal term (the paper's)",
+    help: "barlow: weight of the off-diagonal term (default: 0.0051, the paper's)",
   },
   {
     name: "projector-dim",
@@ -75,9 +74,8 @@ const FLAGS: Flag[] = [
     name: "tau-base",
     type: "number",
     min: 0,
-    default: 0.996,
-    help:
-      "byol: target network decay rate at the first step, rising to 1 by a cosine (the paper's)",
+    help: "byol: target network decay rate at the first step, rising to 1 by a cosine " +
+      "(default: 0.996, the paper's)",
   },
   { name: "lr", type: "number", min: 0, help: "AdamW learning rate" },
   { name: "weight-decay", type: "number", min: 0, help: "AdamW weight decay" },
@@ -296,11 +294,27 @@ export function pretrainConfig(args: string[]): PretrainConfig {
   ));
 }
 
+/** The methods each method-specific flag belongs to. */
+const METHOD_FLAGS: Record<string, PretrainConfig["method"][]> = {
+  "base-temperature": ["supcon"],
+  "lambda": ["barlow"],
+  "projector-dim": ["barlow", "byol"],
+  "tau-base": ["byol"],
+};
+
 /** A {@linkcode PretrainConfig} from parsed flags: each absent flag takes the preset's value. */
 export function pretrainSettings(flags: Flags): PretrainConfig {
   const { preset, settings } = runSettings(flags, "pretrain");
   const pick = <T>(name: string, fallback: T): T => resolve(flags, name, fallback);
   const method = pick<PretrainConfig["method"]>("method", "simclr");
+  for (const [name, methods] of Object.entries(METHOD_FLAGS)) {
+    if (flags[name] !== undefined && !methods.includes(method)) {
+      throw new UsageError(
+        `--${name} is ${flags[name]}: expected only with --method ${methods.join(" or ")} ` +
+          `(the method is ${method})`,
+      );
+    }
+  }
   const temperature = pick("temperature", preset.temperature);
   // Each method's own hyperparameters, recorded only for it: the papers' values, sizes scaled
   // from their ResNet-50 at width 64 to --width.

@@ -122,8 +122,32 @@ Deno.test("`pretrain()` keeps SimCLR the default and refuses --n-views 3 for Bar
       },
     );
   }
+  assert.throws(() => pretrainConfig(["--lambda", "0.1"]), {
+    name: "UsageError",
+    message: "--lambda is 0.1: expected only with --method barlow (the method is simclr)",
+  });
+  assert.throws(() => pretrainConfig(["--method", "supcon", "--projector-dim", "8"]), {
+    name: "UsageError",
+    message:
+      "--projector-dim is 8: expected only with --method barlow or byol (the method is supcon)",
+  });
   assert.throws(() => pretrainConfig(["--method", "moco"]), {
     name: "UsageError",
     message: '--method is "moco": expected one of simclr, supcon, barlow, byol',
   });
+});
+
+Deno.test("`deno task pretrain --help` lists each method's flags with their defaults", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "examples/pretrain.ts", "--help"],
+    stdout: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const help = new TextDecoder().decode(output.stdout);
+  assert.equal(output.code, 0);
+  assert.match(help, /--method simclr\|supcon\|barlow\|byol\s+.*\(default: simclr\)/);
+  assert.match(help, /--lambda NUMBER\s+barlow: .*0\.0051/);
+  assert.match(help, /--projector-dim INTEGER\s+barlow: .*8192 at width 64.*byol: .*4096/);
+  assert.match(help, /--tau-base NUMBER\s+byol: .*0\.996/);
+  assert.match(help, /--base-temperature NUMBER\s+supcon: /);
 });
