@@ -48,14 +48,20 @@ export async function withWasmThreads<T>(
     script: string,
     options: Record<string, unknown>,
   ) => { postMessage(message: unknown, transfer?: unknown): void; ref(): void; unref(): void };
+  // The pool must not keep the process alive once the program is done: Emscripten refs a
+  // worker while it runs a pthread, and XNNPACK's pool threads run for good. But while the
+  // backend starts, the workers' "loaded" messages are what the start waits for: they stay
+  // referenced until then.
+  const pool: { unref(): void }[] = [];
+  let started = false;
   class PthreadWorker extends NodeWorker {
     constructor(_url: unknown, options: Record<string, unknown> = {}) {
       super(source, { ...options, eval: true });
-      this.unref(); // the pool must not keep the process alive once the program is done
+      pool.push(this);
+      if (started) this.unref();
     }
     override ref(): void {
-      // Emscripten refs a worker while it runs a pthread, and XNNPACK's pool threads run for
-      // good: they would keep the process from ever exiting.
+      if (!started) super.ref();
     }
     override postMessage(message: unknown, transfer?: unknown): void {
       const m = message as { cmd?: string; urlOrBlob?: unknown };
@@ -72,7 +78,10 @@ export async function withWasmThreads<T>(
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
   setThreadsCount(threads);
   try {
-    return await start();
+    const result = await start();
+    started = true;
+    pool.forEach((worker) => worker.unref());
+    return result;
   } finally {
     workerThreads.Worker = NodeWorker as unknown as typeof workerThreads.Worker;
     os.cpus = cpus;

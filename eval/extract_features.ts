@@ -47,7 +47,13 @@ export interface LabelledFeatures {
   labels: Int32Array;
 }
 
-const MAGIC = "SIMCLRFEAT1";
+/** What {@linkcode extractFeatures} returns: the features, their labels and their images. */
+export interface ExtractedFeatures extends LabelledFeatures {
+  /** The split's index of the image of each row (rows are sorted by label, not by index). */
+  indices: Int32Array;
+}
+
+const MAGIC = "SIMCLRFEAT2";
 
 /**
  * Encodes every image of a labelled split with a frozen encoder in evaluation mode, in batches,
@@ -60,7 +66,8 @@ const MAGIC = "SIMCLRFEAT1";
  * @param encoder The encoder, called with `{ training: false }`.
  * @param dataset The split: its length and a `read(indices)` giving HWC uint8 pixels and labels.
  * @param options Batch size, image sizes, cache location and progress bar.
- * @returns The features `[n, featureDim]` and their labels, sorted by label.
+ * @returns The features `[n, featureDim]` and their labels, sorted by label, and the split's
+ *   index of each row's image.
  *
  * @example Encode four images with a toy encoder (mean colour)
  * ```ts
@@ -80,12 +87,13 @@ const MAGIC = "SIMCLRFEAT1";
  *   },
  * };
  * const encoder = { apply: (x: tf.Tensor4D) => tf.mean(x, [1, 2]) as tf.Tensor2D };
- * const { features, labels } = await extractFeatures(encoder, dataset, {
+ * const { features, labels, indices } = await extractFeatures(encoder, dataset, {
  *   batchSize: 3,
  *   sourceSize: size,
  *   progress: false,
  * });
  * assert.deepEqual([...labels], [0, 1, 2, 3]);
+ * assert.deepEqual([...indices], [3, 2, 1, 0]);
  * assert.equal(features.shape[1], 3);
  * // Image 3 (value 180) has label 0: (180 / 255 - 0.5) / 0.5.
  * assert.ok(Math.abs(features.arraySync()[0][0] - (180 / 255 - 0.5) / 0.5) < 1e-6);
@@ -96,7 +104,7 @@ export async function extractFeatures(
   encoder: FeatureEncoder,
   dataset: LabelledImageSource,
   options: ExtractFeaturesOptions = {},
-): Promise<LabelledFeatures> {
+): Promise<ExtractedFeatures> {
   const fn = "extractFeatures()";
   const batchSize = checkInteger(fn, "options.batchSize", options.batchSize ?? 64, { min: 1 });
   const sourceSize = options.sourceSize ?? dataset.imageSize ?? 96;
@@ -194,11 +202,12 @@ export async function extractFeatures(
     sortedFeatures.set(features.subarray(from * dim, (from + 1) * dim), to * dim);
     sortedLabels[to] = labels[from];
   });
-  if (cachePath) await writeCache(cachePath, sortedFeatures, sortedLabels, dim);
-  return { features: tf.tensor2d(sortedFeatures, [n, dim]), labels: sortedLabels };
+  const indices = Int32Array.from(order);
+  if (cachePath) await writeCache(cachePath, sortedFeatures, sortedLabels, indices, dim);
+  return { features: tf.tensor2d(sortedFeatures, [n, dim]), labels: sortedLabels, indices };
 }
 
-async function readCache(path: string, n: number): Promise<LabelledFeatures | undefined> {
+async function readCache(path: string, n: number): Promise<ExtractedFeatures | undefined> {
   const bytes = await nullIfMissing(Deno.readFile(path));
   if (bytes === null) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -207,25 +216,30 @@ async function readCache(path: string, n: number): Promise<LabelledFeatures | un
   if (header.magic !== MAGIC || header.n !== n) return undefined; // stale: encode again
   const body = bytes.slice(4 + headerLength).buffer;
   const labels = new Int32Array(body, 0, n);
-  const features = new Float32Array(body, n * 4, n * header.dim);
-  return { features: tf.tensor2d(features, [n, header.dim]), labels };
+  const indices = new Int32Array(body, n * 4, n);
+  const features = new Float32Array(body, n * 8, n * header.dim);
+  return { features: tf.tensor2d(features, [n, header.dim]), labels, indices };
 }
 
 async function writeCache(
   path: string,
   features: Float32Array,
   labels: Int32Array,
+  indices: Int32Array,
   dim: number,
 ): Promise<void> {
   const header = new TextEncoder().encode(JSON.stringify({ magic: MAGIC, n: labels.length, dim }));
-  const bytes = new Uint8Array(4 + header.length + labels.byteLength + features.byteLength);
+  const parts = [labels, indices, features].map((a) =>
+    new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+  );
+  const bytes = new Uint8Array(4 + header.length + parts.reduce((sum, p) => sum + p.length, 0));
   new DataView(bytes.buffer).setUint32(0, header.length, true);
   bytes.set(header, 4);
-  bytes.set(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength), 4 + header.length);
-  bytes.set(
-    new Uint8Array(features.buffer, features.byteOffset, features.byteLength),
-    4 + header.length + labels.byteLength,
-  );
+  let offset = 4 + header.length;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
   const dir = path.slice(0, path.lastIndexOf("/"));
   await Deno.mkdir(dir, { recursive: true });
   await writeFileAtomic(path, bytes);

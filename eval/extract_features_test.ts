@@ -44,15 +44,20 @@ Deno.test("`extractFeatures()` normalises, encodes in eval mode and sorts by lab
   const reads: number[][] = [];
   const flags: boolean[] = [];
   const before = tf.memory().numTensors;
-  const { features, labels } = await extractFeatures(fakeEncoder(flags), fakeDataset(7, reads), {
-    batchSize: 3,
-    sourceSize: SIZE,
-    progress: false,
-  });
+  const { features, labels, indices } = await extractFeatures(
+    fakeEncoder(flags),
+    fakeDataset(7, reads),
+    {
+      batchSize: 3,
+      sourceSize: SIZE,
+      progress: false,
+    },
+  );
   assert.deepEqual(reads, [[0, 1, 2], [3, 4, 5], [6]]);
   assert.deepEqual(flags, [false, false, false]);
   // Labels (i * 7) % 3 for i = 0..6: 0 1 2 0 1 2 0; stable sort: 0 3 6 | 1 4 | 2 5.
   assert.deepEqual([...labels], [0, 0, 0, 1, 1, 2, 2]);
+  assert.deepEqual([...indices], [0, 3, 6, 1, 4, 2, 5]);
   const rows = features.arraySync();
   const expectedMean = (i: number) => {
     let sum = 0;
@@ -98,6 +103,8 @@ Deno.test("`extractFeatures()` reads the cache instead of encoding again", async
     assert.deepEqual(flags, []);
     assert.deepEqual(reads, []);
     assert.deepEqual(second.labels, first.labels);
+    assert.deepEqual([...second.indices], [0, 3, 1, 4, 2]);
+    assert.deepEqual(second.indices, first.indices);
     assert.deepEqual(second.features.arraySync(), first.features.arraySync());
     assert.deepEqual([...Deno.readDirSync(`${dir}/c`)].map((e) => e.name), ["k-train.features"]);
     tf.dispose([first.features, second.features]);

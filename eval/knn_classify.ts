@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { checkClasses, checkFeatureSets } from "./_check.ts";
+import { l2Normalize } from "./_l2_normalize.ts";
 
 /** Options for {@linkcode knnClassify}. */
 export interface KnnOptions {
@@ -74,7 +75,7 @@ export async function knnClassify(
   checkClasses(fn, "trainLabels", trainLabels, numClasses);
   const k = Math.min(kRequested, n);
   const predictions = new Int32Array(m);
-  const trainUnit = tf.tidy(() => l2Normalize(trainFeatures)); // [n, d]
+  const trainUnit = l2Normalize(trainFeatures); // [n, d]
   const labels = tf.tensor1d(Int32Array.from(trainLabels), "int32"); // [n]
   try {
     for (let start = 0; start < m; start += batchSize) {
@@ -95,9 +96,4 @@ export async function knnClassify(
     tf.dispose([trainUnit, labels]);
   }
   return predictions;
-}
-
-function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
-  const norm = tf.sqrt(tf.sum(tf.square(x), 1, true)); // [rows, 1]
-  return tf.div(x, tf.maximum(norm, 1e-12));
 }

@@ -3,12 +3,15 @@
  * extraction with a disk cache ({@linkcode extractFeatures}), the logistic-regression probe
  * ({@linkcode trainLogisticRegression}, over training-set sizes with {@linkcode linearProbe}),
  * a training-free weighted kNN classifier ({@linkcode knnClassify}), accuracy, per-class
- * accuracy and confusion matrices, charts (Vega-Lite to SVG and PNG), image grids and a
+ * accuracy and confusion matrices, the online monitors that watch pretraining
+ * ({@linkcode onlineMonitors}: kNN accuracy and {@linkcode embeddingStd}), pictures of the
+ * features (a UMAP map, {@linkcode writeEmbeddingMap}, and a nearest-neighbour grid,
+ * {@linkcode writeNeighbourGrid}), charts (Vega-Lite to SVG and PNG), image grids and a
  * self-contained HTML report ({@linkcode writeReport}) beside the tutorial's numbers.
  *
  * Each function has its own subpath (`@simclr/eval/knn-classify`, ...): importing the
- * measures alone loads no plotting code (Vega, Vega-Lite and resvg come in only with the
- * charts and the report).
+ * measures alone (the online monitors included) loads no plotting code (Vega, Vega-Lite, resvg
+ * and UMAP come in only with the charts, the maps and the report).
  *
  * @example Probe toy features and compare with kNN
  * ```ts
@@ -43,3 +46,10 @@ export * from "./training_curves_spec.ts";
 export * from "./render_chart.ts";
 export * from "./write_report.ts";
 export * from "./write_image_grid.ts";
+export * from "./embedding_std.ts";
+export * from "./online_monitors.ts";
+export * from "./nearest_neighbours.ts";
+export * from "./write_neighbour_grid.ts";
+export * from "./umap_2d.ts";
+export * from "./embedding_map_spec.ts";
+export * from "./write_embedding_map.ts";

@@ -50,6 +50,8 @@ export interface MethodPayload {
 /** A replica of a method's step, and its loss in evaluation mode for validation. */
 export interface MethodReplica extends Replica<MethodPayload> {
   model: Module<tf.Tensor4D, tf.Tensor2D>;
+  /** The encoder and projector the online monitors watch (BYOL's online network). */
+  monitored: HeadedNetwork;
   /** Width of one output row (what DataParallel exchanges). */
   outputDim: number;
   /** The method's loss of a batch's views with BatchNorm's running statistics (validation). */
@@ -85,6 +87,7 @@ export async function createReplica(config: MethodReplicaConfig): Promise<Method
     };
     return {
       model,
+      monitored: model,
       nViews,
       outputDim: dim,
       inputs,
@@ -109,6 +112,7 @@ export async function createReplica(config: MethodReplicaConfig): Promise<Method
     };
     return {
       model,
+      monitored: model,
       nViews,
       outputDim: dim,
       inputs,
@@ -135,6 +139,7 @@ export async function createReplica(config: MethodReplicaConfig): Promise<Method
   };
   return {
     model,
+    monitored: model.online,
     nViews,
     outputDim: dim,
     inputs,

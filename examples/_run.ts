@@ -278,7 +278,8 @@ export async function readMetrics(path: string): Promise<Record<string, unknown>
 
 /**
  * Writes a training run's plots and report into its folder: `curves.svg` and `curves.png`
- * (loss, accuracy and learning rate per epoch from `metrics.jsonl`) and `report.html`.
+ * (loss, accuracy, the online monitors and learning rate per epoch from `metrics.jsonl`) and
+ * `report.html`.
  */
 export async function writeRunReport(
   out: string,
@@ -286,16 +287,6 @@ export async function writeRunReport(
   metricsField: "pretrainMetrics" | "baselineMetrics",
 ): Promise<string> {
   const records = await readMetrics(`${out}/metrics.jsonl`);
-  await writeChart(
-    `${out}/curves`,
-    trainingCurvesSpec(records, [
-      { title: "Loss", pattern: /loss/i },
-      {
-        title: metricsField === "pretrainMetrics" ? "Top-5 accuracy" : "Accuracy",
-        pattern: metricsField === "pretrainMetrics" ? /top5/i : /acc$/i,
-      },
-      { title: "Learning rate", pattern: /(^|_)lr$/i, logScale: true },
-    ]),
-  );
+  await writeChart(`${out}/curves`, trainingCurvesSpec(records));
   return await writeReport(out, { ...contents, [metricsField]: records });
 }

@@ -21,7 +21,8 @@
  * (timed steps) `--warmup 1` (full-size warm-up steps; skipped when a tiny warm-up predicts
  * one step would not fit the budget) `--budget 300` (seconds per backend and size, timed part)
  * `--python /usr/bin/python3` `--no-torch` `--torch-device cpu|cuda` `--threads 2` (PyTorch's)
- * `--configs 1x1,2x1,1x2` (wasm's threads x workers) `--json` (print one JSON object instead
+ * `--configs 1x1,2x1,1x2` (wasm's threads x workers) `--accumulate K` (each batch in K chunks:
+ * gradient caching, for batches that do not fit the device at once) `--json` (print one JSON object instead
  * of the table) `--json-out FILE` (also write it).
  *
  * @module
@@ -41,6 +42,7 @@ interface ChildResult {
   device: string;
   threads: number;
   workers: number;
+  accumulate: number;
   size: number;
   batch: number;
   steps: number;
@@ -74,6 +76,7 @@ async function child(backend: string, size: number, batch: number, opts: {
   budget: number;
   threads: number;
   workers: number;
+  accumulate: number;
 }): Promise<void> {
   const { AdamW, ReplicaTrainer } = await import("@simclr/train");
   const { createReplica } = await import("./_simclr_replica.ts");
@@ -103,6 +106,7 @@ async function child(backend: string, size: number, batch: number, opts: {
     replica,
     optimizer,
     workers: opts.workers,
+    accumulate: opts.accumulate,
     module: new URL("./_simclr_replica.ts", import.meta.url),
     config,
     maxBatchSize: batch,
@@ -147,6 +151,7 @@ async function child(backend: string, size: number, batch: number, opts: {
     device: selected.device,
     threads: selected.threads,
     workers: opts.workers,
+    accumulate: opts.accumulate,
     size,
     batch,
     steps,
@@ -221,6 +226,7 @@ async function main(): Promise<void> {
       configs: { type: "string" },
       "child-threads": { type: "string", default: "1" },
       "child-workers": { type: "string", default: "1" },
+      accumulate: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
       "json-out": { type: "string" },
       child: { type: "string" },
@@ -246,6 +252,7 @@ async function main(): Promise<void> {
       budget,
       threads: positive(values["child-threads"], "child-threads"),
       workers: positive(values["child-workers"], "child-workers"),
+      accumulate: positive(values.accumulate, "accumulate"),
     });
     return;
   }
@@ -337,6 +344,8 @@ async function main(): Promise<void> {
             String(threads),
             "--child-workers",
             String(workers),
+            "--accumulate",
+            values.accumulate,
           ], childTimeout) as ChildResult;
           results.push(r);
         } catch (error) {
@@ -376,6 +385,7 @@ async function main(): Promise<void> {
       report[`${key}_peak_rss_mb`] = round(best.peakRssMb, 1);
       report[`${key}_device`] = best.device;
       if (best.note) report[`${key}_note`] = best.note;
+      if (best.accumulate > 1) report[`${key}_accumulate`] = best.accumulate;
       const torch = report[`torch_${size}_img_per_s`];
       if (typeof torch === "number") report[`ratio_${key}`] = round(best.imgPerS / torch, 4);
       if (backend !== "wasm") continue;

@@ -3,6 +3,8 @@
 import "@tensorflow/tfjs"; // the gradients of every op
 import type * as tf from "@tensorflow/tfjs-core";
 import { batches, openSTL10, stepsPerEpoch } from "@simclr/datasets";
+import { onlineMonitors } from "@simclr/eval/online-monitors";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { mixSeed } from "@simclr/internal/random";
 import {
   AdamW,
@@ -89,6 +91,12 @@ const FLAGS: Flag[] = [
   { name: "hue", type: "number", min: 0, help: "Hue jitter of ColorJitter (tutorial: 0.1)" },
   STEM_FLAG,
   { name: "val-every", type: "integer", min: 1, help: "Validate every k epochs" },
+  {
+    name: "monitor-images",
+    type: "integer",
+    min: 1,
+    help: "Test images the online kNN monitor classifies at each validation (default: all)",
+  },
 ];
 
 /** The configuration of a pretraining run (all of it lands in config.json). */
@@ -111,6 +119,8 @@ export interface PretrainConfig extends RunSettings {
   weightDecay: number;
   nViews: number;
   valEvery: number;
+  /** Test images the online kNN monitor classifies; `null`: all. */
+  monitorImages: number | null;
   cropMinScale: number;
   hue: number;
 }
@@ -134,6 +144,14 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     : "train+unlabeled";
   const train = await openSTL10(dataDir, trainSplit);
   const val = await openSTL10(dataDir, "train");
+  // The online kNN monitor: the labelled train split is its memory bank, the test split its queries.
+  const test = await nullIfMissing(openSTL10(dataDir, "test"));
+  const queries = test !== null && test.length > 0 ? test : null;
+  if (queries === null) {
+    console.error(
+      `knn_top1: skipped: ${dataDir} has no labelled test images (test_X.bin, test_y.bin)`,
+    );
+  }
   const steps = stepsPerEpoch(train.length, { batchSize: config.batchSize, dropLast: true });
   if (steps === 0) {
     throw new UsageError(
@@ -167,7 +185,8 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     totalSteps: config.epochs * steps,
   };
   const methodReplica = methodConfig ? await createMethodReplica(methodConfig) : null;
-  const replica = methodReplica ?? await createReplica(replicaConfig);
+  const simclrReplica = methodReplica ? null : await createReplica(replicaConfig);
+  const replica = methodReplica ?? simclrReplica!;
   const model = replica.model;
   const optimizer = new AdamW(model.parameters(), {
     lr: config.lr,
@@ -247,6 +266,15 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
             temperature: config.temperature,
             nViews: config.nViews,
           }),
+      monitors: () =>
+        onlineMonitors(methodReplica?.monitored ?? simclrReplica!.model, {
+          bank: val,
+          queries,
+          maxQueries: config.monitorImages ?? undefined,
+          seed: config.seed, // the same queries at every validation
+          batchSize: config.batchSize,
+          imageSize: config.imageSize,
+        }),
       validateEvery: config.valEvery,
       monitor: monitorOf(config.method),
       outDir: config.out,
@@ -337,6 +365,7 @@ export function pretrainSettings(flags: Flags): PretrainConfig {
     weightDecay: pick("weight-decay", preset.weightDecay),
     nViews: pick("n-views", 2),
     valEvery: pick("val-every", 1),
+    monitorImages: pick<number | null>("monitor-images", null),
     cropMinScale: pick("crop-min-scale", preset.cropMinScale),
     hue: pick("hue", preset.hue),
   };

@@ -4,7 +4,9 @@
  * train and test splits once (features cached under `--cache`), trains a logistic regression on
  * 10, 20, 50, 100, 200 and 500 images per class, adds a k-nearest-neighbour accuracy, and
  * writes `probe.json`, `probe.md` (beside the tutorial's numbers), `probe.svg` and `probe.png`
- * into `--out`.
+ * into `--out`, with two pictures of the features: `embedding.svg` and `embedding.png` (a UMAP
+ * map of the test split, coloured by class) and `neighbours.png` (test images and their
+ * nearest training images, the correct ones marked).
  *
  * ```sh
  * deno task probe -- --weights runs/pretrain/checkpoints/best.safetensors
@@ -20,9 +22,9 @@ import { openSTL10, type STL10Dataset } from "@simclr/datasets";
 import {
   accuracy,
   confusionMatrix,
+  type ExtractedFeatures,
   extractFeatures,
   knnClassify,
-  type LabelledFeatures,
   linearProbe,
   perClassAccuracy,
   probeCurveSpec,
@@ -31,6 +33,8 @@ import {
   TUTORIAL_PROBE_ACCURACY,
   TUTORIAL_PROBE_SIZES,
   writeChart,
+  writeEmbeddingMap,
+  writeNeighbourGrid,
 } from "@simclr/eval";
 import { DEFAULT_SEED } from "@simclr/internal/random";
 import { sha256Hex } from "@simclr/internal/sha256";
@@ -152,6 +156,8 @@ export interface ProbeRun {
   config: EncoderConfig & { imageSize: number };
   /** The output folder. */
   out: string;
+  /** The pictures of the features: the embedding map (SVG; a PNG beside it) and the neighbour grid. */
+  pictures: { embeddingMap: string; neighbours: string };
 }
 
 /** The encoder to probe: loaded from the checkpoint, or untrained. */
@@ -237,8 +243,8 @@ export async function probe(config: ProbeConfig): Promise<ProbeRun> {
       cacheKey: `${tag}-${encoderConfig.imageSize}px-${dataTag}-${name}`,
     });
   };
-  let trainFeatures: LabelledFeatures | undefined;
-  let testFeatures: LabelledFeatures | undefined;
+  let trainFeatures: ExtractedFeatures | undefined;
+  let testFeatures: ExtractedFeatures | undefined;
   try {
     trainFeatures = await encode(train, "train");
     testFeatures = await encode(test, "test");
@@ -308,9 +314,26 @@ export async function probe(config: ProbeConfig): Promise<ProbeRun> {
       `${config.out}/probe`,
       probeCurveSpec(results, { label: config.randomInit ? "random init" : "this run" }),
     );
+    const pictures = {
+      embeddingMap: `${config.out}/embedding.svg`,
+      neighbours: `${config.out}/neighbours.png`,
+    };
+    await writeEmbeddingMap(`${config.out}/embedding`, testFeatures, classNames, {
+      seed: config.seed,
+      title: `UMAP of the test split's features (${encoderName.split("/").at(-1)})`,
+    });
+    await writeNeighbourGrid(
+      pictures.neighbours,
+      { ...trainFeatures, images: train },
+      { ...testFeatures, images: test },
+      { seed: config.seed },
+    );
     console.log(md);
-    console.error(`wrote ${config.out}/probe.json, probe.md, probe.svg, probe.png`);
-    return { results, knn, config: encoderConfig, out: config.out };
+    console.error(
+      `wrote ${config.out}/probe.json, probe.md, probe.svg, probe.png, embedding.svg, ` +
+        `embedding.png, neighbours.png`,
+    );
+    return { results, knn, config: encoderConfig, out: config.out, pictures };
   } finally {
     encoder.dispose();
     tf.dispose([trainFeatures?.features, testFeatures?.features].filter((t) => t !== undefined));

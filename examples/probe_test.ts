@@ -78,6 +78,20 @@ Deno.test("`deno task probe` writes probe.json, probe.md and the plot", async ()
     assert.match(md, new RegExp(`\\| 6 \\| ${(100 * json.results["6"].test).toFixed(2)}% \\|`));
     assert.match(await Deno.readTextFile(`${out}/probe.svg`), /^<svg/);
     assert.equal(decode(await Deno.readFile(`${out}/probe.png`)).width > 400, true);
+    // The pictures: the embedding map (the PNG is the SVG at twice its size) and the neighbour
+    // grid: 8 test images of 16 px, each with its 8 nearest training images, 2 px apart.
+    assert.deepEqual(run.pictures, {
+      embeddingMap: `${out}/embedding.svg`,
+      neighbours: `${out}/neighbours.png`,
+    });
+    const svg = await Deno.readTextFile(`${out}/embedding.svg`);
+    const [, w, h] = svg.match(/^<svg[^>]* width="(\d+)" height="(\d+)"/)!.map(Number);
+    const map = decode(await Deno.readFile(`${out}/embedding.png`));
+    assert.deepEqual([map.width, map.height], [2 * w, 2 * h]);
+    assert.match(svg, />circle<.*>dots</); // the legend names the classes
+    assert.equal((svg.match(/aria-roledescription="circle"/g) ?? []).length, 30);
+    const grid = decode(await Deno.readFile(`${out}/neighbours.png`));
+    assert.deepEqual([grid.width, grid.height], [9 * 18 + 2, 8 * 18 + 2]);
     assert.equal(JSON.parse(await Deno.readTextFile(`${out}/config.json`)).randomInit, true);
     // Features are cached: one file per split.
     assert.equal([...Deno.readDirSync(`${dir}/cache`)].length, 2);

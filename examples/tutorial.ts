@@ -115,6 +115,8 @@ export async function tutorial(flags: Flags): Promise<string> {
     baseline: { train: baselineResult.train, test: baselineResult.test },
     pretrainMetrics: await readMetrics(`${out}/pretrain/metrics.jsonl`),
     baselineMetrics: await readMetrics(`${out}/baseline/metrics.jsonl`),
+    embeddingMap: pretrained.pictures.embeddingMap,
+    neighbours: pretrained.pictures.neighbours,
     augmentGrid: grid,
   });
 }

@@ -70,38 +70,68 @@ abstract class BatchNorm {
   }
 
   protected normalise<T extends tf.Tensor>(x: T, training: boolean, kind: string): T {
-    let mean: tf.Tensor1D;
-    let variance: tf.Tensor1D;
-    if (training) {
-      const axes = x.shape.slice(0, -1).map((_, i) => i); // every axis but the channels
-      const moments = tf.moments(x, axes); // biased variance, [C] each
-      mean = moments.mean as tf.Tensor1D;
-      variance = moments.variance as tf.Tensor1D;
-      const n = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-      if (n < 2) {
-        throw new RangeError(
-          argumentMessage(
-            `${kind}.apply()`,
-            `x has shape ${show(x.shape)}`,
-            "more than 1 value per channel in training mode (as PyTorch)",
-          ),
-        );
-      }
-      const m = this.momentum;
-      tf.tidy(() => {
-        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-        const unbiased = tf.mul(variance, n / (n - 1)); // Bessel's correction
-        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
-        this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, "int32")));
-      });
-    } else {
-      mean = this.runningMean as tf.Tensor1D;
-      variance = this.runningVar as tf.Tensor1D;
-    }
+    if (training) return this.#train(x, kind);
     // y = x * scale + shift with scale = w / sqrt(var + eps), shift = b - mean * scale
-    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(variance, this.eps)));
-    const shift = tf.sub(this.bias, tf.mul(mean, scale));
+    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
+    const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
     return tf.add(tf.mul(x, scale), shift) as T;
+  }
+
+  /**
+   * Training mode as one taped operation with its gradient in closed form: the tape keeps only
+   * the input and the per-channel mean and 1/std, not the five full-size intermediates that
+   * composing `moments`, `mul` and `add` would keep (most of a step's memory).
+   */
+  #train<T extends tf.Tensor>(x: T, kind: string): T {
+    const axes = x.shape.slice(0, -1).map((_, i) => i); // every axis but the channels
+    const n = axes.reduce((product, axis) => product * x.shape[axis], 1); // values per channel
+    if (n < 2) {
+      throw new RangeError(
+        argumentMessage(
+          `${kind}.apply()`,
+          `x has shape ${show(x.shape)}`,
+          "more than 1 value per channel in training mode (as PyTorch)",
+        ),
+      );
+    }
+    const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [v, weight, bias] = args as tf.Tensor[];
+      const save = args[3] as tf.GradSaveFunc;
+      const mean = tf.mean(v, axes); // [C]
+      const centred = tf.sub(v, mean);
+      const variance = tf.mean(tf.square(centred), axes); // biased, as PyTorch normalises
+      const invStd = tf.rsqrt(tf.add(variance, this.eps));
+      this.#updateRunningStats(mean, variance, n);
+      save([v, mean, invStd, weight]);
+      return {
+        value: tf.add(tf.mul(centred, tf.mul(weight, invStd)), bias),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+          tf.tidy(() => {
+            const [xs, mu, inv, w] = saved;
+            const normalised = tf.mul(tf.sub(xs, mu), inv); // x-hat
+            const dBias = tf.sum(dy, axes);
+            const dWeight = tf.sum(tf.mul(dy, normalised), axes);
+            // dx = w / std * (dy - mean(dy) - x-hat * mean(dy * x-hat))
+            const inner = tf.sub(
+              tf.sub(dy, tf.div(dBias, n)),
+              tf.mul(normalised, tf.div(dWeight, n)),
+            );
+            return [tf.mul(inner, tf.mul(w, inv)), dWeight, dBias];
+          }),
+      };
+    });
+    return batchNorm(x, this.weight, this.bias) as T;
+  }
+
+  /** PyTorch's update: momentum 0.1, the unbiased batch variance, one more batch tracked. */
+  #updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {
+    const m = this.momentum;
+    tf.tidy(() => {
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      const unbiased = tf.mul(variance, n / (n - 1)); // Bessel's correction
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+      this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, "int32")));
+    });
   }
 }
 

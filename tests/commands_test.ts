@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { generateDemoData } from "@simclr/datasets";
 import { baseline, baselineConfig } from "../examples/baseline.ts";
 import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
+import { probe, probeConfig } from "../examples/probe.ts";
 
 const data = await Deno.makeTempDir({ prefix: "simclr-cmd-" });
 await generateDemoData(data, { trainPerClass: 2, testPerClass: 2, unlabeled: 12, imageSize: 32 });
@@ -36,6 +37,29 @@ Deno.test("`pretrain()` writes config, metrics, checkpoints, and a resumed run c
   for (const key of ["train_loss", "train_acc_top5", "val_loss", "val_acc_top5", "lr"]) {
     assert.ok(epochs.every((e) => Number.isFinite(e[key])), `${key} in every epoch record`);
   }
+  // The online monitors, unprefixed: kNN of the 20 test images against the 20 labelled ones.
+  for (const e of epochs) {
+    assert.ok(Number.isInteger(Math.round(e.knn_top1 * 20 * 1e6) / 1e6), `${e.knn_top1}`);
+    assert.ok(e.embedding_std > 0 && e.embedding_std < 1, `${e.embedding_std}`);
+  }
+  // The last epoch's knn_top1 is the probe's kNN accuracy of the last weights.
+  const probed = await probe(probeConfig([
+    "--data",
+    data,
+    "--backend",
+    "cpu",
+    "--weights",
+    `${out}/checkpoints/last.safetensors`,
+    "--sizes",
+    "2",
+    "--epochs",
+    "2",
+    "--out",
+    `${out}/probe`,
+    "--cache",
+    `${out}/cache`,
+  ]));
+  assert.equal(probed.knn, epochs[1].knn_top1);
   // Cosine annealing per epoch: lr(1) = eta_min + (lr - eta_min)(1 + cos(pi / 2)) / 2.
   assert.ok(Math.abs(epochs[1].lr - (4e-5 + (2e-3 - 4e-5) / 2)) < 1e-12);
   for (const file of ["last.safetensors", "last.json", "best.safetensors", "best.json"]) {
@@ -45,10 +69,24 @@ Deno.test("`pretrain()` writes config, metrics, checkpoints, and a resumed run c
   assert.match(await Deno.readTextFile(`${out}/curves.svg`), /<svg/);
   // Asking for 3 epochs with --resume trains only the third.
   const resumed = await pretrain(
-    pretrainConfig([...tiny, "--out", out, "--epochs", "3", "--batch-size", "8", "--resume"]),
+    pretrainConfig([
+      ...tiny,
+      "--out",
+      out,
+      "--epochs",
+      "3",
+      "--batch-size",
+      "8",
+      "--resume",
+      "--monitor-images",
+      "5",
+    ]),
   );
   assert.equal(resumed.history.length, 1);
   assert.equal(resumed.history[0].epoch, 2);
+  // --monitor-images 5: the kNN monitor classifies 5 test images.
+  const knn = resumed.history[0].knn_top1;
+  assert.ok([0, 0.2, 0.4, 0.6, 0.8, 1].includes(knn), `${knn}`);
   // Resuming with another network is a clear error, not a half-loaded model.
   await assert.rejects(
     () =>
@@ -95,6 +133,32 @@ Deno.test("`pretrain()` runs on data-parallel workers and in chunks, and records
       message: "--workers is 2 and --accumulate is 2: expected one of them to be 1",
     },
   );
+});
+
+Deno.test("`deno task pretrain` says in one line why it skips knn_top1 on data without test labels", async () => {
+  const unlabelled = await Deno.makeTempDir();
+  const out = await Deno.makeTempDir();
+  try {
+    for await (const entry of Deno.readDir(data)) {
+      if (!entry.name.startsWith("test_")) {
+        await Deno.copyFile(`${data}/${entry.name}`, `${unlabelled}/${entry.name}`);
+      }
+    }
+    const args = ["--data", unlabelled, "--out", out, "--epochs", "1", "--batch-size", "8"];
+    const { code, stderr } = await run("pretrain", [...tiny.slice(2), ...args]);
+    assert.equal(code, 0, stderr);
+    const skipped = stderr.split("\n").filter((line) => line.startsWith("knn_top1: skipped"));
+    assert.deepEqual(skipped, [
+      `knn_top1: skipped: ${unlabelled} has no labelled test images (test_X.bin, test_y.bin)`,
+    ]);
+    const epoch = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n")
+      .map((line) => JSON.parse(line)).find((r) => r.kind === "epoch");
+    assert.ok(!("knn_top1" in epoch));
+    assert.ok(epoch.embedding_std > 0);
+  } finally {
+    await Deno.remove(unlabelled, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
 });
 
 Deno.test("`baseline()` trains a classifier and reports train and test accuracy", async () => {

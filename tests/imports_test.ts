@@ -24,6 +24,11 @@ Deno.test("`@simclr/eval` loads the plotting code, `@simclr/eval/knn-classify` n
   const knn = await graph("eval/knn_classify.ts");
   assert.deepEqual(knn.filter((m) => PLOTTING.test(m)), []);
   assert.deepEqual(knn.filter((m) => m.startsWith("npm:")), ["npm:/@tensorflow/tfjs-core@4.22.0"]);
+  // The online monitors that pretraining runs load neither the plotting code nor UMAP.
+  const monitors = await graph("eval/online_monitors.ts");
+  assert.ok(monitors.includes("eval/knn_classify.ts"));
+  assert.deepEqual(monitors.filter((m) => PLOTTING.test(m) || /umap-js/.test(m)), []);
+  assert.ok((await graph("eval/umap_2d.ts")).some((m) => /umap-js/.test(m)));
 });
 
 Deno.test("`@simclr/train` loads no kernels and no backend", async () => {

@@ -51,7 +51,9 @@ for (const [method, expected] of Object.entries(EXPECTED)) {
     }
     const epochs = (await Deno.readTextFile(`${whole}/metrics.jsonl`)).trim().split("\n")
       .map((line) => JSON.parse(line)).filter((r) => r.kind === "epoch");
-    for (const key of ["train_loss", "val_loss", ...expected.metrics]) {
+    for (
+      const key of ["train_loss", "val_loss", "knn_top1", "embedding_std", ...expected.metrics]
+    ) {
       assert.ok(epochs.every((e) => Number.isFinite(e[key])), `${key} in every epoch record`);
     }
     assert.ok(!("val_acc_top5" in epochs[0]), "SimCLR's validation is SimCLR's");

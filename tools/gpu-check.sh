@@ -1,138 +1,85 @@
 #!/usr/bin/env bash
-# GPU check for an offline Linux machine with an NVIDIA GPU (no network needed).
+# The GPU check, run on an offline Linux machine with an NVIDIA GPU as one command, in a copy
+# of this checkout that carries .gpu/ and .gl/ (made by tools/pack-gpu-check.sh):
 #
-#   bash gpu-check.sh [gpu-check.tar]          # the tarball made by tools/pack-gpu-check.sh
-#   bash tools/gpu-check.sh --repo . [--deno deno]   # from a checkout with node_modules
+#   bash tools/gpu-check.sh            # through the device tool: carry [".gpu", ".gl"]
 #
-# It unpacks deno and the repository, then:
-#   1. prints the GPU (nvidia-smi) and the WebGPU adapter Deno sees;
-#   2. checks one SimCLR training step (ResNet-18, 2 x 4 images of 32 px) on WebGPU against the
-#      same step on the cpu backend: same weights, same batch, loss and every gradient compared;
-#   3. measures pretraining images/s at 96 px with batch 2 x 256 (the tutorial's batch size) on
-#      WebGPU, beside PyTorch on the same GPU when python3 with CUDA torch is present.
-# Environment: BATCH (default 256), SIZE (96), STEPS (5), PYTHON (python3), WORK (temp dir),
-# CHECK_BATCH (4), CHECK_SIZE (32). Exit status is non-zero when the step check fails.
-set -euo pipefail
-
+# 1. Unpacks Deno and the npm packages, and Vulkan's loader when the machine has none (the
+#    NVIDIA driver's ICD file is found where the device tool's README says).
+# 2. Checks one SimCLR training step on webgpu against cpu (tools/gpu_check_step.ts).
+# 3. Measures pretraining images/s at 96 px, batch 2 x 256 (the tutorial's) on webgpu with
+#    `deno task bench`, in chunks (--accumulate) when the whole batch does not fit, beside
+#    PyTorch on CUDA on the same GPU.
+# 4. Prints one JSON line (and writes it to $OUT/gpu_check.json when OUT is set).
+# Environment: BATCH (256), SIZE (96), STEPS (5), PYTHON (python3), BUDGET (seconds, 120).
+set -uo pipefail
 BATCH=${BATCH:-256}
 SIZE=${SIZE:-96}
 STEPS=${STEPS:-5}
 PYTHON=${PYTHON:-python3}
-CHECK_BATCH=${CHECK_BATCH:-4}
-CHECK_SIZE=${CHECK_SIZE:-32}
+BUDGET=${BUDGET:-120}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+log() { echo "gpu-check: $*" >&2; }
+started=$SECONDS
 
-repo=""
-deno=""
-tarball=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-  --repo) repo=$(realpath "$2"); shift 2 ;;
-  --deno) deno=$2; shift 2 ;;
-  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
-  *) tarball=$1; shift ;;
-  esac
+# 1. Tools: Deno, the npm packages, Vulkan's loader.
+work=$(mktemp -d)
+if [ -f .gpu/deno.xz ]; then
+  xz -dc .gpu/deno.xz >"$work/deno" && chmod +x "$work/deno"
+  deno="$work/deno"
+else
+  deno=$(command -v deno) || { log "no .gpu/deno.xz and no deno on PATH (run tools/pack-gpu-check.sh)"; exit 2; }
+fi
+[ -f .gpu/npm.tar.xz ] && [ ! -d node_modules/@tensorflow ] && xz -dc .gpu/npm.tar.xz | tar -xf -
+if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
+  for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
+  ldconfig 2>/dev/null || true
+fi
+for icd in /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json \
+  /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json; do
+  if [ -f "$icd" ]; then export VK_DRIVER_FILES=${VK_DRIVER_FILES:-$icd}; break; fi
+done
+egl=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+[ -f "$egl" ] && export __EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-$egl}
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)} DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
+export DENO_DIR="$work/deno-dir"
+run=("$deno" run -A --cached-only)
+gpu=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)
+log "GPU: ${gpu:-none found by nvidia-smi}; $("$deno" --version | head -1)"
+
+# 2. One training step on webgpu against cpu.
+step=$("${run[@]}" tools/gpu_check_step.ts 16 64 2>"$work/step.err" | tail -1)
+[ -n "$step" ] || { log "step check failed: $(tail -3 "$work/step.err")"; step='{"step_check":"error"}'; }
+
+# 3. Pretraining throughput: PyTorch on CUDA once, then webgpu with the whole batch, else in
+#    chunks.
+torch='{}'
+if "$PYTHON" -c 'import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  torch=$("$PYTHON" tools/bench_torch_step.py --sizes "$SIZE" --batch "$BATCH" --steps "$STEPS" \
+    --warmup 2 --budget "$BUDGET" --device cuda 2>"$work/torch.err" | tail -1)
+  [ -n "$torch" ] || { log "PyTorch failed: $(tail -2 "$work/torch.err" | tr '\n' ' ')"; torch='{}'; }
+else
+  log "no python3 with CUDA-enabled torch and torchvision: webgpu alone"
+fi
+bench='{}'
+for accumulate in 1 4 16; do
+  if "${run[@]}" examples/bench.ts --backends webgpu --sizes "$SIZE" --batch "$BATCH" --steps "$STEPS" \
+    --warmup 1 --budget "$BUDGET" --accumulate "$accumulate" --no-torch --json-out "$work/bench.json" \
+    >"$work/bench.out" 2>"$work/bench.err" && grep -q "webgpu_${SIZE}_img_per_s" "$work/bench.json"; then
+    bench=$(cat "$work/bench.json")
+    break
+  fi
+  log "webgpu with --accumulate $accumulate failed: $(grep -o '"webgpu[^"]*error":"[^"]*' "$work/bench.json" 2>/dev/null | tail -1)"
 done
 
-if [ -z "$repo" ]; then
-  tarball=$(realpath "${tarball:-$(dirname "$0")/gpu-check.tar}")
-  [ -f "$tarball" ] || { echo "gpu-check: no tarball at $tarball (make it with tools/pack-gpu-check.sh)" >&2; exit 2; }
-  work=${WORK:-$(mktemp -d)}
-  mkdir -p "$work/repo"
-  echo "gpu-check: unpacking $tarball into $work" >&2
-  tar -C "$work" -xf "$tarball" deno.xz repo.tar.xz
-  xz -dc "$work/deno.xz" >"$work/deno"
-  chmod +x "$work/deno"
-  xz -dc "$work/repo.tar.xz" | tar -C "$work/repo" -xf -
-  rm -f "$work/deno.xz" "$work/repo.tar.xz"
-  repo="$work/repo"
-  deno="$work/deno"
-fi
-deno=${deno:-$(command -v deno)}
-cd "$repo"
-
-# Deno's WebGPU (wgpu over Vulkan) needs a runtime dir; nothing may be fetched from the network.
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
-export DENO_NO_UPDATE_CHECK=1
-export DENO_DIR=${DENO_DIR:-$repo/.cache/deno}
-run=("$deno" run -A --cached-only)
-
-echo "== GPU"
-if command -v nvidia-smi >/dev/null; then
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-else
-  echo "nvidia-smi not found (no NVIDIA driver?)"
-fi
-"$deno" --version | head -1
-
-mkdir -p .cache
-cat >.cache/gpu_check_step.ts <<'TS'
-// Written by tools/gpu-check.sh: one training step on webgpu vs cpu from the same start.
-import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-webgpu";
-import { simclrNet } from "../models/simclr_net.ts";
-import { registerFastCpuKernels } from "../backends/cpu_conv_kernels.ts";
-import { computeGradients } from "../train/train_step.ts";
-import { contrastiveLoss } from "../train/contrastive_loss.ts";
-
-const [batch, size] = Deno.args.map(Number);
-const gpu = navigator.gpu;
-if (!gpu) throw new Error("navigator.gpu is missing: this Deno has no WebGPU");
-const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
-if (!adapter) throw new Error("no WebGPU adapter: is the NVIDIA Vulkan driver (libnvidia-gl / nvidia_icd.json) installed?");
-const i = adapter.info;
-console.log(`adapter: ${i.vendor} ${i.architecture} ${i.device} ${i.description}`.replace(/\s+/g, " "));
-const software = /llvmpipe|lavapipe|swiftshader|software/i.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`);
-if (software) console.log("WARNING: this adapter is software rendering, not the GPU");
-
-registerFastCpuKernels();
-async function step(backend: string) {
-  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) {
-    throw new Error(`could not activate the ${backend} backend (active: ${tf.getBackend()})`);
-  }
-  const net = simclrNet({ hiddenDim: 128, seed: 7 });
-  const x = tf.randomUniform([2 * batch, size, size, 3], 0, 1, "float32", 11) as tf.Tensor4D;
-  const { loss: value, metrics, grads } = computeGradients(net, () => contrastiveLoss(net, x));
-  const out = new Map<string, Float32Array>();
-  for (const [name, g] of grads) out.set(name, (await g.data()) as Float32Array);
-  const loss = (await value.data())[0];
-  tf.dispose([value, x, ...Object.values(metrics), ...grads.values()]);
-  net.dispose();
-  return { loss, grads: out };
-}
-const cpu = await step("cpu");
-const web = await step("webgpu");
-let worst = 0, worstName = "";
-for (const [name, g] of cpu.grads) {
-  const h = web.grads.get(name)!;
-  let scale = 1e-3, diff = 0;
-  for (let k = 0; k < g.length; k++) {
-    scale = Math.max(scale, Math.abs(g[k]));
-    diff = Math.max(diff, Math.abs(g[k] - h[k]));
-  }
-  if (diff / scale > worst) [worst, worstName] = [diff / scale, name];
-}
-const lossErr = Math.abs(cpu.loss - web.loss);
-console.log(`step check: loss cpu ${cpu.loss.toFixed(6)} webgpu ${web.loss.toFixed(6)} (|diff| ${lossErr.toExponential(2)}); ` +
-  `worst gradient relative error ${worst.toExponential(2)} (${worstName})`);
-const ok = lossErr < 1e-3 && worst < 1e-2;
-console.log(ok ? "step check: PASS" : "step check: FAIL");
-Deno.exit(ok ? 0 : 1);
-TS
-
-echo "== WebGPU adapter and training-step check (batch 2 x $CHECK_BATCH, $CHECK_SIZE px)"
-status=0
-"${run[@]}" .cache/gpu_check_step.ts "$CHECK_BATCH" "$CHECK_SIZE" || status=$?
-
-echo "== Pretraining throughput at $SIZE px, batch 2 x $BATCH"
-torch_flags=(--no-torch)
-if "$PYTHON" -c 'import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
-  torch_flags=(--python "$(command -v "$PYTHON")" --torch-device cuda)
-else
-  echo "(no python3 with CUDA-enabled torch and torchvision: WebGPU only)"
-fi
-"${run[@]}" examples/bench.ts --backends webgpu --sizes "$SIZE" --batch "$BATCH" \
-  --steps "$STEPS" --warmup 2 --budget 600 "${torch_flags[@]}" \
-  --json-out .cache/gpu_check_bench.json || status=$?
-echo "== JSON: $repo/.cache/gpu_check_bench.json"
-cat .cache/gpu_check_bench.json || true
-exit "$status"
+# 4. One JSON line.
+line=$("$deno" eval --ext=ts "
+  const [step, torch, bench] = Deno.args.slice(0, 3).map((a) => JSON.parse(a));
+  const [webgpu, cuda] = [bench['webgpu_$SIZE'+'_img_per_s'], torch['torch_$SIZE'+'_img_per_s']];
+  const ratio = typeof webgpu === 'number' && typeof cuda === 'number' ? { ['ratio_webgpu_$SIZE']: webgpu / cuda } : {};
+  console.log(JSON.stringify({ gpu: Deno.args[3], seconds: Number(Deno.args[4]), ...step, ...torch, ...bench, ...ratio }));
+" "$step" "$torch" "$bench" "${gpu:-}" "$((SECONDS - started))")
+echo "$line"
+[ -n "${OUT:-}" ] && echo "$line" >"$OUT/gpu_check.json"
+case "$step" in *'"step_check":"pass"'*) exit 0 ;; *) exit 1 ;; esac

@@ -1,44 +1,41 @@
 #!/usr/bin/env bash
-# Packs everything tools/gpu-check.sh needs on an offline Linux machine with an NVIDIA GPU:
-# the deno binary (xz), the repository with its node_modules (xz), and gpu-check.sh itself.
+# Prepares what tools/gpu-check.sh needs on the offline GPU machine, in ignored folders of this
+# checkout that the device tool carries (`carry: [".gpu", ".gl"]`, 64 MiB in all):
 #
-#   tools/pack-gpu-check.sh [OUT.tar]        # default: ./gpu-check.tar
-#   scp gpu-check.tar gpu-host: && ssh gpu-host 'tar xf gpu-check.tar gpu-check.sh && bash gpu-check.sh gpu-check.tar'
+#   .gpu/deno.xz      the deno binary, compressed (31 MB of 96)
+#   .gpu/npm.tar.xz   node_modules without what the check never loads (7 MB)
+#   .gl/*.deb         Vulkan's and EGL's loaders from Debian (the GPU machine has the NVIDIA
+#                     driver but no loader), unpacked there by gpu-check.sh
 #
-# Run it where `deno` is on PATH and the repository's npm packages are installed (node_modules).
+#   tools/pack-gpu-check.sh          # then, on the device: bash tools/gpu-check.sh
+#
+# Run it where `deno` is on PATH and the project's npm packages are installed.
 set -euo pipefail
-
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=$(realpath -m "${1:-gpu-check.tar}")
+cd "$repo"
 deno_bin=$(command -v deno) || { echo "pack-gpu-check: deno is not on PATH" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+mkdir -p .gpu .gl
 
-# Fill node_modules with every npm package the check and the benchmark import.
-(cd "$repo" && deno cache examples/bench.ts backends/cpu_conv_kernels.ts train/mod.ts \
-  npm:@tensorflow/tfjs@4.22.0 npm:@tensorflow/tfjs-backend-webgpu@4.22.0 \
-  npm:@tensorflow/tfjs-backend-wasm@4.22.0 >"$tmp/cache.log" 2>&1) || {
-  cat "$tmp/cache.log" >&2
-  exit 1
-}
-for pkg in tfjs tfjs-core tfjs-backend-cpu tfjs-backend-wasm tfjs-backend-webgpu; do
-  [ -e "$repo/node_modules/@tensorflow/$pkg/package.json" ] || {
-    echo "pack-gpu-check: node_modules/@tensorflow/$pkg is missing" >&2
-    exit 1
-  }
-done
-
-echo "pack-gpu-check: compressing deno ($(du -hL "$deno_bin" | cut -f1)) ..." >&2
-xz -T0 -6 -c "$deno_bin" >"$tmp/deno.xz"
-echo "pack-gpu-check: compressing the repository and node_modules ..." >&2
-# GNU tar exits 1 when a file changed while it was read (another process touching the tree):
-# the archive is still complete, so only a status above 1 is an error.
+# The npm packages (node_modules, which Deno reads offline), without what the check never
+# loads: source maps, minified and ES2017 bundles, the plotting packages.
+deno cache examples/bench.ts tools/gpu_check_step.ts >/dev/null
+echo "pack-gpu-check: compressing deno and node_modules ..." >&2
+xz -T0 -6 -c "$(readlink -f "$deno_bin")" >.gpu/deno.xz.tmp && mv .gpu/deno.xz.tmp .gpu/deno.xz
 rc=0
-tar -C "$repo" --exclude=./.git --exclude=./runs --exclude=./.cache --exclude='*.tmp' \
-  --exclude=./gpu-check.tar --warning=no-file-changed -cf "$tmp/repo.tar" . || rc=$?
+tar -cf - --exclude='*.map' --exclude='*.min.js' --exclude='*.es2017.js' --exclude='*.fesm.js' \
+  --exclude='miniprogram' --exclude='node_modules/.deno/vega*' --exclude='node_modules/.deno/d3*' \
+  --exclude='node_modules/.deno/@resvg*' --exclude='node_modules/.deno/core-js*' \
+  --exclude='node_modules/.deno/@types+node*' --warning=no-file-changed node_modules \
+  | xz -T0 -6 >.gpu/npm.tar.xz.tmp || rc=$?
 [ "$rc" -le 1 ] || { echo "pack-gpu-check: tar failed ($rc)" >&2; exit 1; }
-xz -T0 -6 "$tmp/repo.tar"
-cp "$repo/tools/gpu-check.sh" "$tmp/gpu-check.sh"
-tar -C "$tmp" -cf "$out.tmp" gpu-check.sh deno.xz repo.tar.xz
-mv "$out.tmp" "$out"
-echo "pack-gpu-check: wrote $out ($(du -h "$out" | cut -f1))" >&2
+mv .gpu/npm.tar.xz.tmp .gpu/npm.tar.xz
+
+# Vulkan and EGL loaders for amd64, as Debian ships them (see the device tool's README).
+if ! ls .gl/libvulkan1_*.deb >/dev/null 2>&1; then
+  lists=$(mktemp -d)
+  mkdir -p "$lists/partial"
+  o=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$lists")
+  apt-get "${o[@]}" update -qq
+  (cd .gl && apt-get "${o[@]}" download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
+fi
+du -ch .gpu .gl | tail -1 >&2

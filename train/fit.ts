@@ -6,7 +6,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import type { Module } from "@simclr/models/module";
 import { peakRssMiB } from "@simclr/internal/peak-rss";
 import { DEFAULT_SEED } from "@simclr/internal/random";
-import { checkInteger } from "@simclr/internal/checks";
+import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import type { AdamW } from "./adamw.ts";
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.ts";
 import type { LRSchedule } from "./lr_schedule.ts";
@@ -43,7 +43,13 @@ export interface FitOptions<Batch> {
   step: (batch: Batch, context: StepContext) => Promise<FitStepResult>;
   /** Validation metrics after an epoch, e.g. `{ acc_top5: 0.93 }`, recorded as `val_<name>`. */
   validate?: (epoch: number) => Promise<Record<string, number>>;
-  /** Validate every k epochs (and after the last). Default 1. */
+  /**
+   * Online monitors after a validation, e.g. `{ knn_top1: 0.41, embedding_std: 0.11 }`,
+   * recorded under their own names (no prefix): run at the same epochs as `validate` (every
+   * `validateEvery` epochs and after the last), after it.
+   */
+  monitors?: (epoch: number) => Promise<Record<string, number>>;
+  /** Validate (and run the monitors) every k epochs (and after the last). Default 1. */
   validateEvery?: number;
   /** The recorded metric (e.g. `val_acc_top5`) that picks `best`, and whether higher is better. */
   monitor?: { metric: string; mode: "max" | "min" };
@@ -87,6 +93,8 @@ export interface FitResult {
  * Metric names are the step's and the validation's, prefixed by their split: a step's `loss`
  * and `acc_top5` are recorded as `train_loss` and `train_acc_top5` (in step records, and
  * averaged over the epoch in epoch records), a validation's as `val_loss`, `val_acc_top5`.
+ * The `monitors` callback's values (measures of the model rather than of a split, such as a kNN
+ * accuracy) are recorded as they are named, beside the validation's.
  *
  * Data order and randomness must depend only on `(seed, epoch, step)` (the `batches` and
  * `step` callbacks get them), which is what makes a resumed run equal an uninterrupted one.
@@ -217,8 +225,23 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
       summary.images_per_second = images / seconds;
       summary.peak_rss_mib = peakRssMiB();
       const isLast = epoch === epochs - 1;
-      if (options.validate && ((epoch + 1) % validateEvery === 0 || isLast)) {
+      const validating = (epoch + 1) % validateEvery === 0 || isLast;
+      if (options.validate && validating) {
         Object.assign(summary, prefixed("val_", await options.validate(epoch)));
+      }
+      if (options.monitors && validating) {
+        for (const [name, value] of Object.entries(await options.monitors(epoch))) {
+          if (name in summary) {
+            throw new RangeError(
+              argumentMessage(
+                "fit()",
+                `options.monitors returned ${show(name)}`,
+                "a name the epoch record does not already have",
+              ),
+            );
+          }
+          summary[name] = value;
+        }
       }
       let improved = false;
       if (monitor && monitor.metric in summary) {

@@ -120,6 +120,48 @@ Deno.test("`fit()` keeps the best checkpoint by the monitored metric and writes 
   await Deno.remove(r.outDir, { recursive: true });
 });
 
+Deno.test("`fit()` records the monitors unprefixed at each validation, in the epoch line too", async () => {
+  const lines: string[] = [];
+  const monitored: number[] = [];
+  const r = await run(7, 3, {
+    validate: () => Promise.resolve({ acc_top5: 0.5 }),
+    monitors: (epoch) => {
+      monitored.push(epoch);
+      return Promise.resolve({ knn_top1: 0.1 * (epoch + 1), embedding_std: 0.125 });
+    },
+    validateEvery: 2,
+    monitor: { metric: "knn_top1", mode: "max" },
+    log: (line) => lines.push(line),
+  });
+  // Every 2 epochs and after the last: epochs 1 and 2 (0-based).
+  assert.deepEqual(monitored, [1, 2]);
+  const epochs = (await Deno.readTextFile(`${r.outDir}/metrics.jsonl`)).trim().split("\n")
+    .map((line) => JSON.parse(line)).filter((e) => e.kind === "epoch");
+  assert.deepEqual(epochs.map((e) => e.knn_top1), [undefined, 0.2, 0.30000000000000004]);
+  assert.deepEqual(epochs.map((e) => e.embedding_std), [undefined, 0.125, 0.125]);
+  assert.ok(epochs.every((e) => !("val_knn_top1" in e)));
+  assert.equal(epochs[1].val_acc_top5, 0.5);
+  assert.match(
+    lines[2],
+    /^epoch 3\/3: .*val_acc_top5 0\.5000, knn_top1 0\.3000, embedding_std 0\.1250/,
+  );
+  assert.match(lines[2], /\(best knn_top1 so far\)$/);
+  const best = JSON.parse(await Deno.readTextFile(`${r.outDir}/checkpoints/best.json`));
+  assert.equal(best.epoch, 2);
+  await Deno.remove(r.outDir, { recursive: true });
+  // A monitor may not overwrite what the record already holds.
+  const outDir = await Deno.makeTempDir();
+  await assert.rejects(
+    () => run(7, 1, { monitors: () => Promise.resolve({ lr: 1 }) }, outDir),
+    {
+      name: "RangeError",
+      message:
+        'fit(): options.monitors returned "lr": expected a name the epoch record does not already have',
+    },
+  );
+  await Deno.remove(outDir, { recursive: true });
+});
+
 Deno.test("`fit()` stops on a non-finite loss and keeps the last good checkpoint", async () => {
   const outDir = await Deno.makeTempDir();
   await run(5, 1, {}, outDir);
