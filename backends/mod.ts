@@ -11,7 +11,8 @@
  * - {@linkcode registerFastConvGradients}: convolution gradients as forward convolutions, which
  *   `wasm` lacks (it cannot train without them).
  * - {@linkcode registerFastCpuKernels}: im2col + matmul convolutions for `cpu`.
- * - {@linkcode registerWasmKernelFixes}: `wasm` kernels that give wrong results in tfjs 4.22.0.
+ * - {@linkcode registerWasmKernelFixes}: `wasm` kernels that give wrong results in tfjs 4.22.0;
+ *   {@linkcode registerFastWasmMatMul}: its matrix products with a transposed operand, fast.
  * - {@linkcode conv2dFilterGradient}, {@linkcode conv2dInputGradient}: the gradients as ops.
  *
  * `selectBackend` registers what the chosen backend needs; the `register*` functions are for

@@ -45,27 +45,39 @@ export async function createReplica(
     stem: config.stem,
     seed: config.seed,
   });
-  const { sourceSize, imageSize, nViews, cropMinScale, hue, temperature } = config;
+  const { nViews, temperature } = config;
   return {
     model,
     nViews,
-    inputs: ({ start, count, batchSize, payload }) =>
-      config.synthetic
-        ? tf.tidy(() => {
-          const shape = [nViews, batchSize, imageSize, imageSize, 3];
-          const all = tf.randomUniform(shape, -1, 1, "float32", payload.seed);
-          const part = tf.slice(all, [0, start], [nViews, count]);
-          return tf.reshape(part, [nViews * count, imageSize, imageSize, 3]);
-        })
-        : simclrViews({ pixels: payload.pixels, height: sourceSize, width: sourceSize }, {
-          seed: payload.seed,
-          nViews,
-          size: imageSize,
-          cropScale: [cropMinScale, 1],
-          hue,
-          part: { batchSize, start },
-        }),
+    inputs: viewsOf(config),
     forward: (views) => model.apply(views as tf.Tensor4D, { training: true }),
     loss: (projections) => contrastiveObjective(projections, { temperature, nViews }),
   };
+}
+
+/**
+ * The views of a part of a batch, view-major (`Replica.inputs`): the tutorial's augmentations
+ * of the part's images, seeded by the batch (random views with `synthetic`). Every method's
+ * replica makes its views with this.
+ */
+export function viewsOf(
+  config: Omit<SimCLRReplicaConfig, "hiddenDim" | "temperature">,
+): Replica<Pick<SimCLRPayload, "pixels" | "seed">>["inputs"] {
+  const { sourceSize, imageSize, nViews, cropMinScale, hue } = config;
+  return ({ start, count, batchSize, payload }) =>
+    config.synthetic
+      ? tf.tidy(() => {
+        const shape = [nViews, batchSize, imageSize, imageSize, 3];
+        const all = tf.randomUniform(shape, -1, 1, "float32", payload.seed);
+        const part = tf.slice(all, [0, start], [nViews, count]);
+        return tf.reshape(part, [nViews * count, imageSize, imageSize, 3]);
+      })
+      : simclrViews({ pixels: payload.pixels, height: sourceSize, width: sourceSize }, {
+        seed: payload.seed,
+        nViews,
+        size: imageSize,
+        cropScale: [cropMinScale, 1],
+        hue,
+        part: { batchSize, start },
+      });
 }

@@ -15,7 +15,14 @@ import {
   ReplicaTrainer,
   validateContrastive,
 } from "@simclr/train";
-import { createReplica, type SimCLRPayload, type SimCLRReplicaConfig } from "./_simclr_replica.ts";
+import { createReplica, type SimCLRReplicaConfig } from "./_simclr_replica.ts";
+import {
+  createReplica as createMethodReplica,
+  type Method,
+  type MethodPayload,
+  type MethodReplicaConfig,
+  validateMethod,
+} from "./_methods_replica.ts";
 import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   ensureDemoData,
@@ -32,8 +39,47 @@ import {
 
 const FLAGS: Flag[] = [
   ...SHARED_FLAGS,
-  { name: "hidden-dim", type: "integer", min: 1, help: "Projection size (tutorial: 128)" },
-  { name: "temperature", type: "number", min: 1e-6, help: "InfoNCE temperature" },
+  {
+    name: "method",
+    type: "string",
+    choices: ["simclr", "supcon", "barlow", "byol"],
+    default: "simclr",
+    help: "simclr (the tutorial's), supcon (SupCon on the labelled split with its labels), " +
+      "barlow (Barlow Twins), byol (BYOL)",
+  },
+  {
+    name: "hidden-dim",
+    type: "integer",
+    min: 1,
+    help: "Projection size (tutorial: 128; byol: 4 x --width, the paper's 256 at width 64)",
+  },
+  { name: "temperature", type: "number", min: 1e-6, help: "InfoNCE and SupCon temperature" },
+  {
+    name: "base-temperature",
+    type: "number",
+    min: 1e-6,
+    help: "supcon: the loss is scaled by temperature / base temperature (default: --temperature)",
+  },
+  {
+    name: "lambda",
+    type: "number",
+    min: 0,
+    help: "barlow: weight of the off-diagonal term (default: 0.0051, the paper's)",
+  },
+  {
+    name: "projector-dim",
+    type: "integer",
+    min: 1,
+    help: "barlow: width of the projector's 3 layers (128 x --width: the paper's 8192 at width " +
+      "64); byol: hidden width of the projector and predictor (64 x --width: 4096 at 64)",
+  },
+  {
+    name: "tau-base",
+    type: "number",
+    min: 0,
+    help: "byol: target network decay rate at the first step, rising to 1 by a cosine " +
+      "(default: 0.996, the paper's)",
+  },
   { name: "lr", type: "number", min: 0, help: "AdamW learning rate" },
   { name: "weight-decay", type: "number", min: 0, help: "AdamW weight decay" },
   { name: "n-views", type: "integer", min: 2, help: "Views per image" },
@@ -56,6 +102,16 @@ const FLAGS: Flag[] = [
 
 /** The configuration of a pretraining run (all of it lands in config.json). */
 export interface PretrainConfig extends RunSettings {
+  /** The method: SimCLR (the tutorial's) or one the tutorial points to next. */
+  method: "simclr" | Method;
+  /** supcon: the loss is scaled by temperature / baseTemperature. */
+  baseTemperature?: number;
+  /** barlow: weight of the off-diagonal term. */
+  lambda?: number;
+  /** barlow: the projector's width; byol: the hidden width of its projector and predictor. */
+  projectorDim?: number;
+  /** byol: the target network's decay rate at the first step. */
+  tauBase?: number;
   epochs: number;
   batchSize: number;
   hiddenDim: number;
@@ -70,9 +126,16 @@ export interface PretrainConfig extends RunSettings {
   hue: number;
 }
 
-/** Runs SimCLR pretraining with `config`; returns the fit result. */
+/** Runs pretraining (SimCLR, or `config.method`) with `config`; returns the fit result. */
 export async function pretrain(config: PretrainConfig): Promise<FitResult> {
+  if ((config.method === "barlow" || config.method === "byol") && config.nViews !== 2) {
+    throw new UsageError(
+      `--n-views is ${config.nViews}: expected 2 with --method ${config.method} (its loss ` +
+        "pairs two views)",
+    );
+  }
   console.error(presetLine("pretrain", config, {
+    method: config.method,
     epochs: config.epochs,
     "batch size": config.batchSize,
     "image size": config.imageSize,
@@ -86,8 +149,13 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
   }));
   const parallelism = await startBackend(config, config.batchSize);
   const dataDir = config.data ?? await ensureDemoData();
-  // The tutorial trains on the unlabeled split and validates on the labelled train split.
-  const trainSplit = config.data ? "unlabeled" : "train+unlabeled";
+  // The tutorial trains on the unlabeled split and validates on the labelled train split;
+  // SupCon trains on the labelled split, with its labels.
+  const trainSplit = config.method === "supcon"
+    ? "train"
+    : config.data
+    ? "unlabeled"
+    : "train+unlabeled";
   const train = await openSTL10(dataDir, trainSplit);
   const val = await openSTL10(dataDir, "train");
   // The online kNN monitor: the labelled train split is its memory bank, the test split its queries.
@@ -121,38 +189,60 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     hue: config.hue,
     temperature: config.temperature,
   };
-  const replica = await createReplica(replicaConfig);
+  const methodConfig: MethodReplicaConfig | null = config.method === "simclr" ? null : {
+    ...replicaConfig,
+    method: config.method,
+    baseTemperature: config.baseTemperature ?? config.temperature,
+    lambda: config.lambda ?? 0,
+    projectorDim: config.projectorDim ?? 0,
+    tauBase: config.tauBase ?? 0,
+    totalSteps: config.epochs * steps,
+  };
+  const methodReplica = methodConfig ? await createMethodReplica(methodConfig) : null;
+  const simclrReplica = methodReplica ? null : await createReplica(replicaConfig);
+  const replica = methodReplica ?? simclrReplica!;
   const model = replica.model;
   const optimizer = new AdamW(model.parameters(), {
     lr: config.lr,
     weightDecay: config.weightDecay,
   });
   const imageBytes = train.imageSize * train.imageSize * 3;
-  /** A replica's part of a batch: its images and the batch's view seed, (seed, epoch, step). */
-  const part = (pixels: Uint8Array, seed: number) => ({ start, count }: BatchPart) => ({
-    pixels: pixels.subarray(start * imageBytes, (start + count) * imageBytes),
-    seed,
-  });
-  async function* validationViews(epoch: number): AsyncGenerator<tf.Tensor4D> {
+  /**
+   * A replica's part of a batch: its images, the batch's view seed, (seed, epoch, step), and
+   * (SupCon) the whole batch's labels.
+   */
+  const part =
+    (pixels: Uint8Array, seed: number, labels: Int32Array | null = null) =>
+    ({ start, count }: BatchPart): MethodPayload => ({
+      pixels: pixels.subarray(start * imageBytes, (start + count) * imageBytes),
+      seed,
+      labels,
+    });
+  async function* validationBatches(epoch: number) {
     const batchSize = Math.min(config.batchSize, val.length);
     for await (const batch of batches(val, { batchSize, shuffle: false })) {
       const count = batch.indices.length;
-      const payload = part(batch.pixels, mixSeed(config.seed, epoch, -1 - batch.step))({
-        start: 0,
-        count,
-      });
+      const seed = mixSeed(config.seed, epoch, -1 - batch.step);
+      yield { count, payload: part(batch.pixels, seed, batch.labels)({ start: 0, count }) };
+    }
+  }
+  async function* validationViews(epoch: number): AsyncGenerator<tf.Tensor4D> {
+    for await (const { count, payload } of validationBatches(epoch)) {
       yield replica.inputs({ start: 0, count, batchSize: count, payload }) as tf.Tensor4D;
     }
   }
-  const trainer = await ReplicaTrainer.start<SimCLRReplicaConfig, SimCLRPayload>({
+  const trainer = await ReplicaTrainer.start<SimCLRReplicaConfig, MethodPayload>({
     replica,
     optimizer,
     workers: parallelism.workers,
     accumulate: config.accumulate,
-    module: new URL("./_simclr_replica.ts", import.meta.url),
-    config: replicaConfig,
+    module: new URL(
+      methodReplica ? "./_methods_replica.ts" : "./_simclr_replica.ts",
+      import.meta.url,
+    ),
+    config: methodConfig ?? replicaConfig,
     maxBatchSize: config.batchSize,
-    outputDim: config.hiddenDim,
+    outputDim: methodReplica?.outputDim ?? config.hiddenDim,
   });
 
   console.error(
@@ -175,17 +265,23 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       step: async (batch, { epoch, step }) => ({
         ...await trainer.step(
           config.batchSize,
-          part(batch.pixels, mixSeed(config.seed, epoch, step)),
+          part(
+            batch.pixels,
+            mixSeed(config.seed, epoch, step),
+            config.method === "supcon" ? batch.labels : null,
+          ),
         ),
         images: config.nViews * config.batchSize,
       }),
       validate: (epoch) =>
-        validateContrastive(model, validationViews(epoch), {
-          temperature: config.temperature,
-          nViews: config.nViews,
-        }),
+        methodReplica
+          ? validateMethod(methodReplica, validationBatches(epoch))
+          : validateContrastive(model, validationViews(epoch), {
+            temperature: config.temperature,
+            nViews: config.nViews,
+          }),
       monitors: () =>
-        onlineMonitors(model, {
+        onlineMonitors(methodReplica?.monitored ?? simclrReplica!.model, {
           bank: val,
           queries,
           maxQueries: config.monitorImages ?? undefined,
@@ -194,7 +290,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
           imageSize: config.imageSize,
         }),
       validateEvery: config.valEvery,
-      monitor: { metric: "val_acc_top5", mode: "max" },
+      monitor: monitorOf(config.method),
       outDir: config.out,
       config: fullConfig,
       seed: config.seed,
@@ -203,7 +299,10 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     });
     await writeRunReport(
       config.out,
-      { title: `SimCLR pretraining (${config.preset} preset)`, config: fullConfig },
+      {
+        title: `${METHOD_NAMES[config.method]} pretraining (${config.preset} preset)`,
+        config: fullConfig,
+      },
       "pretrainMetrics",
     );
     return result;
@@ -214,28 +313,69 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
   }
 }
 
+const METHOD_NAMES = { simclr: "SimCLR", supcon: "SupCon", barlow: "Barlow Twins", byol: "BYOL" };
+
+/** The validation metric that picks the best checkpoint: SimCLR's top-5, else the loss. */
+export function monitorOf(
+  method: PretrainConfig["method"],
+): { metric: string; mode: "max" | "min" } {
+  return method === "simclr"
+    ? { metric: "val_acc_top5", mode: "max" }
+    : { metric: "val_loss", mode: "min" };
+}
+
 /** Reads the command line into a {@linkcode PretrainConfig}. */
 export function pretrainConfig(args: string[]): PretrainConfig {
   return pretrainSettings(parseFlags(
     "pretrain",
-    "SimCLR pretraining of a ResNet-18 (the tutorial's train_simclr). Without --data it " +
-      "generates and uses the demo data set; --preset tutorial --data DIR is the tutorial's " +
-      "configuration on STL10.",
+    "SimCLR pretraining of a ResNet-18 (the tutorial's train_simclr), or with --method one of " +
+      "the methods the tutorial points to next: SupCon, Barlow Twins, BYOL (their flags say " +
+      "which method they belong to). Without --data it generates and uses the demo data set; " +
+      "--preset tutorial --data DIR is the tutorial's configuration on STL10.",
     FLAGS,
     args,
   ));
 }
 
+/** The methods each method-specific flag belongs to. */
+const METHOD_FLAGS: Record<string, PretrainConfig["method"][]> = {
+  "base-temperature": ["supcon"],
+  "lambda": ["barlow"],
+  "projector-dim": ["barlow", "byol"],
+  "tau-base": ["byol"],
+};
+
 /** A {@linkcode PretrainConfig} from parsed flags: each absent flag takes the preset's value. */
 export function pretrainSettings(flags: Flags): PretrainConfig {
   const { preset, settings } = runSettings(flags, "pretrain");
   const pick = <T>(name: string, fallback: T): T => resolve(flags, name, fallback);
+  const method = pick<PretrainConfig["method"]>("method", "simclr");
+  for (const [name, methods] of Object.entries(METHOD_FLAGS)) {
+    if (flags[name] !== undefined && !methods.includes(method)) {
+      throw new UsageError(
+        `--${name} is ${flags[name]}: expected only with --method ${methods.join(" or ")} ` +
+          `(the method is ${method})`,
+      );
+    }
+  }
+  const temperature = pick("temperature", preset.temperature);
+  // Each method's own hyperparameters, recorded only for it: the papers' values, sizes scaled
+  // from their ResNet-50 at width 64 to --width.
+  const perMethod: Partial<PretrainConfig> = method === "supcon"
+    ? { baseTemperature: pick("base-temperature", temperature) }
+    : method === "barlow"
+    ? { lambda: pick("lambda", 0.0051), projectorDim: pick("projector-dim", 128 * settings.width) }
+    : method === "byol"
+    ? { tauBase: pick("tau-base", 0.996), projectorDim: pick("projector-dim", 64 * settings.width) }
+    : {};
   return {
     ...settings,
+    method,
+    ...perMethod,
     epochs: pick("epochs", preset.epochs),
     batchSize: pick("batch-size", preset.batchSize),
-    hiddenDim: pick("hidden-dim", preset.hiddenDim),
-    temperature: pick("temperature", preset.temperature),
+    hiddenDim: pick("hidden-dim", method === "byol" ? 4 * settings.width : preset.hiddenDim),
+    temperature,
     lr: pick("lr", preset.lr),
     weightDecay: pick("weight-decay", preset.weightDecay),
     nViews: pick("n-views", 2),
@@ -253,7 +393,7 @@ if (import.meta.main) {
     console.log(
       `done: ${result.epochs} epochs; weights in ${result.checkpoints.last}` +
         (result.best
-          ? `, best val_acc_top5 ${result.best.value.toFixed(4)} at epoch ${
+          ? `, best ${monitorOf(config.method).metric} ${result.best.value.toFixed(4)} at epoch ${
             result.best.epoch + 1
           } in ` +
             `${result.checkpoints.best}`

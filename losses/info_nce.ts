@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { argumentMessage, checkInteger, checkNumber, show } from "@simclr/internal/checks";
+import { argumentMessage, checkInteger, checkNumber } from "@simclr/internal/checks";
+import { checkFeatures, unitRows } from "./_unit_rows.ts";
 
 /** Options of {@linkcode infoNCE}. */
 export interface InfoNCEOptions {
@@ -70,13 +71,8 @@ export function infoNCE(features: tf.Tensor2D, options: InfoNCEOptions = {}): In
   const imagesPerView = rows / nViews;
 
   return tf.tidy(() => {
-    // Rows scaled to unit length; a zero row stays zero, as in torch's eps-clamped cosine
-    // (clamping the squared norm keeps the gradient finite there, where sqrt's is not).
-    // Each row is first divided by its largest magnitude so that squaring cannot overflow.
-    const largest = tf.maximum(tf.max(tf.abs(features), 1, true), 1e-12); // [rows, 1]
-    const scaled = tf.div(features, largest); // [rows, D], entries in [-1, 1]
-    const squaredNorms = tf.sum(tf.square(scaled), 1, true); // [rows, 1]
-    const unit = tf.mul(scaled, tf.rsqrt(tf.maximum(squaredNorms, 1e-16))); // [rows, D]
+    // Rows scaled to unit length; a zero row stays zero, as in torch's eps-clamped cosine.
+    const unit = unitRows(features); // [rows, D]
     const similarity = tf.div(tf.matMul(unit, unit, false, true), temperature); // [rows, rows]
 
     const selfMask = tf.cast(tf.eye(rows), "bool");
@@ -120,17 +116,7 @@ function rolledIdentity(size: number, shift: number): tf.Tensor2D {
 
 function checkArguments(features: tf.Tensor, temperature: number, nViews: number): void {
   const fn = "infoNCE()";
-  if (!(features instanceof tf.Tensor)) {
-    throw new TypeError(argumentMessage(fn, `features is ${show(features)}`, "a tf.Tensor2D"));
-  }
-  if (features.rank !== 2) {
-    throw new TypeError(
-      argumentMessage(fn, `features has shape ${show(features.shape)}`, "rank 2 [nViews * N, D]"),
-    );
-  }
-  if (features.dtype !== "float32") {
-    throw new TypeError(argumentMessage(fn, `features has dtype ${features.dtype}`, "float32"));
-  }
+  checkFeatures(fn, "features", features, "[nViews * N, D]");
   checkInteger(fn, "options.nViews", nViews, { min: 2 });
   checkNumber(fn, "options.temperature", temperature, { min: 0, exclusiveMin: true });
   const rows = features.shape[0];

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
 import { infoNCE } from "./info_nce.ts";
-import { tutorialInfoNCE } from "./_test_utils.ts";
+import { assertClose, randomRows, tutorialInfoNCE } from "./_test_utils.ts";
 
 interface Fixture {
   pairs: number;
@@ -27,13 +27,6 @@ function values(result: ReturnType<typeof infoNCE>): Record<string, number> {
   );
   tf.dispose(Object.values(result));
   return out;
-}
-
-function assertClose(actual: number, expected: number, tolerance: number, what: string): void {
-  assert.ok(
-    Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)),
-    `${what}: got ${actual}, expected ${expected} (tolerance ${tolerance})`,
-  );
 }
 
 /** The general definition (any nViews), one number at a time, in float64. */
@@ -68,12 +61,6 @@ function plainInfoNCE(rows: number[][], temperature: number, nViews: number) {
     top5: top5 / pairs,
     meanPos: 1 + rankSum / pairs,
   };
-}
-
-function randomRows(count: number, dim: number, seed: number): number[][] {
-  return tf.tidy(() =>
-    tf.randomNormal([count, dim], 0, 1, "float32", seed).arraySync() as number[][]
-  );
 }
 
 Deno.test("`infoNCE()` matches the tutorial's PyTorch code: loss, metrics and gradient", () => {

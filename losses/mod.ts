@@ -1,6 +1,17 @@
 /**
  * The contrastive loss of SimCLR: InfoNCE (NT-Xent) over cosine similarities, with the
- * tutorial's ranking metrics (top-1, top-5 and mean position of the positive).
+ * tutorial's ranking metrics (top-1, top-5 and mean position of the positive), and the losses
+ * of the methods the tutorial points to next:
+ *
+ * - {@linkcode infoNCE}: SimCLR's InfoNCE (NT-Xent) with the tutorial's ranking metrics.
+ * - {@linkcode supCon}: supervised contrastive learning (Khosla et al.): the positives of a row
+ *   are every row of the same class; without labels it is InfoNCE.
+ * - {@linkcode barlowTwins}: redundancy reduction (Zbontar et al.): the cross-correlation of
+ *   the two views' standardised projections pulled towards the identity.
+ * - {@linkcode byolLoss}: BYOL's symmetrised regression of online predictions onto a target
+ *   network's projections (Grill et al.), no gradient into the targets.
+ *
+ * Features are view-major (`[view 0 of images 0..N-1, view 1 of ...]`) for all of them.
  *
  * It depends only on `@tensorflow/tfjs-core`, so it works with any tfjs backend.
  *
@@ -23,3 +34,6 @@
  * @module
  */
 export * from "./info_nce.ts";
+export * from "./sup_con.ts";
+export * from "./barlow_twins.ts";
+export * from "./byol_loss.ts";

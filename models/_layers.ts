@@ -1,5 +1,5 @@
 // Copyright 2026 the simclr authors. MIT license.
-// Internal building blocks: Conv2d, BatchNorm2d, Linear over plain tfjs-core ops (no fused
+// Internal building blocks: Conv2d, BatchNorm2d, BatchNorm1d, Linear over plain tfjs-core ops (no fused
 // ops, so the gradients registered by @simclr/backends apply), registering their variables in
 // a Registry.
 import * as tf from "@tensorflow/tfjs-core";
@@ -36,8 +36,11 @@ export class Conv2d {
   }
 }
 
-/** BatchNorm over the channel axis of NHWC input, with PyTorch's training semantics. */
-export class BatchNorm2d {
+/**
+ * BatchNorm over the last (channel) axis, with PyTorch's training semantics: statistics over
+ * every other axis. {@linkcode BatchNorm2d} (NHWC) and {@linkcode BatchNorm1d} (`[N, C]`) name it.
+ */
+abstract class BatchNorm {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable;
   readonly runningMean: tf.Variable;
@@ -66,12 +69,12 @@ export class BatchNorm2d {
     );
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (training) return this.#train(x);
+  protected normalise<T extends tf.Tensor>(x: T, training: boolean, kind: string): T {
+    if (training) return this.#train(x, kind);
     // y = x * scale + shift with scale = w / sqrt(var + eps), shift = b - mean * scale
     const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
     const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
-    return tf.add(tf.mul(x, scale), shift);
+    return tf.add(tf.mul(x, scale), shift) as T;
   }
 
   /**
@@ -79,18 +82,18 @@ export class BatchNorm2d {
    * the input and the per-channel mean and 1/std, not the five full-size intermediates that
    * composing `moments`, `mul` and `add` would keep (most of a step's memory).
    */
-  #train(x: tf.Tensor4D): tf.Tensor4D {
-    const n = x.shape[0] * x.shape[1] * x.shape[2]; // values per channel
+  #train<T extends tf.Tensor>(x: T, kind: string): T {
+    const axes = x.shape.slice(0, -1).map((_, i) => i); // every axis but the channels
+    const n = axes.reduce((product, axis) => product * x.shape[axis], 1); // values per channel
     if (n < 2) {
       throw new RangeError(
         argumentMessage(
-          "BatchNorm2d.apply()",
+          `${kind}.apply()`,
           `x has shape ${show(x.shape)}`,
           "more than 1 value per channel in training mode (as PyTorch)",
         ),
       );
     }
-    const axes = [0, 1, 2];
     const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [v, weight, bias] = args as tf.Tensor[];
       const save = args[3] as tf.GradSaveFunc;
@@ -117,7 +120,7 @@ export class BatchNorm2d {
           }),
       };
     });
-    return batchNorm(x, this.weight, this.bias) as tf.Tensor4D;
+    return batchNorm(x, this.weight, this.bias) as T;
   }
 
   /** PyTorch's update: momentum 0.1, the unbiased batch variance, one more batch tracked. */
@@ -132,15 +135,38 @@ export class BatchNorm2d {
   }
 }
 
-/** A fully connected layer with PyTorch's default init. Weight `[in, out]`; `name` "" gives the keys `weight`, `bias`. */
+/** BatchNorm over the channel axis of NHWC input, with PyTorch's training semantics. */
+export class BatchNorm2d extends BatchNorm {
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return this.normalise(x, training, "BatchNorm2d");
+  }
+}
+
+/** BatchNorm over the features of `[N, C]` input, PyTorch's `BatchNorm1d` (training semantics). */
+export class BatchNorm1d extends BatchNorm {
+  apply(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    return this.normalise(x, training, "BatchNorm1d");
+  }
+}
+
+/**
+ * A fully connected layer with PyTorch's default init. Weight `[in, out]`; `name` "" gives the
+ * keys `weight`, `bias`; `bias: false` is `nn.Linear(..., bias=False)`.
+ */
 export class Linear {
   readonly weight: tf.Variable;
-  readonly bias: tf.Variable;
-  constructor(reg: Registry, name: string, inFeatures: number, outFeatures: number) {
+  readonly bias: tf.Variable | null;
+  constructor(
+    reg: Registry,
+    name: string,
+    inFeatures: number,
+    outFeatures: number,
+    bias = true,
+  ) {
     // nn.Linear.reset_parameters: kaiming_uniform_(a=sqrt(5)) -> U(+-1/sqrt(fan_in)), bias too
     const bound = 1 / Math.sqrt(inFeatures);
     const w = reg.uniform(inFeatures * outFeatures, bound);
-    const b = reg.uniform(outFeatures, bound);
+    const b = bias ? reg.uniform(outFeatures, bound) : null;
     this.weight = reg.add(
       name ? `${name}.weight` : "weight",
       tf.tensor2d(w, [inFeatures, outFeatures]),
@@ -148,10 +174,13 @@ export class Linear {
       true,
       false,
     );
-    this.bias = reg.add(name ? `${name}.bias` : "bias", tf.tensor1d(b), "plain", true, true);
+    this.bias = b === null
+      ? null
+      : reg.add(name ? `${name}.bias` : "bias", tf.tensor1d(b), "plain", true, true);
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(x, this.weight as tf.Tensor2D), this.bias);
+    const y = tf.matMul(x, this.weight as tf.Tensor2D) as tf.Tensor2D;
+    return this.bias === null ? y : tf.add(y, this.bias as tf.Tensor1D) as tf.Tensor2D;
   }
 }

@@ -1,7 +1,7 @@
 // Copyright 2026 the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, LoadStateDictOptions, LoadStateDictResult, Module } from "./module.ts";
-import { matchStateDict } from "./_state.ts";
+import { composite, type Part } from "./_state.ts";
 
 /** A module that maps images to features, e.g. {@linkcode ResNetEncoder}. */
 export type Encoder = Module<tf.Tensor4D, tf.Tensor2D>;
@@ -42,7 +42,7 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
   readonly encoder: E;
   /** The head: features to outputs (state-dict keys under `fc.`). */
   readonly head: H;
-  readonly #parts: readonly (readonly [string, Module<tf.Tensor, tf.Tensor>])[];
+  readonly #parts: readonly Part[];
 
   /**
    * Joins an encoder and a head; the network owns both.
@@ -53,7 +53,7 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
   constructor(encoder: E, head: H) {
     this.encoder = encoder;
     this.head = head;
-    this.#parts = [["", encoder], ["fc.", head]];
+    this.#parts = [{ prefix: "", module: encoder }, { prefix: "fc.", module: head }];
   }
 
   /**
@@ -67,21 +67,13 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
     return tf.tidy(() => this.head.apply(this.encoder.apply(x, options), options));
   }
 
-  #merge<T>(get: (part: Module<tf.Tensor, tf.Tensor>) => Map<string, T>): Map<string, T> {
-    const out = new Map<string, T>();
-    for (const [prefix, part] of this.#parts) {
-      for (const [key, value] of get(part)) out.set(prefix + key, value);
-    }
-    return out;
-  }
-
   /**
    * The parts' parameters, the head's under `fc.`.
    *
    * @returns Names to variables.
    */
   parameters(): Map<string, tf.Variable> {
-    return this.#merge((part) => part.parameters());
+    return composite.parameters(this.#parts);
   }
 
   /**
@@ -90,7 +82,7 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
    * @returns Names to non-trainable variables.
    */
   buffers(): Map<string, tf.Variable> {
-    return this.#merge((part) => part.buffers());
+    return composite.buffers(this.#parts);
   }
 
   /**
@@ -99,9 +91,7 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
    * @returns A subset of the names of {@linkcode HeadedNetwork.parameters}.
    */
   noDecayNames(): Set<string> {
-    const names = (part: Module<tf.Tensor, tf.Tensor>) =>
-      new Map([...part.noDecayNames()].map((n) => [n, true]));
-    return new Set(this.#merge(names).keys());
+    return composite.noDecayNames(this.#parts);
   }
 
   /**
@@ -110,7 +100,7 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
    * @returns Keys to shapes, encoder first.
    */
   stateShapes(): Map<string, number[]> {
-    return this.#merge((part) => part.stateShapes());
+    return composite.stateShapes(this.#parts);
   }
 
   /**
@@ -119,7 +109,7 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
    * @returns New tensors by torchvision key; the caller disposes them.
    */
   stateDict(): Map<string, tf.Tensor> {
-    return this.#merge((part) => part.stateDict());
+    return composite.stateDict(this.#parts);
   }
 
   /**
@@ -134,16 +124,7 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
     stateDict: Map<string, tf.Tensor>,
     options?: LoadStateDictOptions,
   ): LoadStateDictResult {
-    const { matched, ...result } = matchStateDict(this.stateShapes(), stateDict, options);
-    for (const [prefix, part] of this.#parts) {
-      const own = new Map<string, tf.Tensor>();
-      for (const key of part.stateShapes().keys()) {
-        const t = matched.get(prefix + key);
-        if (t !== undefined) own.set(key, t);
-      }
-      part.loadStateDict(own, { strict: false });
-    }
-    return result;
+    return composite.loadStateDict(this.#parts, stateDict, options);
   }
 
   /** Disposes the encoder and the head. */

@@ -41,6 +41,9 @@ export interface LoadedEncoder {
   metadata: Record<string, unknown>;
 }
 
+/** The keys of a torchvision ResNet body (the modules with state before `fc`). */
+const ENCODER_KEY = /^(conv1|bn1|layer[1-4])\./;
+
 /** Which format the bytes are: PyTorch's zip ("PK") or legacy pickle (0x80), else safetensors. */
 function detectFormat(bytes: Uint8Array): "safetensors" | "torch" | null {
   if ((bytes[0] === 0x50 && bytes[1] === 0x4b) || bytes[0] === 0x80) return "torch";
@@ -86,8 +89,10 @@ function configFromMetadata(metadata: Record<string, unknown>): Partial<EncoderC
  * Loads the encoder of a checkpoint, whatever wrote it: our safetensors files (`fit()`'s
  * `last`/`best`, `saveSafetensors`), PyTorch `torch.save` files and Lightning checkpoints such
  * as the tutorial's `SimCLR.ckpt` (the format is detected from the bytes). The encoder's keys
- * are found under any prefix (`convnet.`, `model.`, none...), the projection head (`fc.*`) is
- * left out, and the network is described by, in order: `overrides`, the checkpoint's metadata
+ * are found under any prefix (`convnet.`, `model.`, none...; the shortest when several hold a
+ * ResNet, e.g. BYOL's online encoder beside its `target.` copy), only the body's keys are
+ * loaded (`conv1`, `bn1`, `layer1`-`layer4`: a projection head `fc.*`, a predictor or a
+ * target network are left out), and the network is described by, in order: `overrides`, the checkpoint's metadata
  * (our run configuration), the tensors' shapes (width and stem from `conv1.weight`, blocks per
  * stage from the keys). Loading is strict: a key missing, unexpected or of the wrong shape is
  * a {@linkcode CheckpointError} that names the file.
@@ -168,8 +173,12 @@ export async function loadEncoder(
       ...overrides,
     };
     const encoder = new ResNetEncoder(config);
+    // The encoder's own keys: conv1, bn1 and layer1-4 under the prefix. Heads (`fc.`), a
+    // predictor, a target network (`target.conv1...`) or counters beside them are left out.
     const own = new Map(
-      [...stateDict].filter(([key]) => key.startsWith(prefix) && !key.startsWith(`${prefix}fc.`)),
+      [...stateDict].filter(([key]) =>
+        key.startsWith(prefix) && ENCODER_KEY.test(key.slice(prefix.length))
+      ),
     );
     try {
       encoder.loadStateDict(own, { prefix, strict: true });

@@ -11,6 +11,9 @@
  * - {@linkcode simclrNet}: the tutorial's `convnet` ({@linkcode SimCLRNet} = ResNet-18 encoder +
  *   the projection head `Linear -> ReLU -> Linear`); `net.encoder` gives the features `h` that
  *   the probe uses, `net.apply` the projections `z` that the loss compares.
+ * - {@linkcode byolNet}: BYOL's online network, predictor and momentum target network
+ *   ({@linkcode BYOLNet}); `MLPHead` with `batchNorm` builds the projectors of Barlow Twins and
+ *   BYOL (`Linear -> BatchNorm1d -> ReLU -> ... -> Linear`).
  * - Every network is a {@linkcode Module}: `apply(x, { training })` (BatchNorm with PyTorch's
  *   training semantics), `parameters()`, `buffers()`, `noDecayNames()`, `stateShapes()`,
  *   `stateDict()` and `loadStateDict()` in PyTorch layout with torchvision's keys.
@@ -50,6 +53,7 @@ export * from "./resnet18.ts";
 export * from "./resnet34.ts";
 export * from "./resnet50.ts";
 export * from "./simclr_net.ts";
+export * from "./byol_net.ts";
 export * from "./count_parameters.ts";
 export * from "./checkpoint_error.ts";
 export * from "./load_encoder.ts";
