@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { argumentMessage, show } from "@simclr/internal/checks";
 import type { Registry } from "./_state.ts";
+import { currentReplicaSum, type ReplicaSum } from "./_replica_sum.ts";
 
 /** A bias-free 2D convolution, `padding` on every side as PyTorch. Weight HWIO. */
 export class Conv2d {
@@ -94,14 +95,21 @@ abstract class BatchNorm {
         ),
       );
     }
+    const replicaSum = currentReplicaSum(); // captured: the backward pass runs after the scope
     const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [v, weight, bias] = args as tf.Tensor[];
       const save = args[3] as tf.GradSaveFunc;
-      const mean = tf.mean(v, axes); // [C]
-      const centred = tf.sub(v, mean);
-      const variance = tf.mean(tf.square(centred), axes); // biased, as PyTorch normalises
+      let mean: tf.Tensor, variance: tf.Tensor, centred: tf.Tensor, total = n;
+      if (replicaSum === null) {
+        mean = tf.mean(v, axes); // [C]
+        centred = tf.sub(v, mean);
+        variance = tf.mean(tf.square(centred), axes); // biased, as PyTorch normalises
+      } else {
+        ({ mean, variance, total } = batchMoments(v, axes, n, replicaSum));
+        centred = tf.sub(v, mean);
+      }
       const invStd = tf.rsqrt(tf.add(variance, this.eps));
-      this.#updateRunningStats(mean, variance, n);
+      this.#updateRunningStats(mean, variance, total);
       save([v, mean, invStd, weight]);
       return {
         value: tf.add(tf.mul(centred, tf.mul(weight, invStd)), bias),
@@ -109,12 +117,22 @@ abstract class BatchNorm {
           tf.tidy(() => {
             const [xs, mu, inv, w] = saved;
             const normalised = tf.mul(tf.sub(xs, mu), inv); // x-hat
+            // The parameters' gradients are this replica's share (replicas' gradients are
+            // summed later); the input's needs the whole batch's sums.
             const dBias = tf.sum(dy, axes);
             const dWeight = tf.sum(tf.mul(dy, normalised), axes);
+            const [sumDy, sumDyXhat] = replicaSum === null ? [dBias, dWeight] : tf.split(
+              tf.tensor1d(
+                Float32Array.from(
+                  replicaSum(Float64Array.from(tf.concat([dBias, dWeight]).dataSync())),
+                ),
+              ),
+              2,
+            );
             // dx = w / std * (dy - mean(dy) - x-hat * mean(dy * x-hat))
             const inner = tf.sub(
-              tf.sub(dy, tf.div(dBias, n)),
-              tf.mul(normalised, tf.div(dWeight, n)),
+              tf.sub(dy, tf.div(sumDy, total)),
+              tf.mul(normalised, tf.div(sumDyXhat, total)),
             );
             return [tf.mul(inner, tf.mul(w, inv)), dWeight, dBias];
           }),
@@ -183,4 +201,40 @@ export class Linear {
     const y = tf.matMul(x, this.weight as tf.Tensor2D) as tf.Tensor2D;
     return this.bias === null ? y : tf.add(y, this.bias as tf.Tensor1D) as tf.Tensor2D;
   }
+}
+
+/**
+ * The per-channel mean and biased variance of the whole batch across replicas, with one sum of
+ * each replica's count, sums, and squares about its own mean plus count * mean^2. The sum is in
+ * float64, so the variance, taken as a difference of such totals, keeps its float32 digits.
+ */
+function batchMoments(
+  x: tf.Tensor,
+  axes: number[],
+  count: number,
+  replicaSum: ReplicaSum,
+): { mean: tf.Tensor1D; variance: tf.Tensor1D; total: number } {
+  const [localMean, localSquares] = tf.tidy(() => {
+    const m = tf.mean(x, axes);
+    return [m, tf.sum(tf.square(tf.sub(x, m)), axes)];
+  });
+  const mu = localMean.dataSync(), m2 = localSquares.dataSync();
+  tf.dispose([localMean, localSquares]);
+  const c = mu.length;
+  // [count, count * mean (C), squares about the mean + count * mean^2 (C)]
+  const local = new Float64Array(1 + 2 * c);
+  local[0] = count;
+  for (let i = 0; i < c; i++) {
+    local[1 + i] = count * mu[i];
+    local[1 + c + i] = m2[i] + count * mu[i] * mu[i];
+  }
+  const summed = replicaSum(local);
+  const total = summed[0];
+  const mean = new Float32Array(c), variance = new Float32Array(c);
+  for (let i = 0; i < c; i++) {
+    const m = summed[1 + i] / total;
+    mean[i] = m;
+    variance[i] = Math.max(0, summed[1 + c + i] / total - m * m);
+  }
+  return { mean: tf.tensor1d(mean), variance: tf.tensor1d(variance), total };
 }

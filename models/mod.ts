@@ -17,6 +17,7 @@
  * - Every network is a {@linkcode Module}: `apply(x, { training })` (BatchNorm with PyTorch's
  *   training semantics), `parameters()`, `buffers()`, `noDecayNames()`, `stateShapes()`,
  *   `stateDict()` and `loadStateDict()` in PyTorch layout with torchvision's keys.
+ * - {@linkcode syncBatchNorm}: BatchNorm over the whole batch of data-parallel replicas.
  * - {@linkcode loadEncoder}: the encoder of any checkpoint (ours or PyTorch's), configured from
  *   the file; {@linkcode loadTorchCheckpoint} reads `torch.save` files without running their
  *   code; {@linkcode saveSafetensors} / {@linkcode loadSafetensors}.
@@ -54,6 +55,7 @@ export * from "./resnet34.ts";
 export * from "./resnet50.ts";
 export * from "./simclr_net.ts";
 export * from "./byol_net.ts";
+export * from "./sync_batch_norm.ts";
 export * from "./count_parameters.ts";
 export * from "./checkpoint_error.ts";
 export * from "./load_encoder.ts";

@@ -4,6 +4,7 @@
 // runs on it. The same code runs in the main process (replica 0) and in every worker.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Module } from "@simclr/models/module";
+import { syncBatchNorm } from "@simclr/models/sync-batch-norm";
 import {
   type BatchPart,
   type OutputGradient,
@@ -46,6 +47,8 @@ export interface SharedBuffers {
   message: SharedArrayBuffer;
   outputs: SharedArrayBuffer;
   grads: SharedArrayBuffer;
+  /** Every replica's share of a BatchNorm sum (see {@linkcode SharedStep.sum}). */
+  sums: SharedArrayBuffer;
 }
 
 /** Raised in every replica when one of them failed or stopped answering. */
@@ -68,6 +71,9 @@ export class SharedStep {
   readonly outputs: Float32Array;
   readonly #grads: Float32Array;
   readonly #parameterCount: number;
+  readonly #sums: Float64Array;
+  readonly #sumLength: number;
+  #sumRound = 0;
 
   constructor(
     readonly buffers: SharedBuffers,
@@ -80,16 +86,53 @@ export class SharedStep {
     this.outputs = new Float32Array(buffers.outputs);
     this.#grads = new Float32Array(buffers.grads);
     this.#parameterCount = this.#grads.length / ranks;
+    this.#sums = new Float64Array(buffers.sums);
+    this.#sumLength = this.#sums.length / (2 * ranks);
   }
 
-  /** Allocates the shared memory for `ranks` replicas, batches of up to `rows` outputs of `dim`. */
-  static allocate(ranks: number, rows: number, dim: number, parameters: number): SharedBuffers {
+  /**
+   * Allocates the shared memory for `ranks` replicas, batches of up to `rows` outputs of `dim`,
+   * `parameters` values of gradients and sums of up to `sumLength` values.
+   */
+  static allocate(
+    ranks: number,
+    rows: number,
+    dim: number,
+    parameters: number,
+    sumLength: number,
+  ): SharedBuffers {
     return {
       control: new SharedArrayBuffer(4 * 4),
       message: new SharedArrayBuffer(MESSAGE_BYTES),
       outputs: new SharedArrayBuffer(4 * rows * dim),
       grads: new SharedArrayBuffer(4 * ranks * parameters),
+      sums: new SharedArrayBuffer(8 * 2 * ranks * sumLength),
     };
+  }
+
+  /**
+   * `values` summed over every replica, in rank order (the same sum, bit for bit, on each).
+   * Every replica must call it at the same points: BatchNorm's statistics and their gradients
+   * (`syncBatchNorm`), in the same network. Blocks at one barrier: successive sums alternate
+   * between two halves of the buffer, and a replica can write a half again only after every
+   * replica has reached the next sum's barrier, so after it has read this one.
+   */
+  sum(values: Float64Array): Float64Array {
+    const n = values.length;
+    if (n > this.#sumLength) {
+      throw new RangeError(`a replica sum of ${n} values exceeds the ${this.#sumLength} allocated`);
+    }
+    const half = this.#sums.subarray(
+      (this.#sumRound++ % 2) * this.ranks * this.#sumLength,
+    );
+    half.set(values, this.rank * this.#sumLength);
+    this.barrier(); // every replica's values are in place
+    const total = new Float64Array(n);
+    for (let r = 0; r < this.ranks; r++) {
+      const part = half.subarray(r * this.#sumLength, r * this.#sumLength + n);
+      for (let i = 0; i < n; i++) total[i] += part[i];
+    }
+    return total;
   }
 
   /** Waits until every replica has arrived (blocking: `Atomics.wait`). */
@@ -138,7 +181,9 @@ export class SharedStep {
    * This replica's share of a step: its part's outputs on the tape, the exchange of outputs,
    * the whole batch's loss and output gradient `G`, and the backward pass of
    * `sum(outputs_part * G_part)`; then the sum of every replica's parameter gradients, in rank
-   * order, so that every replica holds the same sum. Blocks at three barriers.
+   * order, so that every replica holds the same sum. BatchNorm in training mode normalises by
+   * the whole batch's statistics (as PyTorch's SyncBatchNorm), so the sum is the
+   * single-process gradient. Blocks at three barriers, and one per BatchNorm sum.
    */
   gradients<P>(
     replica: Replica<P>,
@@ -149,21 +194,26 @@ export class SharedStep {
     const x = replica.inputs({ ...part, batchSize, payload }); // off the tape
     const rows = partRows(part, batchSize, replica.nViews);
     let batch: OutputGradient | undefined;
-    const own = computeGradients(replica.model, () => {
-      const z = replica.forward(x); // [nViews * count, D]
-      const dim = z.shape[1];
-      const values = z.dataSync();
-      rows.forEach((row, r) =>
-        this.outputs.set(values.subarray(r * dim, (r + 1) * dim), row * dim)
-      );
-      this.barrier(); // every part's outputs are in place
-      const total = replica.nViews * batchSize;
-      const outputs = tf.tensor2d(this.outputs.slice(0, total * dim), [total, dim]);
-      batch = outputGradient(outputs, (z) => replica.loss(z, payload));
-      [batch.loss, batch.gradient, ...Object.values(batch.metrics)].forEach((t) => tf.keep(t));
-      const g = tf.gather(batch.gradient, tf.tensor1d(rows, "int32"));
-      return { loss: tf.sum(tf.mul(z, g)) as tf.Scalar };
-    });
+    // BatchNorm normalises by the whole batch's statistics (SyncBatchNorm), forward and backward.
+    const own = syncBatchNorm(
+      (values) => this.sum(values),
+      () =>
+        computeGradients(replica.model, () => {
+          const z = replica.forward(x); // [nViews * count, D]
+          const dim = z.shape[1];
+          const values = z.dataSync();
+          rows.forEach((row, r) =>
+            this.outputs.set(values.subarray(r * dim, (r + 1) * dim), row * dim)
+          );
+          this.barrier(); // every part's outputs are in place
+          const total = replica.nViews * batchSize;
+          const outputs = tf.tensor2d(this.outputs.slice(0, total * dim), [total, dim]);
+          batch = outputGradient(outputs, (z) => replica.loss(z, payload));
+          [batch.loss, batch.gradient, ...Object.values(batch.metrics)].forEach((t) => tf.keep(t));
+          const g = tf.gather(batch.gradient, tf.tensor1d(rows, "int32"));
+          return { loss: tf.sum(tf.mul(z, g)) as tf.Scalar };
+        }),
+    );
     x.dispose();
     own.loss.dispose();
     batch!.gradient.dispose();

@@ -46,10 +46,13 @@ export interface DataParallelOptions<Config> {
  * weights stay identical without being broadcast. This process is replica 0: its model and
  * optimiser are the run's, for checkpoints and validation.
  *
- * The summed gradient is the single-process gradient, up to float rounding, for any network
- * whose outputs do not depend on the other images of the batch. BatchNorm in training mode
- * does: each replica normalises its part with the part's statistics (as PyTorch's DDP without
- * SyncBatchNorm), and the running statistics of replica 0 are the ones kept.
+ * The summed gradient is the single-process gradient, up to float rounding. BatchNorm in
+ * training mode makes each output depend on the whole batch: its statistics and their
+ * gradients are summed across the replicas as they are computed (PyTorch's SyncBatchNorm,
+ * see `syncBatchNorm` in `@simclr/models`), so every replica normalises by the whole batch and
+ * keeps the same running statistics. Per-part statistics (DDP without SyncBatchNorm) would
+ * let SimCLR's two views of an image, which sit in the same part, share a cue the other images
+ * lack.
  *
  * A replica that throws ends the run: every replica raises a {@linkcode ReplicaError} naming
  * it and its message, and `fit()` stops before writing a checkpoint, so the last one stays.
@@ -101,11 +104,17 @@ export class DataParallel<Payload> {
     const timeoutMs = 1000 * (options.timeoutSeconds ?? 600);
     let parameters = 0;
     for (const v of local.model.parameters().values()) parameters += v.size;
+    // BatchNorm's largest sum: a count and two values per channel (see syncBatchNorm).
+    let channels = 1;
+    for (const [name, v] of local.model.buffers()) {
+      if (name.endsWith("running_mean")) channels = Math.max(channels, v.size);
+    }
     const buffers = SharedStep.allocate(
       replicas,
       local.nViews * maxBatchSize,
       outputDim,
       parameters,
+      1 + 2 * channels,
     );
     const module = new URL(options.module, `file://${Deno.cwd()}/`).href;
     const workers: Worker[] = [];

@@ -35,8 +35,9 @@ async function weights(model: { parameters(): Map<string, tf.Variable> }): Promi
   );
 }
 
-Deno.test("`DataParallel` gives the single-process gradient when the parts are independent", async () => {
-  const single = await createReplica({ training: false });
+/** One step of `replicas` against the single-process step: the weights' change must agree. */
+async function assertSingleProcessStep(replicas: number, training: boolean): Promise<void> {
+  const single = await createReplica({ training });
   const before = await weights(single.model);
   const optimizer = new AdamW(single.model.parameters(), { lr: 1, eps: 1, weightDecay: 0 });
   const views = batchViews(11, 7);
@@ -46,7 +47,7 @@ Deno.test("`DataParallel` gives the single-process gradient when the parts are i
     () => single.loss(single.forward(views), { seed: 11 }),
   );
   views.dispose();
-  const { local, optimizer: o2, parallel } = await group(2, false);
+  const { local, optimizer: o2, parallel } = await group(replicas, training);
   const got = await parallel.step(7, () => ({ seed: 11 }));
   assert.ok(
     Math.abs(got.loss - expected.loss) < 1e-6 * expected.loss,
@@ -62,9 +63,24 @@ Deno.test("`DataParallel` gives the single-process gradient when the parts are i
     })
   );
   assert.ok(worst < 1e-5 * largest, `weight change error ${worst} of ${largest}`);
+  // BatchNorm's running statistics are the whole batch's too.
+  const buffers = (m: typeof single.model) => [...m.buffers().values()].map((v) => v.dataSync());
+  const [runningSingle, runningLocal] = [buffers(single.model), buffers(local.model)];
+  runningSingle.forEach((v, i) =>
+    v.forEach((x, j) => assert.ok(Math.abs(x - runningLocal[i][j]) <= 1e-5 * (1 + Math.abs(x))))
+  );
   parallel.close();
   [optimizer, o2].forEach((o) => o.dispose());
   [single, local].forEach((r) => r.model.dispose());
+}
+
+Deno.test("`DataParallel` gives the single-process gradient when the parts are independent", async () => {
+  await assertSingleProcessStep(2, false);
+});
+
+Deno.test("`DataParallel` gives the single-process gradient with BatchNorm in training mode", async () => {
+  // SyncBatchNorm: the whole batch's statistics, forward and backward, on 3 uneven parts.
+  await assertSingleProcessStep(3, true);
 });
 
 Deno.test("`DataParallel` replicas stay bit-identical over several steps", async () => {
