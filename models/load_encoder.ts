@@ -44,12 +44,18 @@ export interface LoadedEncoder {
 /** The keys of a torchvision ResNet body (the modules with state before `fc`). */
 const ENCODER_KEY = /^(conv1|bn1|layer[1-4])\./;
 
-/** Which format the bytes are: PyTorch's zip ("PK") or legacy pickle (0x80), else safetensors. */
+/** Which format the bytes are: safetensors, PyTorch's zip ("PK") or legacy pickle (0x80). */
 function detectFormat(bytes: Uint8Array): "safetensors" | "torch" | null {
-  if ((bytes[0] === 0x50 && bytes[1] === 0x4b) || bytes[0] === 0x80) return "torch";
-  // safetensors: an 8-byte little-endian header length, then a JSON object.
-  if (bytes.length > 9 && bytes[8] === 0x7b) return "safetensors";
-  return null;
+  const torch = (bytes[0] === 0x50 && bytes[1] === 0x4b) || bytes[0] === 0x80;
+  // safetensors: an 8-byte little-endian header length, then a JSON object. The length's first
+  // byte can be 0x80 or "P" too, but a zip's byte 8 is its compression method and a pickle's
+  // lies in torch's magic number: neither is "{". A length past the end is a torn safetensors
+  // file unless the bytes start as PyTorch's do.
+  if (bytes.length > 9 && bytes[8] === 0x7b) {
+    const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+    if (!torch || headerLength <= BigInt(bytes.length - 8)) return "safetensors";
+  }
+  return torch ? "torch" : null;
 }
 
 /** The ResNet layout the keys under `prefix` describe. */

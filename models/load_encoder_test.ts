@@ -75,6 +75,33 @@ Deno.test("`loadEncoder()` takes our run configuration from the metadata, overri
   await Deno.remove(path);
 });
 
+Deno.test("`loadEncoder()` reads safetensors whose header length starts like a PyTorch file", async () => {
+  // A header of 0x...80 bytes starts the file with pickle's 0x80, one of 0x4b50 with zip's "PK".
+  const net = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar" });
+  const state = net.stateDict();
+  const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+  await saveSafetensors(path, state);
+  const bytes = await Deno.readFile(path);
+  const length = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  for (const lowBytes of [0x80, 0x4b50]) {
+    const modulus = lowBytes > 0xff ? 0x10000 : 0x100;
+    const padded = length + ((lowBytes - length) % modulus + modulus) % modulus;
+    const file = new Uint8Array(bytes.length + padded - length);
+    new DataView(file.buffer).setBigUint64(0, BigInt(padded), true);
+    file.set(bytes.subarray(8, 8 + length), 8);
+    file.fill(0x20, 8 + length, 8 + padded); // the format pads its header with spaces
+    file.set(bytes.subarray(8 + length), 8 + padded);
+    assert.equal(file[0], 0x80 === lowBytes ? 0x80 : 0x50);
+    const loaded = await loadEncoder(file);
+    assert.equal(loaded.format, "safetensors");
+    assert.equal(loaded.config.width, 2);
+    loaded.encoder.dispose();
+  }
+  tf.dispose([...state.values()]);
+  net.dispose();
+  await Deno.remove(path);
+});
+
 Deno.test("`loadEncoder()` rejects files that hold no ResNet, naming them", async () => {
   await assert.rejects(() => loadEncoder(new Uint8Array([1, 2, 3])), {
     name: "CheckpointError",
