@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { DEMO_CLASS_NAMES, STL10_CLASS_NAMES } from "@simclr/datasets";
-import { dataSetName, presetLine, PRESETS, runSettings } from "./_run.ts";
+import {
+  dataSetName,
+  presetLine,
+  PRESETS,
+  runSettings,
+  startBackend,
+  WORKERS_BELOW_WIDTH,
+} from "./_run.ts";
 import { UsageError } from "./_cli.ts";
 
 Deno.test("`dataSetName()` says STL10 for STL10's classes, else the demo data or the folder", () => {
@@ -23,7 +30,7 @@ Deno.test("`presetLine()` names the preset, whether it was asked for, and its ke
   const demo = runSettings({}, "pretrain").settings;
   assert.equal(
     presetLine("pretrain", demo, { epochs: PRESETS.demo.epochs }),
-    "pretrain: demo preset (the default) on the demo data: epochs 5",
+    "pretrain: demo preset (the default) on the demo data: epochs 10",
   );
   // The demo preset on the user's data by default: said, with what to pass instead.
   const mine = runSettings({ data: "digits" }, "pretrain").settings;
@@ -39,4 +46,15 @@ Deno.test("`runSettings()` takes --extend only with --resume", () => {
     name: UsageError.name,
     message: "--extend changes the length of a resumed run: expected --resume too",
   });
+});
+
+Deno.test("`startBackend()` gives narrow networks a worker per core, wide ones one worker", async () => {
+  const cores = navigator.hardwareConcurrency;
+  const narrow = runSettings({ backend: "cpu", width: WORKERS_BELOW_WIDTH / 2 }, "pretrain");
+  assert.equal((await startBackend(narrow.settings, 64)).workers, Math.min(cores, 64));
+  assert.equal((await startBackend(narrow.settings, 1)).workers, 1); // an image per worker
+  const wide = runSettings({ backend: "cpu", width: WORKERS_BELOW_WIDTH }, "pretrain");
+  assert.equal((await startBackend(wide.settings, 64)).workers, 1);
+  const chunked = runSettings({ backend: "cpu", width: 8, accumulate: 2 }, "pretrain");
+  assert.equal((await startBackend(chunked.settings, 64)).workers, 1);
 });

@@ -1,13 +1,17 @@
 // The default pipeline on the demo data, end to end: pretraining with the demo preset's
 // defaults, the linear probe of its encoder and of an untrained one, a (short) baseline and the
 // report. The pretrained encoder must beat the random one: that is what the demo is for.
-// This is the suite's longest test (about 4 minutes on two cores).
+// This is the suite's longest test (about 5 minutes on two cores).
 import assert from "node:assert/strict";
+import { PRESETS } from "../examples/_run.ts";
 import { tutorial, tutorialConfig } from "../examples/tutorial.ts";
 
 Deno.test("the demo pipeline runs end to end and pretraining beats a random encoder", async () => {
   const out = await Deno.makeTempDir({ prefix: "simclr-demo-" });
-  const report = await tutorial(tutorialConfig(["--out", out, "--baseline-epochs", "1"]));
+  // Two workers of one thread, as `auto` picks on two cores, pinned so that every machine runs
+  // the same arithmetic (wasm is deterministic; the worker count decides the float rounding).
+  const flags = ["--out", out, "--baseline-epochs", "1", "--workers", "2", "--threads", "1"];
+  const report = await tutorial(tutorialConfig(flags));
   assert.equal(report, `${out}/report.html`);
   const read = async (path: string) => JSON.parse(await Deno.readTextFile(`${out}/${path}`));
   const pretrained = (await read("probe/probe.json")).results;
@@ -18,9 +22,10 @@ Deno.test("the demo pipeline runs end to end and pretraining beats a random enco
     sizes.reduce((sum, size) => sum + results[size].test, 0) / sizes.length;
   const [gain, base] = [mean(pretrained), mean(random)];
   console.log(`probe test accuracy, mean over ${sizes}: pretrained ${gain}, random init ${base}`);
-  // Chance is 10%; measured here: 29.9% against 11.5%. Seeded, so the same on every run.
+  // Chance is 10%; measured here: 26.5% against 11.1% (seeds 1 and 2 of the same recipe:
+  // 28.7% against 13.2%, 21.2% against 12.7%). Seeded and pinned, so the same on every run.
   assert.ok(gain > base + 0.1, `pretrained ${gain} should beat random init ${base} by 10 points`);
-  // The training-free measure agrees (measured: 37.2% against 16.8%).
+  // The training-free measure agrees (measured: 29.0% against 13.4%).
   const [knn, knnRandom] = [
     (await read("probe/probe.json")).knn.test,
     (await read("probe-random-init/probe.json")).knn.test,
@@ -28,8 +33,8 @@ Deno.test("the demo pipeline runs end to end and pretraining beats a random enco
   assert.ok(knn > knnRandom + 0.1, `kNN: pretrained ${knn}, random init ${knnRandom}`);
   const epochs = (await Deno.readTextFile(`${out}/pretrain/metrics.jsonl`)).trim().split("\n")
     .map((line) => JSON.parse(line)).filter((r) => r.kind === "epoch");
-  assert.equal(epochs.length, 5);
-  assert.ok(epochs[4].train_loss < epochs[0].train_loss, "the contrastive loss went down");
+  assert.equal(epochs.length, PRESETS.demo.epochs);
+  assert.ok(epochs.at(-1).train_loss < epochs[0].train_loss, "the contrastive loss went down");
   const html = await Deno.readTextFile(report);
   assert.match(html, /random init/);
   await Deno.remove(out, { recursive: true });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { generateDemoData } from "@simclr/datasets";
 import { loadEncoder, loadSafetensors } from "@simclr/models";
+import { PRESETS } from "../examples/_run.ts";
 import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
 
 const data = await Deno.makeTempDir({ prefix: "simclr-methods-" });
@@ -24,7 +25,8 @@ async function weights(path: string): Promise<Map<string, Uint8Array>> {
 }
 
 const EXPECTED = {
-  supcon: { config: { baseTemperature: 0.2 }, metrics: [], stepsPerEpoch: 2 },
+  // SupCon's base temperature defaults to the temperature (the preset's).
+  supcon: { config: { baseTemperature: PRESETS.demo.temperature }, metrics: [], stepsPerEpoch: 2 },
   barlow: {
     config: { lambda: 0.0051, projectorDim: 256 },
     metrics: ["train_on_diagonal", "train_off_diagonal", "val_on_diagonal", "val_off_diagonal"],
