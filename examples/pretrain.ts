@@ -135,7 +135,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     );
   }
   console.error(presetLine("pretrain", config, {
-    method: config.method,
+    ...(config.method === "simclr" ? {} : { method: config.method }),
     epochs: config.epochs,
     "batch size": config.batchSize,
     "image size": config.imageSize,

@@ -60,9 +60,12 @@ for (const [method, expected] of Object.entries(EXPECTED)) {
     }
     assert.ok(!("val_acc_top5" in epochs[0]), "SimCLR's validation is SimCLR's");
     await Deno.stat(`${whole}/checkpoints/best.safetensors`); // picked by val_loss
-    // One epoch, then --resume to two: the same weights, buffers (BYOL's target) and all.
+    // One epoch, then --resume --extend to two (the cosine starts at the base rate either
+    // way): the same weights, buffers (BYOL's target) and all.
     await pretrain(pretrainConfig([...args, "--out", split, "--epochs", "1"]));
-    await pretrain(pretrainConfig([...args, "--out", split, "--epochs", "2", "--resume"]));
+    await pretrain(
+      pretrainConfig([...args, "--out", split, "--epochs", "2", "--resume", "--extend"]),
+    );
     const [a, b] = [
       await weights(`${whole}/checkpoints/last.safetensors`),
       await weights(`${split}/checkpoints/last.safetensors`),
