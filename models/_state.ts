@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { argumentMessage } from "@simclr/internal/checks";
 import type { Rng } from "@simclr/internal/random";
-import type { LoadStateDictOptions, LoadStateDictResult, Module } from "./module.ts";
+import type { LoadStateDictOptions, LoadStateDictResult } from "./module.ts";
 
 /** How a variable's PyTorch layout relates to ours. */
 export type Layout = "conv" | "linear" | "plain";
@@ -184,69 +184,3 @@ export class Registry {
     return out;
   }
 }
-
-/** One part of a module made of modules: its key prefix, and whether it is frozen. */
-export interface Part {
-  /** Prepended to the part's keys, e.g. `"fc."`. */
-  prefix: string;
-  /** The part. */
-  module: Module<tf.Tensor, tf.Tensor>;
-  /** A frozen part's parameters are not trained: the whole holds them among its buffers. */
-  frozen?: boolean;
-}
-
-/** The parts' entries under their prefixes, in part order. */
-export function mergeParts<T>(
-  parts: readonly Part[],
-  get: (part: Part) => Map<string, T>,
-): Map<string, T> {
-  const out = new Map<string, T>();
-  for (const part of parts) {
-    for (const [key, value] of get(part)) out.set(part.prefix + key, value);
-  }
-  return out;
-}
-
-/** The `Module` methods of a module made of `parts`, but `apply` and `dispose`. */
-export const composite = {
-  parameters: (parts: readonly Part[]): Map<string, tf.Variable> =>
-    mergeParts(parts, (p) => p.frozen ? new Map() : p.module.parameters()),
-  buffers: (parts: readonly Part[]): Map<string, tf.Variable> =>
-    mergeParts(
-      parts,
-      (p) =>
-        p.frozen ? new Map([...p.module.parameters(), ...p.module.buffers()]) : p.module.buffers(),
-    ),
-  noDecayNames: (parts: readonly Part[]): Set<string> =>
-    new Set(
-      mergeParts(
-        parts,
-        (p) => new Map(p.frozen ? [] : [...p.module.noDecayNames()].map((n) => [n, true])),
-      ).keys(),
-    ),
-  stateShapes: (parts: readonly Part[]): Map<string, number[]> =>
-    mergeParts(parts, (p) => p.module.stateShapes()),
-  stateDict: (parts: readonly Part[]): Map<string, tf.Tensor> =>
-    mergeParts(parts, (p) => p.module.stateDict()),
-  /** With `strict` (default), checks every key of every part before loading any. */
-  loadStateDict(
-    parts: readonly Part[],
-    stateDict: Map<string, tf.Tensor>,
-    options?: LoadStateDictOptions,
-  ): LoadStateDictResult {
-    const { matched, ...result } = matchStateDict(
-      composite.stateShapes(parts),
-      stateDict,
-      options,
-    );
-    for (const part of parts) {
-      const own = new Map<string, tf.Tensor>();
-      for (const key of part.module.stateShapes().keys()) {
-        const t = matched.get(part.prefix + key);
-        if (t !== undefined) own.set(key, t);
-      }
-      part.module.loadStateDict(own, { strict: false });
-    }
-    return result;
-  },
-};

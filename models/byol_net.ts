@@ -5,9 +5,10 @@ import { createRng, DEFAULT_SEED, mixSeed } from "@simclr/internal/random";
 import { HeadedNetwork } from "./headed_network.ts";
 import { LeafModule } from "./leaf_module.ts";
 import { MLPHead } from "./mlp_head.ts";
-import type { ApplyOptions, LoadStateDictOptions, LoadStateDictResult, Module } from "./module.ts";
+import type { ApplyOptions } from "./module.ts";
 import { ResNetEncoder } from "./resnet_encoder.ts";
-import { composite, type Part, Registry } from "./_state.ts";
+import { Registry } from "./_state.ts";
+import { CompositeModule, type Part } from "./composite_module.ts";
 
 /** Options of {@linkcode byolNet}. */
 export interface BYOLNetOptions {
@@ -68,7 +69,7 @@ class UpdateCounter extends LeafModule<tf.Tensor, tf.Tensor> {
  *
  * Build one with {@linkcode byolNet}.
  */
-export class BYOLNet implements Module<tf.Tensor4D, tf.Tensor2D> {
+export class BYOLNet extends CompositeModule {
   /** The online encoder and projector (keys at the top level and under `fc.`). */
   readonly online: HeadedNetwork<ResNetEncoder, MLPHead>;
   /** The online predictor (keys under `predictor.`). */
@@ -85,6 +86,7 @@ export class BYOLNet implements Module<tf.Tensor4D, tf.Tensor2D> {
    * @param options Projection and hidden sizes, width, stem, zero-init, seed.
    */
   constructor(options: BYOLNetOptions = {}) {
+    super();
     const fn = "byolNet()";
     const { hiddenDim = 256, projectorDim = 4096, seed = DEFAULT_SEED, ...body } = options;
     checkInteger(fn, "hiddenDim", hiddenDim, { min: 1 });
@@ -172,68 +174,11 @@ export class BYOLNet implements Module<tf.Tensor4D, tf.Tensor2D> {
   }
 
   /**
-   * The trained parameters: the online network's and the predictor's.
-   *
-   * @returns Names to variables.
+   * The online network, the predictor, the frozen target (its variables are buffers) and the
+   * update count.
    */
-  parameters(): Map<string, tf.Variable> {
-    return composite.parameters(this.#parts);
-  }
-
-  /**
-   * The online BatchNorm statistics, every variable of the target, and `target_updates`.
-   *
-   * @returns Names to non-trainable variables.
-   */
-  buffers(): Map<string, tf.Variable> {
-    return composite.buffers(this.#parts);
-  }
-
-  /**
-   * The trained parameters without weight decay (biases, BatchNorm weights).
-   *
-   * @returns A subset of the names of {@linkcode BYOLNet.parameters}.
-   */
-  noDecayNames(): Set<string> {
-    return composite.noDecayNames(this.#parts);
-  }
-
-  /**
-   * Every state-dict key with its PyTorch-layout shape.
-   *
-   * @returns Keys to shapes: online, predictor, target, `target_updates`.
-   */
-  stateShapes(): Map<string, number[]> {
-    return composite.stateShapes(this.#parts);
-  }
-
-  /**
-   * Every parameter and buffer in PyTorch layout.
-   *
-   * @returns New tensors by key; the caller disposes them.
-   */
-  stateDict(): Map<string, tf.Tensor> {
-    return composite.stateDict(this.#parts);
-  }
-
-  /**
-   * Loads PyTorch-layout tensors into every part; with `strict` (default), checks every key
-   * before loading any.
-   *
-   * @param stateDict Tensors by key.
-   * @param options `prefix` to select and strip; `strict` (default true).
-   * @returns The keys that did not match (all empty when strict).
-   */
-  loadStateDict(
-    stateDict: Map<string, tf.Tensor>,
-    options?: LoadStateDictOptions,
-  ): LoadStateDictResult {
-    return composite.loadStateDict(this.#parts, stateDict, options);
-  }
-
-  /** Disposes every part. */
-  dispose(): void {
-    this.#parts.forEach((p) => p.module.dispose());
+  protected get parts(): readonly Part[] {
+    return this.#parts;
   }
 }
 

@@ -1,7 +1,7 @@
 // Copyright 2026 the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
-import type { ApplyOptions, LoadStateDictOptions, LoadStateDictResult, Module } from "./module.ts";
-import { composite, type Part } from "./_state.ts";
+import { CompositeModule, type Part } from "./composite_module.ts";
+import type { ApplyOptions, Module } from "./module.ts";
 
 /** A module that maps images to features, e.g. {@linkcode ResNetEncoder}. */
 export type Encoder = Module<tf.Tensor4D, tf.Tensor2D>;
@@ -37,7 +37,8 @@ export type Head = Module<tf.Tensor2D, tf.Tensor2D>;
  * net.dispose();
  * ```
  */
-export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> implements Module {
+export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head>
+  extends CompositeModule {
   /** The network without its head: images to features. */
   readonly encoder: E;
   /** The head: features to outputs (state-dict keys under `fc.`). */
@@ -51,6 +52,7 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
    * @param head Features to outputs.
    */
   constructor(encoder: E, head: H) {
+    super();
     this.encoder = encoder;
     this.head = head;
     this.#parts = [{ prefix: "", module: encoder }, { prefix: "fc.", module: head }];
@@ -67,69 +69,8 @@ export class HeadedNetwork<E extends Encoder = Encoder, H extends Head = Head> i
     return tf.tidy(() => this.head.apply(this.encoder.apply(x, options), options));
   }
 
-  /**
-   * The parts' parameters, the head's under `fc.`.
-   *
-   * @returns Names to variables.
-   */
-  parameters(): Map<string, tf.Variable> {
-    return composite.parameters(this.#parts);
-  }
-
-  /**
-   * The parts' buffers, the head's under `fc.`.
-   *
-   * @returns Names to non-trainable variables.
-   */
-  buffers(): Map<string, tf.Variable> {
-    return composite.buffers(this.#parts);
-  }
-
-  /**
-   * The parts' parameters without weight decay.
-   *
-   * @returns A subset of the names of {@linkcode HeadedNetwork.parameters}.
-   */
-  noDecayNames(): Set<string> {
-    return composite.noDecayNames(this.#parts);
-  }
-
-  /**
-   * Every state-dict key with its PyTorch-layout shape.
-   *
-   * @returns Keys to shapes, encoder first.
-   */
-  stateShapes(): Map<string, number[]> {
-    return composite.stateShapes(this.#parts);
-  }
-
-  /**
-   * Every parameter and buffer in PyTorch layout.
-   *
-   * @returns New tensors by torchvision key; the caller disposes them.
-   */
-  stateDict(): Map<string, tf.Tensor> {
-    return composite.stateDict(this.#parts);
-  }
-
-  /**
-   * Loads PyTorch-layout tensors into both parts; with `strict` (default), checks every key of
-   * both before loading any.
-   *
-   * @param stateDict Tensors by torchvision key.
-   * @param options `prefix` to select and strip; `strict` (default true).
-   * @returns The keys that did not match (all empty when strict).
-   */
-  loadStateDict(
-    stateDict: Map<string, tf.Tensor>,
-    options?: LoadStateDictOptions,
-  ): LoadStateDictResult {
-    return composite.loadStateDict(this.#parts, stateDict, options);
-  }
-
-  /** Disposes the encoder and the head. */
-  dispose(): void {
-    this.encoder.dispose();
-    this.head.dispose();
+  /** The encoder, then the head under `fc.`. */
+  protected get parts(): readonly Part[] {
+    return this.#parts;
   }
 }

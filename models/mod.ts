@@ -5,7 +5,9 @@
  *
  * - {@linkcode ResNetEncoder}: a ResNet body, images to pooled features `h`; it knows nothing
  *   of heads. {@linkcode MLPHead}: linear layers with ReLU between.
- *   {@linkcode HeadedNetwork}: an encoder and a head under `fc.`.
+ *   {@linkcode HeadedNetwork}: an encoder and a head under `fc.`. {@linkcode LeafModule} and
+ *   {@linkcode CompositeModule} are the bases of modules that own variables and of modules made
+ *   of modules.
  * - {@linkcode resnet18}, {@linkcode resnet34}, {@linkcode resnet50}: torchvision's classifiers
  *   ({@linkcode ResNet} = encoder + `fc`).
  * - {@linkcode simclrNet}: the tutorial's `convnet` ({@linkcode SimCLRNet} = ResNet-18 encoder +
@@ -46,6 +48,7 @@
  */
 export * from "./module.ts";
 export * from "./leaf_module.ts";
+export * from "./composite_module.ts";
 export * from "./headed_network.ts";
 export * from "./resnet_encoder.ts";
 export * from "./mlp_head.ts";
