@@ -217,6 +217,27 @@ export function presetLine(
   return `${command}: ${settings.preset} preset${how} on ${data}: ${shown}${hint}`;
 }
 
+/** The key values every training command's first line shows, in order (see {@linkcode presetLine}). */
+export function trainingValues(config: {
+  epochs: number;
+  batchSize: number;
+  imageSize: number;
+  width: number;
+  stem: string;
+  lr: number;
+  weightDecay: number;
+}): Record<string, string | number> {
+  return {
+    epochs: config.epochs,
+    "batch size": config.batchSize,
+    "image size": config.imageSize,
+    width: config.width,
+    stem: config.stem,
+    lr: config.lr,
+    "weight decay": config.weightDecay,
+  };
+}
+
 /**
  * The name of a data set for titles and reports: `STL10` when its classes are STL10's (from
  * `class_names.txt`, or STL10's own files without one), `demo data` for the demo data set,

@@ -23,6 +23,7 @@ import {
   SHARED_FLAGS,
   startBackend,
   STEM_FLAG,
+  trainingValues,
   writeRunConfig,
   writeRunReport,
 } from "./_run.ts";
@@ -71,15 +72,7 @@ async function evaluate(model: ResNet, split: STL10Dataset, imageSize: number): 
 
 /** Trains the supervised baseline with `config`; writes `baseline.json` into `config.out`. */
 export async function baseline(config: BaselineConfig): Promise<BaselineResult> {
-  console.error(presetLine("baseline", config, {
-    epochs: config.epochs,
-    "batch size": config.batchSize,
-    "image size": config.imageSize,
-    width: config.width,
-    stem: config.stem,
-    lr: config.lr,
-    "weight decay": config.weightDecay,
-  }));
+  console.error(presetLine("baseline", config, trainingValues(config)));
   const parallelism = await startBackend(config, config.batchSize);
   const dataDir = config.data ?? await ensureDemoData();
   const train = await openSTL10(dataDir, "train");

@@ -33,6 +33,7 @@ import {
   SHARED_FLAGS,
   startBackend,
   STEM_FLAG,
+  trainingValues,
   writeRunConfig,
   writeRunReport,
 } from "./_run.ts";
@@ -136,13 +137,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
   }
   console.error(presetLine("pretrain", config, {
     ...(config.method === "simclr" ? {} : { method: config.method }),
-    epochs: config.epochs,
-    "batch size": config.batchSize,
-    "image size": config.imageSize,
-    width: config.width,
-    stem: config.stem,
-    lr: config.lr,
-    "weight decay": config.weightDecay,
+    ...trainingValues(config),
     temperature: config.temperature,
     "crop scale": `${config.cropMinScale}-1`,
     hue: config.hue,

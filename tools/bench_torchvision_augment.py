@@ -12,6 +12,7 @@ augment/augment_bench.ts (two views of 256 images at 96 px).
 import argparse
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -20,20 +21,14 @@ import torchvision
 from PIL import Image
 from torchvision import transforms
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tutorial_simclr import ContrastiveTransformations  # noqa: E402  (the tutorial's, transcribed once)
+
 parser = argparse.ArgumentParser()
 parser.add_argument("--images", type=int, default=256)
 parser.add_argument("--repeats", type=int, default=3)
 parser.add_argument("--size", type=int, default=96)
 args = parser.parse_args()
-
-
-class ContrastiveTransformations:
-    def __init__(self, base_transforms, n_views=2):
-        self.base_transforms = base_transforms
-        self.n_views = n_views
-
-    def __call__(self, x):
-        return [self.base_transforms(x) for i in range(self.n_views)]
 
 
 def contrast_transforms(to_tensor):
