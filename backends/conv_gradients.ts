@@ -45,14 +45,12 @@ function fastKernels(backendName: string): tf.KernelConfig[] {
     opKernel("Conv2DBackpropFilter", backendName, (inputs, attrs) => {
       const a = attrs as unknown as BackpropAttrs;
       checkLayout("Conv2DBackpropFilter", a);
-      return conv2dFilterGradient(
-        inputs.x as tf.Tensor4D,
-        inputs.dy as tf.Tensor4D,
-        a.filterShape as Shape4,
-        a.strides,
-        a.pad,
-        a.dimRoundingMode,
-      );
+      const x = inputs.x as tf.Tensor4D, dy = inputs.dy as tf.Tensor4D;
+      const filterShape = a.filterShape as Shape4;
+      const gradient = (x: tf.Tensor4D, dy: tf.Tensor4D) =>
+        conv2dFilterGradient(x, dy, filterShape, a.strides, a.pad, a.dimRoundingMode);
+      if (backendName !== "webgpu") return gradient(x, dy);
+      return sumOverBatchChunks(x, dy, webgpuFilterGradientChunk(filterShape, dy.shape), gradient);
     }),
     opKernel("Conv2DBackpropInput", backendName, (inputs, attrs) => {
       const a = attrs as unknown as BackpropAttrs;
@@ -68,6 +66,44 @@ function fastKernels(backendName: string): tf.KernelConfig[] {
     }),
   ];
   return backendName === "webgpu" ? kernels.slice(0, 1) : kernels;
+}
+
+/**
+ * Images per chunk of webgpu's filter gradient. Its forward convolution reduces over the
+ * whole batch (`[C, H, W, N]` against `[OH, OW, N, O]`): at large batches its inner dimension
+ * outgrows what one dispatch may hold (measured on llvmpipe: 1,200 images of 64 x 64 x 3
+ * came back as zeros, without an error), so the batch is summed in chunks of at most
+ * {@linkcode WEBGPU_FILTER_GRADIENT_BYTES} of unrolled patches (`C * KH * KW * OH * OW`
+ * values per image).
+ */
+function webgpuFilterGradientChunk(filterShape: Shape4, dyShape: number[]): number {
+  const [kh, kw, c] = filterShape;
+  const [, oh, ow] = dyShape;
+  return Math.max(1, Math.floor(WEBGPU_FILTER_GRADIENT_BYTES / (4 * c * kh * kw * oh * ow)));
+}
+
+/** The largest unrolled-patch matrix one chunk of webgpu's filter gradient may span (64 MiB). */
+const WEBGPU_FILTER_GRADIENT_BYTES = 64 * 2 ** 20;
+
+/** `gradient(x, dy)` summed over chunks of at most `chunk` images (the whole batch when it fits). */
+function sumOverBatchChunks(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  chunk: number,
+  gradient: (x: tf.Tensor4D, dy: tf.Tensor4D) => tf.Tensor4D,
+): tf.Tensor4D {
+  const n = x.shape[0];
+  if (n <= chunk) return gradient(x, dy);
+  let sum: tf.Tensor4D | null = null;
+  for (let start = 0; start < n; start += chunk) {
+    const count = Math.min(chunk, n - start);
+    const part = gradient(
+      tf.slice(x, [start, 0, 0, 0], [count, -1, -1, -1]),
+      tf.slice(dy, [start, 0, 0, 0], [count, -1, -1, -1]),
+    );
+    sum = sum === null ? part : tf.add(sum, part);
+  }
+  return sum!;
 }
 
 /** Our kernels per backend (stable identities) and the stock ones they replaced. */

@@ -70,6 +70,37 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "`registerFastConvGradients(['webgpu'])` sums a large batch's filter gradient in chunks",
+  ignore: !adapter,
+  fn: async () => {
+    registerFastConvGradients(["webgpu"]);
+    assert.ok(await tf.setBackend("webgpu"));
+    // 1,200 images of 64 x 64 x 3: in one convolution this came back as zeros. With ones in
+    // and ones back, tap (i, j) of a 3 x 3 "same" filter sums N * (64 - |i - 1|) * (64 - |j - 1|)
+    // ones per input channel: integers below 2^24, exact in float32 in any order.
+    const [n, size] = [1200, 64];
+    const x = tf.ones([n, size, size, 3]) as tf.Tensor4D;
+    const dy = tf.ones([n, size, size, 2]) as tf.Tensor4D;
+    const w = tf.zeros([3, 3, 3, 2]) as tf.Tensor4D;
+    const dw = tf.grad((f: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, 1, "same"), dy))
+    )(w);
+    const got = await dw.data();
+    tf.dispose([x, dy, w, dw]);
+    const expected: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        const taps = n * (size - Math.abs(i - 1)) * (size - Math.abs(j - 1));
+        for (let k = 0; k < 3 * 2; k++) expected.push(taps);
+      }
+    }
+    assert.deepEqual([...got], expected);
+    unregisterFastConvGradients(["webgpu"]);
+    await tf.setBackend("wasm");
+  },
+});
+
 Deno.test("`registerFastConvGradients()` is idempotent and undone by `unregisterFastConvGradients()`", () => {
   const stockInput = tf.getKernel("Conv2DBackpropInput", "wasm");
   unregisterFastConvGradients();
