@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { selectBackend } from "@simclr/backends";
 import { AdamW } from "./adamw.ts";
@@ -85,11 +85,15 @@ Deno.test("`DataParallel` gives the single-process gradient with BatchNorm in tr
 
 Deno.test("`DataParallel` replicas stay bit-identical over several steps", async () => {
   const { local, optimizer, parallel } = await group(3, true);
+  const counts: number[] = [];
   for (let step = 0; step < 3; step++) {
     optimizer.lr = 0.1 / (step + 1);
     const { loss } = await parallel.step(8, () => ({ seed: 20 + step }));
     assert.ok(Number.isFinite(loss));
+    counts.push(tf.memory().numTensors);
   }
+  // After the first step (which creates the optimiser's moments), no step leaks a tensor.
+  assert.deepEqual(counts.slice(1), [counts[0], counts[0]]);
   const sums = await parallel.checksums();
   assert.equal(sums.length, 3);
   assert.equal(new Set(sums).size, 1, `replica digests differ: ${sums}`);
