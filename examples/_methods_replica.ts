@@ -74,6 +74,20 @@ export async function createReplica(config: MethodReplicaConfig): Promise<Method
   const { nViews, width, stem, seed } = config;
   const inputs = viewsOf(config) as MethodReplica["inputs"];
   const dim = outputDim(config);
+  // SupCon and Barlow Twins: one network, whose projections the loss compares.
+  const headedReplica = (
+    model: HeadedNetwork,
+    loss: (z: tf.Tensor2D, payload: MethodPayload) => LossOutput,
+  ): MethodReplica => ({
+    model,
+    monitored: model,
+    nViews,
+    outputDim: dim,
+    inputs,
+    forward: (x) => model.apply(x as tf.Tensor4D, { training: true }),
+    loss,
+    evaluate: (views, payload) => loss(model.apply(views, { training: false }), payload),
+  });
   if (config.method === "supcon") {
     // The SimCLR network: SupCon's projection head is the same MLP (Linear, ReLU, Linear).
     const model = simclrNet({ hiddenDim: config.hiddenDim, width, stem, seed });
@@ -85,16 +99,7 @@ export async function createReplica(config: MethodReplicaConfig): Promise<Method
       t.dispose();
       return out;
     };
-    return {
-      model,
-      monitored: model,
-      nViews,
-      outputDim: dim,
-      inputs,
-      forward: (x) => model.apply(x as tf.Tensor4D, { training: true }),
-      loss,
-      evaluate: (views, payload) => loss(model.apply(views, { training: false }), payload),
-    };
+    return headedReplica(model, loss);
   }
   if (config.method === "barlow") {
     // The paper's projector: Linear-BN-ReLU, Linear-BN-ReLU, Linear, no biases.
@@ -110,16 +115,7 @@ export async function createReplica(config: MethodReplicaConfig): Promise<Method
       const { loss, onDiagonal, offDiagonal } = barlowTwins(z, { lambda: config.lambda });
       return { loss, metrics: { on_diagonal: onDiagonal, off_diagonal: offDiagonal } };
     };
-    return {
-      model,
-      monitored: model,
-      nViews,
-      outputDim: dim,
-      inputs,
-      forward: (x) => model.apply(x as tf.Tensor4D, { training: true }),
-      loss,
-      evaluate: (views) => loss(model.apply(views, { training: false })),
-    };
+    return headedReplica(model, loss);
   }
   const model: BYOLNet = byolNet({
     hiddenDim: config.hiddenDim,
