@@ -7,12 +7,13 @@ F.cross_entropy, AdamW, MultiStepLR stepped per epoch, test accuracy every `eval
 best kept with a strict `>`), the per-epoch losses, the test accuracies and the kept weights.
 """
 
-import json
 import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from _fixtures import write_json_atomic
 
 torch.manual_seed(0)
 N_CLASSES, DIM, PER_CLASS_TRAIN, PER_CLASS_TEST = 4, 8, 10, 6
@@ -96,7 +97,5 @@ out = {
     },
 }
 path = os.path.join(os.path.dirname(__file__), "..", "eval", "testdata", "logreg.json")
-with open(path + ".tmp", "w") as f:
-    json.dump(out, f)
-os.replace(path + ".tmp", path)
+write_json_atomic(path, out)
 print("wrote", path, "best epoch", best_epoch, "test accs", test_accs, "losses", losses[0], losses[-1])

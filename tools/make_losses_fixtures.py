@@ -7,12 +7,12 @@ The loss code below is the tutorial's `SimCLR.info_nce_loss`, unchanged except t
 takes the features directly instead of encoding a batch of images.
 """
 
-import json
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
+
+from _fixtures import f32, write_json_atomic
 
 
 def tutorial_info_nce(feats, temperature):
@@ -32,11 +32,6 @@ def tutorial_info_nce(feats, temperature):
     top5 = (sim_argsort < 5).float().mean()
     mean_pos = 1 + sim_argsort.float().mean()
     return nll, top1, top5, mean_pos
-
-
-def f32(values):
-    """Shortest decimal strings that round-trip as float32, to keep the file small."""
-    return [float(str(np.float32(v))) for v in values]
 
 
 def case(generator, pairs, dim, temperature, correlation):
@@ -74,11 +69,7 @@ def main():
         ]
     ]
     meta = {"torch": torch.__version__, "generator": "tools/make_losses_fixtures.py"}
-    with open(out + ".tmp", "w") as f:
-        json.dump({"meta": meta, "cases": cases}, f)
-    import os
-
-    os.replace(out + ".tmp", out)
+    write_json_atomic(out, {"meta": meta, "cases": cases})
 
 
 if __name__ == "__main__":

@@ -17,14 +17,14 @@ its authors' code, transcribed; only the framework plumbing is left out:
   JAX, stop_gradient as detach().
 """
 
-import json
 import os
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from _fixtures import f32, write_json_atomic
 
 
 class SupConLoss(nn.Module):
@@ -150,11 +150,6 @@ def byol_loss(predictions, targets):
     return torch.mean(loss)
 
 
-def f32(values):
-    """Shortest decimal strings that round-trip as float32, to keep the file small."""
-    return [float(str(np.float32(v))) for v in values]
-
-
 def correlated(generator, n_views, n, dim, correlation):
     base = torch.randn(n, dim, generator=generator, dtype=torch.float64)
     noise = torch.randn(n_views * n, dim, generator=generator, dtype=torch.float64)
@@ -223,9 +218,7 @@ def byol_case(generator, n, dim, correlation):
 
 def write(path, cases):
     meta = {"torch": torch.__version__, "generator": "tools/make_method_losses_fixtures.py"}
-    with open(path + ".tmp", "w") as f:
-        json.dump({"meta": meta, "cases": cases}, f)
-    os.replace(path + ".tmp", path)
+    write_json_atomic(path, {"meta": meta, "cases": cases})
 
 
 def main():

@@ -10,13 +10,12 @@ training-mode output, the running statistics after it, the evaluation-mode outpu
 and the gradients of sum(output * r) with respect to every parameter and the input.
 """
 
-import json
-import os
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
+
+from _fixtures import f32, write_json_atomic
 
 
 def barlow_projector(sizes):
@@ -36,10 +35,6 @@ def byol_mlp(sizes):
         nn.ReLU(inplace=True),
         nn.Linear(sizes[1], sizes[2]),
     )
-
-
-def f32(values):
-    return [float(str(np.float32(v))) for v in values]
 
 
 def case(name, net, sizes, bias, batch, generator):
@@ -82,9 +77,7 @@ def main():
         case("byol", byol_mlp([6, 12, 4]), [6, 12, 4], True, 7, generator),
     ]
     meta = {"torch": torch.__version__, "generator": "tools/make_mlp_head_fixtures.py"}
-    with open(out + ".tmp", "w") as f:
-        json.dump({"meta": meta, "cases": cases}, f)
-    os.replace(out + ".tmp", out)
+    write_json_atomic(out, {"meta": meta, "cases": cases})
 
 
 if __name__ == "__main__":

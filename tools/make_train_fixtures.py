@@ -7,23 +7,22 @@ learning rate changed between steps. Schedules: the learning rate of each epoch 
 CosineAnnealingLR and MultiStepLR report it after `epoch` calls of `step()`.
 """
 
-import json
-import os
 import sys
 
-import numpy as np
 import torch
 
+from _fixtures import f32, write_json_atomic
 
-def f32(t):
-    return [float(str(np.float32(v))) for v in t.detach().flatten().tolist()]
+
+def tensor_f32(t):
+    return f32(t.detach().flatten().tolist())
 
 
 def adamw_case():
     g = torch.Generator().manual_seed(1)
     w = torch.randn(3, 4, generator=g).requires_grad_(True)
     b = torch.randn(4, generator=g).requires_grad_(True)
-    init = {"w": f32(w), "b": f32(b)}
+    init = {"w": tensor_f32(w), "b": tensor_f32(b)}
     opt = torch.optim.AdamW(
         [{"params": [w], "weight_decay": 0.1}, {"params": [b], "weight_decay": 0.0}],
         lr=0.05, betas=(0.9, 0.99), eps=1e-6,
@@ -37,7 +36,7 @@ def adamw_case():
         gb = torch.randn(4, generator=g) * 1e-3
         w.grad, b.grad = gw, gb
         opt.step()
-        steps.append({"lr": lr, "gw": f32(gw), "gb": f32(gb), "w": f32(w), "b": f32(b)})
+        steps.append({"lr": lr, "gw": tensor_f32(gw), "gb": tensor_f32(gb), "w": tensor_f32(w), "b": tensor_f32(b)})
     return {"init": init, "betas": [0.9, 0.99], "eps": 1e-6, "weightDecay": 0.1, "steps": steps}
 
 
@@ -66,9 +65,7 @@ def main():
             lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[6, 8], gamma=0.1), 10
         ),
     }
-    with open(out + ".tmp", "w") as f:
-        json.dump(data, f)
-    os.replace(out + ".tmp", out)
+    write_json_atomic(out, data)
 
 
 if __name__ == "__main__":
