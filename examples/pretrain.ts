@@ -72,7 +72,8 @@ const FLAGS: Flag[] = [
     type: "integer",
     min: 1,
     help: "barlow: width of the projector's 3 layers (128 x --width: the paper's 8192 at width " +
-      "64); byol: hidden width of the projector and predictor (64 x --width: 4096 at 64)",
+      "64; the demo preset: 16 x --width); byol: hidden width of the projector and predictor " +
+      "(64 x --width: 4096 at 64)",
   },
   {
     name: "tau-base",
@@ -354,24 +355,27 @@ export function pretrainSettings(flags: Flags): PretrainConfig {
     }
   }
   const temperature = pick("temperature", preset.temperature);
-  // Each method's own hyperparameters, recorded only for it: the papers' values, sizes scaled
-  // from their ResNet-50 at width 64 to --width.
+  const own = method === "simclr" ? {} : preset.methods?.[method] ?? {};
+  // Each method's own hyperparameters, recorded only for it: the papers' values (unless the
+  // preset departs from them), sizes scaled from their ResNet-50 at width 64 to --width.
+  const projectorDim = (paperPerWidth: number) =>
+    pick("projector-dim", (own.projectorPerWidth ?? paperPerWidth) * settings.width);
   const perMethod: Partial<PretrainConfig> = method === "supcon"
     ? { baseTemperature: pick("base-temperature", temperature) }
     : method === "barlow"
-    ? { lambda: pick("lambda", 0.0051), projectorDim: pick("projector-dim", 128 * settings.width) }
+    ? { lambda: pick("lambda", 0.0051), projectorDim: projectorDim(128) }
     : method === "byol"
-    ? { tauBase: pick("tau-base", 0.996), projectorDim: pick("projector-dim", 64 * settings.width) }
+    ? { tauBase: pick("tau-base", own.tauBase ?? 0.996), projectorDim: projectorDim(64) }
     : {};
   return {
     ...settings,
     method,
     ...perMethod,
-    epochs: pick("epochs", preset.epochs),
+    epochs: pick("epochs", own.epochs ?? preset.epochs),
     batchSize: pick("batch-size", preset.batchSize),
     hiddenDim: pick("hidden-dim", method === "byol" ? 4 * settings.width : preset.hiddenDim),
     temperature,
-    lr: pick("lr", preset.lr),
+    lr: pick("lr", own.lr ?? preset.lr),
     weightDecay: pick("weight-decay", preset.weightDecay),
     nViews: pick("n-views", 2),
     valEvery: pick("val-every", 1),

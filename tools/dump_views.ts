@@ -6,13 +6,13 @@
  *
  * ```sh
  * deno run -A tools/dump_views.ts --data DIR --out DIR --epoch 0 --batch-size 64 \
- *   --image-size 32 --seed 1 [--no-antialias]
+ *   --image-size 32 --seed 1 [--preset demo] [--no-antialias]
  * ```
  *
  * The data order and views are pretrain's: training batches from
  * `batches(unlabeled, { batchSize, dropLast: true, seed, epoch })`, views
- * `simclrViews(pixels, { seed: mixSeed(seed, epoch, step), ... })` with the tutorial preset's
- * crop scale and hue (as examples/_simclr_replica.ts), validation batches of the train split
+ * `simclrViews(pixels, { seed: mixSeed(seed, epoch, step), ... })` with the crop scale and hue
+ * of `--preset` (default tutorial; as examples/_simclr_replica.ts), validation batches of the train split
  * in order with seeds `mixSeed(seed, epoch, -1 - step)`, on the wasm backend with one thread.
  * Writes `--out`/train.f32 and `--out`/val.f32: float32 little-endian NHWC views, batch after
  * batch, each batch view-major (`[2 * n, size, size, 3]`, normalised), through temporary names.
@@ -34,13 +34,20 @@ await runMain(async () => {
     { name: "batch-size", type: "integer", min: 2, default: 64, help: "Images per batch" },
     { name: "image-size", type: "integer", min: 8, default: 32, help: "Side of the views" },
     { name: "seed", type: "integer", default: 42, help: "The run's seed" },
+    {
+      name: "preset",
+      type: "string",
+      choices: Object.keys(PRESETS),
+      default: "tutorial",
+      help: "Whose crop scale and hue",
+    },
     { name: "no-antialias", type: "boolean", help: "The float-tensor resize (no antialias)" },
   ]);
   if (flags.data === undefined || flags.out === undefined) {
     throw new UsageError("pass --data DIR and --out DIR");
   }
   await selectBackend("wasm", { threads: 1, log: null });
-  const preset = PRESETS.tutorial;
+  const preset = PRESETS[flags.preset as string];
   const seed = flags.seed as number, epoch = flags.epoch as number;
   const batchSize = flags["batch-size"] as number, size = flags["image-size"] as number;
   const antialias = flags["no-antialias"] !== true;

@@ -57,7 +57,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import read_safetensors  # noqa: E402
 from make_losses_fixtures import tutorial_info_nce  # noqa: E402
-from make_models_fixtures import tutorial_convnet  # noqa: E402
+from make_method_losses_fixtures import barlow_twins, byol_loss  # noqa: E402
+from make_models_fixtures import BasicBlock, narrow_resnet, tutorial_convnet  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 
@@ -153,7 +154,7 @@ class OurViews:
         cmd = [
             "deno", "run", "-A", os.path.join(HERE, "dump_views.ts"), "--data", a.data,
             "--out", self.tmp, "--epoch", str(epoch), "--batch-size", str(a.batch_size),
-            "--image-size", str(a.image_size), "--seed", str(a.seed),
+            "--image-size", str(a.image_size), "--seed", str(a.seed), "--preset", a.views_preset,
         ] + (["--no-antialias"] if a.no_antialias else [])
         subprocess.run(cmd, check=True, cwd=ROOT)
 
@@ -188,11 +189,104 @@ def info_nce(model, imgs, temperature):
     return loss, {"acc_top1": top1.item(), "acc_top5": top5.item(), "acc_mean_pos": mean_pos.item()}
 
 
+def mlp(sizes, bias):
+    """Linear-BN-ReLU for each hidden layer, then Linear (the Barlow Twins and BYOL MLPs)."""
+    layers = []
+    for i in range(len(sizes) - 2):
+        layers += [nn.Linear(sizes[i], sizes[i + 1], bias=bias), nn.BatchNorm1d(sizes[i + 1]),
+                   nn.ReLU(inplace=True)]
+    return nn.Sequential(*layers, nn.Linear(sizes[-2], sizes[-1], bias=bias))
+
+
+def method_encoder(args):
+    """The ResNet-18 at `--width` and `--stem` with fc = identity (512w/64-d features)."""
+    net = narrow_resnet(BasicBlock, [2, 2, 2, 2], args.width, 1, args.stem)
+    net.fc = nn.Identity()
+    return net, 8 * args.width
+
+
+class BarlowTwins(nn.Module):
+    """facebookresearch/barlowtwins' model: backbone, projector (Linear-BN-ReLU twice, then
+    Linear, no biases), the loss on the two views' projections."""
+
+    def __init__(self, args):
+        super().__init__()
+        self.backbone, features = method_encoder(args)
+        p = args.projector_dim
+        self.projector = mlp([features, p, p, p], bias=False)
+        self.lambd = args.lambd
+
+    def forward(self, imgs):
+        z = self.projector(self.backbone(imgs))
+        n = z.shape[0] // 2
+        loss, on_diag, off_diag = barlow_twins(z[:n], z[n:], self.lambd)
+        return loss, {"on_diagonal": on_diag.item(), "off_diagonal": off_diag.item()}
+
+
+class BYOL(nn.Module):
+    """BYOL: online encoder + projector + predictor (Linear-BN-ReLU-Linear MLPs), a target
+    network that is the online one's moving average (tau from `--tau-base` to 1 by a cosine
+    over the steps of training), the symmetrised regression loss."""
+
+    def __init__(self, args, total_steps):
+        super().__init__()
+        encoder, features = method_encoder(args)
+        h, p = args.hidden_dim, args.projector_dim
+        self.online = nn.Sequential(encoder, mlp([features, p, h], bias=True))
+        self.predictor = mlp([h, p, h], bias=True)
+        self.target = copy.deepcopy(self.online)
+        for param in self.target.parameters():
+            param.requires_grad_(False)
+        self.tau_base, self.total_steps, self.updates = args.tau_base, total_steps, 0
+
+    def forward(self, imgs):
+        predictions = self.predictor(self.online(imgs))
+        targets = self.target(imgs)
+        return byol_loss(predictions, targets), {}
+
+    @torch.no_grad()
+    def update_target(self):
+        k = min(self.updates, self.total_steps)
+        rate = (1 - self.tau_base) * (np.cos(np.pi * k / self.total_steps) + 1) / 2  # 1 - tau
+        for t, o in zip(self.target.parameters(), self.online.parameters()):
+            t.add_(o - t, alpha=rate)
+        self.updates += 1
+
+
+class SimCLRModel(nn.Module):
+    """The tutorial's SimCLR module (convnet with its MLP head, `info_nce_loss`)."""
+
+    def __init__(self, args):
+        super().__init__()
+        self.convnet = tutorial_convnet(args.hidden_dim, args.width)
+        self.temperature = args.temperature
+
+    def forward(self, imgs):
+        return info_nce(self.convnet, imgs, self.temperature)
+
+
+def encoder_of(model):
+    """The network whose features the probe reads (its `fc` is dropped there)."""
+    if isinstance(model, SimCLRModel):
+        return model.convnet
+    if isinstance(model, BarlowTwins):
+        return model.backbone
+    return model.online[0]
+
+
 def train_simclr(args, unlabeled, val_images):
-    """The tutorial's train_simclr: returns (best weights, history)."""
+    """The tutorial's train_simclr, or (`--method`) Barlow Twins or BYOL in its place: returns
+    (the best epoch's encoder, history, best record). SimCLR keeps the best `val_acc_top5`,
+    the other methods the lowest `val_loss`."""
     seed_everything(args.seed)
-    model = tutorial_convnet(args.hidden_dim, args.width)
-    optimizer = optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    if args.method == "simclr":
+        model = SimCLRModel(args)
+    elif args.method == "barlow":
+        model = BarlowTwins(args)
+    else:
+        model = BYOL(args, args.epochs * (len(unlabeled) // args.batch_size))
+    trained = [q for q in model.parameters() if q.requires_grad]
+    optimizer = optim.AdamW(trained, lr=args.lr, weight_decay=args.weight_decay)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(
         optimizer, T_max=args.epochs, eta_min=args.lr / 50
     )
@@ -220,10 +314,12 @@ def train_simclr(args, unlabeled, val_images):
         model.train()
         sums, steps = {}, 0
         for imgs in train_batches:
-            loss, metrics = info_nce(model, imgs, args.temperature)
+            loss, metrics = model(imgs)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if isinstance(model, BYOL):
+                model.update_target()
             for k, v in {"loss": loss.item(), **metrics}.items():
                 sums[k] = sums.get(k, 0.0) + v
             steps += 1
@@ -234,26 +330,32 @@ def train_simclr(args, unlabeled, val_images):
         with torch.no_grad():
             for imgs in val_batches:
                 n = imgs.shape[0] // 2  # Lightning weights a batch's mean by its batch size
-                loss, metrics = info_nce(model, imgs, args.temperature)
+                loss, metrics = model(imgs)
                 for k, v in {"loss": loss.item(), **metrics}.items():
                     vsums[k] = vsums.get(k, 0.0) + v * n
                 count += n
         record.update({f"val_{k}": v / count for k, v in vsums.items()})
         record["seconds"] = time.time() - started
         scheduler.step()
-        if best is None or record["val_acc_top5"] > best["val_acc_top5"]:  # strictly better
+        if args.method == "simclr":
+            better = best is None or record["val_acc_top5"] > best["val_acc_top5"]
+        else:
+            better = best is None or record["val_loss"] < best["val_loss"]
+        if better:  # strictly
             best = record
             best_state = copy.deepcopy(model.state_dict())
         history.append(record)
+        shown = "val_acc_top5" if args.method == "simclr" else "val_loss"
         print(
             f"epoch {epoch + 1}/{args.epochs}: train_loss {record['train_loss']:.4f}, "
-            f"val_acc_top5 {record['val_acc_top5']:.4f}, {record['seconds']:.1f} s",
+            f"{shown} {record[shown]:.4f}, {record['seconds']:.1f} s",
             file=sys.stderr, flush=True,
         )
     if ours is not None:
         ours.close()
-    model.load_state_dict(best_state)
-    return model, history, best
+    if not args.last:
+        model.load_state_dict(best_state)
+    return encoder_of(model), history, best
 
 
 @torch.no_grad()
@@ -370,6 +472,16 @@ def main():
     p.add_argument("--temperature", type=float, default=0.07)
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--aug", choices=["pil", "tensor", "ours"], default="pil")
+    p.add_argument("--method", choices=["simclr", "barlow", "byol"], default="simclr")
+    p.add_argument("--stem", choices=["imagenet", "cifar"], default="imagenet",
+                   help="barlow, byol: the ResNet stem (simclr: the tutorial's imagenet)")
+    p.add_argument("--projector-dim", type=int, default=512,
+                   help="barlow: width of the projector's layers; byol: hidden width of the MLPs")
+    p.add_argument("--lambda", dest="lambd", type=float, default=0.0051)
+    p.add_argument("--tau-base", type=float, default=0.996)
+    p.add_argument("--views-preset", choices=["demo", "tutorial"], default="tutorial",
+                   help="with --aug ours: whose crop scale and hue the views use")
+    p.add_argument("--last", action="store_true", help="probe the last epoch, not the best")
     p.add_argument("--no-antialias", action="store_true",
                    help="with --aug ours: our views without antialias (today's float path)")
     p.add_argument("--sizes", default="10,50", help="images per class of the probes")
@@ -400,8 +512,8 @@ def main():
         network, history, best = train_simclr(args, unlabeled, train_split[0])
         result.update({
             "final_train_loss": history[-1]["train_loss"],
-            "final_val_acc_top5": history[-1]["val_acc_top5"],
-            "best_val_acc_top5": best["val_acc_top5"],
+            "final_val_acc_top5": history[-1].get("val_acc_top5"),
+            "best_val_acc_top5": best.get("val_acc_top5"),
             "best_epoch": best["epoch"],
             "history": history,
         })
