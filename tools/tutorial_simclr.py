@@ -18,6 +18,21 @@ side of the learning A/B (tools/learning_ab.py). From ../shared/reference/simclr
   80% of 100 epochs, batch 64, the test accuracy every 10 epochs and the best epoch kept, on
   the first k images of each class (`get_smaller_dataset`).
 
+`--method barlow|byol` trains the methods the tutorial points to next in its place, for the
+same comparison with `deno task pretrain --method`: the ResNet-18 at `--width` and `--stem`
+without its fc; Barlow Twins' projector (Linear-BN-ReLU twice, then Linear, no biases,
+`--projector-dim` wide) and loss (tools/make_method_losses_fixtures.py, the authors' code);
+BYOL's projector and predictor (Linear-BN-ReLU-Linear, hidden `--projector-dim`, output
+`--hidden-dim`), its target network (moving average, tau from `--tau-base` to 1 by a cosine
+over the steps) and loss. The same AdamW and schedule; the best epoch is the lowest
+`val_loss` (`--last`: the last epoch). With `--aug ours --views-preset demo` they see the views
+`deno task pretrain --data DIR` makes on the demo data:
+
+    /usr/bin/python3 tools/tutorial_simclr.py --data .cache/demo-data-v3 --out runs/t-barlow \
+        --method barlow --projector-dim 128 --width 8 --stem cifar --image-size 32 \
+        --batch-size 64 --epochs 10 --lr 2e-3 --aug ours --views-preset demo --last \
+        --sizes 10,20,50
+
 Data: an STL10 folder as datasets/write_stl10.ts writes it (e.g. tools/write_digits_stl10.py):
 SimCLR trains on its unlabeled split and validates on its train split, as the tutorial does.
 
@@ -502,7 +517,10 @@ def main():
         k: v for k, v in vars(args).items() if k not in ("out",)}}
     if args.probe_weights or args.random_init:
         seed_everything(args.seed)
-        network = tutorial_convnet(args.hidden_dim, args.width)
+        if args.method == "simclr":
+            network = tutorial_convnet(args.hidden_dim, args.width)
+        else:  # the methods' encoder (`--stem`), for their random-init baseline
+            network = method_encoder(args)[0]
         if args.probe_weights:
             load_our_weights(network, args.probe_weights)
         else:
