@@ -9,7 +9,7 @@ target's moving average with the cosine decay rate, step after step).
 
 The networks are what `byolNet({ width: 2, hiddenDim: 8, projectorDim: 16, stem: "cifar" })`
 builds: the ResNet-18 at width 2 with a CIFAR stem, projector and predictor
-Linear-BatchNorm1d-ReLU-Linear (tools/tutorial_simclr.py's BYOL, the same code as the learning
+Linear-BatchNorm1d-ReLU-Linear (tools/tutorial_simclr.py's BYOL, the code of the learning
 comparison), seeded. AdamW with lr 0.5, weight decay 0.1 and eps 1: so large an eps makes each
 step about lr * gradient, where Adam's usual first steps move every weight by about +-lr
 whatever its gradient, which would blow rounding up. Some gradients here are zero but for
@@ -22,7 +22,7 @@ Keys: `before.<key>` the state dict before the first step (our keys: the online 
 torchvision's with its projector under `fc.`, the predictor under `predictor.`, the target under
 `target.`, `target_updates`; PyTorch layouts); `input.<step>` the step's NHWC views;
 `after.<key>` the state dict after the three steps. Metadata: the loss of each step (`loss.0`,
-...), lr, weightDecay, tauBase, steps, width, hiddenDim, projectorDim, stem.
+...), lr, eps, weightDecay, tauBase, steps, width, hiddenDim, projectorDim, stem.
 """
 
 import argparse
@@ -48,14 +48,14 @@ def main():
     model = BYOL(args, steps)
     model.train()
 
+    def ours(key):
+        """An online/target key (0.<encoder key>, 1.<projector key>) as byolNet names it."""
+        return key[2:] if key.startswith("0.") else "fc." + key[2:]
+
     def state():
-        s = {}
-        for k, v in model.online.state_dict().items():  # 0.<encoder key>, 1.<projector key>
-            s[k[2:] if k.startswith("0.") else "fc." + k[2:]] = v
-        for k, v in model.predictor.state_dict().items():
-            s["predictor." + k] = v
-        for k, v in model.target.state_dict().items():
-            s["target." + (k[2:] if k.startswith("0.") else "fc." + k[2:])] = v
+        s = {ours(k): v for k, v in model.online.state_dict().items()}
+        s.update({"predictor." + k: v for k, v in model.predictor.state_dict().items()})
+        s.update({"target." + ours(k): v for k, v in model.target.state_dict().items()})
         s["target_updates"] = torch.tensor(model.updates, dtype=torch.int32)
         return {k: v.detach().clone() for k, v in s.items()}
 

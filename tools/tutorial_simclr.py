@@ -73,6 +73,7 @@ sys.path.insert(0, HERE)
 import read_safetensors  # noqa: E402
 from make_losses_fixtures import tutorial_info_nce  # noqa: E402
 from make_method_losses_fixtures import barlow_twins, byol_loss  # noqa: E402
+from make_mlp_head_fixtures import barlow_projector, byol_mlp  # noqa: E402
 from make_models_fixtures import BasicBlock, narrow_resnet, tutorial_convnet  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
@@ -204,15 +205,6 @@ def info_nce(model, imgs, temperature):
     return loss, {"acc_top1": top1.item(), "acc_top5": top5.item(), "acc_mean_pos": mean_pos.item()}
 
 
-def mlp(sizes, bias):
-    """Linear-BN-ReLU for each hidden layer, then Linear (the Barlow Twins and BYOL MLPs)."""
-    layers = []
-    for i in range(len(sizes) - 2):
-        layers += [nn.Linear(sizes[i], sizes[i + 1], bias=bias), nn.BatchNorm1d(sizes[i + 1]),
-                   nn.ReLU(inplace=True)]
-    return nn.Sequential(*layers, nn.Linear(sizes[-2], sizes[-1], bias=bias))
-
-
 def method_encoder(args):
     """The ResNet-18 at `--width` and `--stem` with fc = identity (512w/64-d features)."""
     net = narrow_resnet(BasicBlock, [2, 2, 2, 2], args.width, 1, args.stem)
@@ -228,7 +220,7 @@ class BarlowTwins(nn.Module):
         super().__init__()
         self.backbone, features = method_encoder(args)
         p = args.projector_dim
-        self.projector = mlp([features, p, p, p], bias=False)
+        self.projector = barlow_projector([features, p, p, p])
         self.lambd = args.lambd
 
     def forward(self, imgs):
@@ -247,8 +239,8 @@ class BYOL(nn.Module):
         super().__init__()
         encoder, features = method_encoder(args)
         h, p = args.hidden_dim, args.projector_dim
-        self.online = nn.Sequential(encoder, mlp([features, p, h], bias=True))
-        self.predictor = mlp([h, p, h], bias=True)
+        self.online = nn.Sequential(encoder, byol_mlp([features, p, h]))
+        self.predictor = byol_mlp([h, p, h])
         self.target = copy.deepcopy(self.online)
         for param in self.target.parameters():
             param.requires_grad_(False)
