@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DEMO_CLASS_NAMES, STL10_CLASS_NAMES } from "@simclr/datasets";
 import {
+  blurSigmaRange,
   dataSetName,
   presetLine,
   PRESETS,
@@ -38,6 +39,15 @@ Deno.test("`presetLine()` names the preset, whether it was asked for, and its ke
     presetLine("pretrain", mine, { epochs: 5 }),
     /^pretrain: demo preset \(the default\) on digits: epochs 5; the demo preset is tuned for the demo data: for other data pass --preset \(tutorial on STL10\)/,
   );
+});
+
+Deno.test("`blurSigmaRange()` is the tutorial's (0.1, 2) at 96 px, scaled as a whole", () => {
+  assert.deepEqual(blurSigmaRange(PRESETS.tutorial.maxBlurSigma), [0.1, 2]);
+  // The demo's 32 px views: a third of the image, a third of the blur.
+  const [low, high] = blurSigmaRange(PRESETS.demo.maxBlurSigma);
+  assert.ok(Math.abs(low - 0.1 / 3) < 1e-12 && Math.abs(high - 2 / 3) < 1e-12, `${low}, ${high}`);
+  const ratio = PRESETS.demo.imageSize / PRESETS.tutorial.imageSize;
+  assert.ok(Math.abs(PRESETS.demo.maxBlurSigma - ratio * PRESETS.tutorial.maxBlurSigma) < 1e-12);
 });
 
 Deno.test("`runSettings()` takes --extend only with --resume", () => {

@@ -23,6 +23,8 @@ export interface SimCLRReplicaConfig {
   nViews: number;
   cropMinScale: number;
   hue: number;
+  /** The range of GaussianBlur's sigma, in pixels of the views. */
+  blurSigma: readonly [number, number];
   temperature: number;
   /** Random views instead of augmented images (the benchmark's step: no data, no augmentation). */
   synthetic?: boolean;
@@ -63,7 +65,7 @@ export async function createReplica(
 export function viewsOf(
   config: Omit<SimCLRReplicaConfig, "hiddenDim" | "temperature">,
 ): Replica<Pick<SimCLRPayload, "pixels" | "seed">>["inputs"] {
-  const { sourceSize, imageSize, nViews, cropMinScale, hue } = config;
+  const { sourceSize, imageSize, nViews, cropMinScale, hue, blurSigma } = config;
   return ({ start, count, batchSize, payload }) =>
     config.synthetic
       ? tf.tidy(() => {
@@ -78,6 +80,7 @@ export function viewsOf(
         size: imageSize,
         cropScale: [cropMinScale, 1],
         hue,
+        blurSigma,
         part: { batchSize, start },
       });
 }

@@ -92,6 +92,7 @@ async function child(backend: string, size: number, batch: number, opts: {
     nViews: 2,
     cropMinScale: 0.08,
     hue: 0.1,
+    blurSigma: [0.1, 2] as const,
     temperature: 0.07,
     synthetic: true,
   };

@@ -25,6 +25,7 @@ import {
 } from "./_methods_replica.ts";
 import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
+  blurSigmaRange,
   ensureDemoData,
   presetLine,
   resolve,
@@ -92,6 +93,13 @@ const FLAGS: Flag[] = [
     help: "Smallest crop area of RandomResizedCrop (tutorial: 0.08)",
   },
   { name: "hue", type: "number", min: 0, help: "Hue jitter of ColorJitter (tutorial: 0.1)" },
+  {
+    name: "max-blur-sigma",
+    type: "number",
+    min: 0.01,
+    help: "Largest sigma of GaussianBlur, in pixels of the views; the smallest is a twentieth " +
+      "(tutorial: 2, at 96 px)",
+  },
   STEM_FLAG,
   { name: "val-every", type: "integer", min: 1, help: "Validate every k epochs" },
   {
@@ -126,6 +134,8 @@ export interface PretrainConfig extends RunSettings {
   monitorImages: number | null;
   cropMinScale: number;
   hue: number;
+  /** GaussianBlur's sigma is drawn from {@linkcode blurSigmaRange} of this. */
+  maxBlurSigma: number;
 }
 
 /** Runs pretraining (SimCLR, or `config.method`) with `config`; returns the fit result. */
@@ -142,6 +152,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     temperature: config.temperature,
     "crop scale": `${config.cropMinScale}-1`,
     hue: config.hue,
+    "blur sigma": blurSigmaRange(config.maxBlurSigma).map((s) => +s.toFixed(3)).join("-"),
   }));
   const parallelism = await startBackend(config, config.batchSize);
   const dataDir = config.data ?? await ensureDemoData();
@@ -183,6 +194,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     nViews: config.nViews,
     cropMinScale: config.cropMinScale,
     hue: config.hue,
+    blurSigma: blurSigmaRange(config.maxBlurSigma),
     temperature: config.temperature,
   };
   const methodConfig: MethodReplicaConfig | null = config.method === "simclr" ? null : {
@@ -382,6 +394,7 @@ export function pretrainSettings(flags: Flags): PretrainConfig {
     monitorImages: pick<number | null>("monitor-images", null),
     cropMinScale: pick("crop-min-scale", preset.cropMinScale),
     hue: pick("hue", preset.hue),
+    maxBlurSigma: pick("max-blur-sigma", preset.maxBlurSigma),
   };
 }
 

@@ -22,15 +22,16 @@ Deno.test("the demo pipeline runs end to end and pretraining beats a random enco
     sizes.reduce((sum, size) => sum + results[size].test, 0) / sizes.length;
   const [gain, base] = [mean(pretrained), mean(random)];
   console.log(`probe test accuracy, mean over ${sizes}: pretrained ${gain}, random init ${base}`);
-  // Chance is 10%; measured here: 26.5% against 11.1% (seeds 1 and 2 of the same recipe:
-  // 28.7% against 13.2%, 21.2% against 12.7%). Seeded and pinned, so the same on every run.
-  assert.ok(gain > base + 0.1, `pretrained ${gain} should beat random init ${base} by 10 points`);
-  // The training-free measure agrees (measured: 29.0% against 13.4%).
+  // Chance is 10%; measured here: 57.9% against 11.1%. Seeded and pinned, so the same on every
+  // run. 30 points: with the tutorial's blur in pixels on these 32 px views (sigma up to 2, not
+  // the preset's 2/3), the same run reached 26.5%, and this fails.
+  assert.ok(gain > base + 0.3, `pretrained ${gain} should beat random init ${base} by 30 points`);
+  // The training-free measure agrees (measured: 62.8% against 13.4%; 29.0% with that blur).
   const [knn, knnRandom] = [
     (await read("probe/probe.json")).knn.test,
     (await read("probe-random-init/probe.json")).knn.test,
   ];
-  assert.ok(knn > knnRandom + 0.1, `kNN: pretrained ${knn}, random init ${knnRandom}`);
+  assert.ok(knn > knnRandom + 0.3, `kNN: pretrained ${knn}, random init ${knnRandom}`);
   const epochs = (await Deno.readTextFile(`${out}/pretrain/metrics.jsonl`)).trim().split("\n")
     .map((line) => JSON.parse(line)).filter((r) => r.kind === "epoch");
   assert.equal(epochs.length, PRESETS.demo.epochs);

@@ -151,6 +151,10 @@ Deno.test("`pretrainConfig()` takes each method's departures from the preset, an
   assert.equal(pretrainConfig(["--method", "simclr"]).epochs, PRESETS.demo.epochs);
   assert.equal(pretrainConfig(["--method", "barlow"]).projectorDim, 16 * PRESETS.demo.width);
   assert.equal(pretrainConfig(["--method", "byol"]).projectorDim, 64 * PRESETS.demo.width);
+  // Every method blurs the demo's small views as the preset says, unless told otherwise.
+  assert.equal(pretrainConfig(["--method", "byol"]).maxBlurSigma, PRESETS.demo.maxBlurSigma);
+  assert.equal(pretrainConfig(["--method", "byol", "--max-blur-sigma", "1.5"]).maxBlurSigma, 1.5);
+  assert.equal(pretrainConfig(["--preset", "tutorial"]).maxBlurSigma, 2);
   // The tutorial preset keeps the papers' values.
   const tutorial = ["--preset", "tutorial", "--method"];
   assert.equal(pretrainConfig([...tutorial, "supcon"]).epochs, PRESETS.tutorial.epochs);

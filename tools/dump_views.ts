@@ -23,7 +23,7 @@ import { simclrViews } from "@simclr/augment";
 import { selectBackend } from "@simclr/backends";
 import { batches, openSTL10 } from "@simclr/datasets";
 import { mixSeed } from "@simclr/internal/random";
-import { PRESETS } from "../examples/_run.ts";
+import { blurSigmaRange, PRESETS } from "../examples/_run.ts";
 import { parseFlags, runMain, UsageError } from "../examples/_cli.ts";
 
 await runMain(async () => {
@@ -71,6 +71,7 @@ await runMain(async () => {
           size,
           cropScale: [preset.cropMinScale, 1],
           hue: preset.hue,
+          blurSigma: blurSigmaRange(preset.maxBlurSigma),
           antialias,
         });
         const values = await views.data() as Float32Array;
