@@ -11,8 +11,8 @@
  *
  * The data order and views are pretrain's: training batches from
  * `batches(unlabeled, { batchSize, dropLast: true, seed, epoch })`, views
- * `simclrViews(pixels, { seed: mixSeed(seed, epoch, step), ... })` with the crop scale and hue
- * of `--preset` (default tutorial; as examples/_simclr_replica.ts), validation batches of the train split
+ * `simclrViews(pixels, { seed: mixSeed(seed, epoch, step), ... })` with the crop scale, hue and
+ * blur of `--preset` (default tutorial; as examples/_simclr_replica.ts), validation batches of the train split
  * in order with seeds `mixSeed(seed, epoch, -1 - step)`, on the wasm backend with one thread.
  * Writes `--out`/train.f32 and `--out`/val.f32: float32 little-endian NHWC views, batch after
  * batch, each batch view-major (`[2 * n, size, size, 3]`, normalised), through temporary names.
@@ -39,7 +39,7 @@ await runMain(async () => {
       type: "string",
       choices: Object.keys(PRESETS),
       default: "tutorial",
-      help: "Whose crop scale and hue",
+      help: "Whose crop scale, hue and blur",
     },
     { name: "no-antialias", type: "boolean", help: "The float-tensor resize (no antialias)" },
   ]);

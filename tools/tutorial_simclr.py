@@ -487,7 +487,7 @@ def main():
     p.add_argument("--lambda", dest="lambd", type=float, default=0.0051)
     p.add_argument("--tau-base", type=float, default=0.996)
     p.add_argument("--views-preset", choices=["demo", "tutorial"], default="tutorial",
-                   help="with --aug ours: whose crop scale and hue the views use")
+                   help="with --aug ours: whose crop scale, hue and blur the views use")
     p.add_argument("--last", action="store_true", help="probe the last epoch, not the best")
     p.add_argument("--no-antialias", action="store_true",
                    help="with --aug ours: our views without antialias (today's float path)")
