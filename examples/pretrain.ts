@@ -66,7 +66,8 @@ const FLAGS: Flag[] = [
     name: "lambda",
     type: "number",
     min: 0,
-    help: "barlow: weight of the off-diagonal term (default: 0.0051, the paper's)",
+    help: "barlow: weight of the off-diagonal term (default: 0.0051, the paper's; the demo " +
+      "preset: 0.05, for its narrower projector)",
   },
   {
     name: "projector-dim",
@@ -375,7 +376,7 @@ export function pretrainSettings(flags: Flags): PretrainConfig {
   const perMethod: Partial<PretrainConfig> = method === "supcon"
     ? { baseTemperature: pick("base-temperature", temperature) }
     : method === "barlow"
-    ? { lambda: pick("lambda", 0.0051), projectorDim: projectorDim(128) }
+    ? { lambda: pick("lambda", own.lambda ?? 0.0051), projectorDim: projectorDim(128) }
     : method === "byol"
     ? { tauBase: pick("tau-base", own.tauBase ?? 0.996), projectorDim: projectorDim(64) }
     : {};

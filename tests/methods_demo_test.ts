@@ -1,19 +1,27 @@
-// SupCon on the demo data, shortened: it must lift the linear probe far above a random-init
-// encoder (SimCLR's demo run is tests/demo_pipeline_test.ts). Barlow Twins and BYOL have no such
-// test yet: at the demo budget they beat random init by about 6 and 3 points (probe), as the
-// PyTorch reference does on the same views (tools/tutorial_simclr.py --method barlow|byol),
-// and a run of theirs takes over 5 minutes here.
+// SupCon and Barlow Twins on the demo data: each must lift the linear probe above a random-init
+// encoder (SimCLR's demo run is tests/demo_pipeline_test.ts). BYOL has no such test: at the demo
+// budget it does not beat random init across seeds, here or in the PyTorch reference on the same
+// views (tools/tutorial_simclr.py --method byol; the README's "Beyond SimCLR" has the numbers).
 import assert from "node:assert/strict";
 import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
-import { probe, probeConfig } from "../examples/probe.ts";
+import { probe, probeConfig, type ProbeRun } from "../examples/probe.ts";
 
-Deno.test("`pretrain()` with --method supcon on the demo data beats a random encoder", async () => {
-  const out = await Deno.makeTempDir({ prefix: "simclr-supcon-demo-" });
-  // 15 of the demo preset's 50 epochs (105 steps), validated once; two workers of one thread,
-  // pinned as in the demo pipeline test so that every machine runs the same arithmetic.
+/** Mean probe test accuracy over the label budgets (10, 20 and 50 per class). */
+const meanAccuracy = (run: ProbeRun) => {
+  const results = Object.values(run.results);
+  return results.reduce((sum, r) => sum + r.test, 0) / results.length;
+};
+
+/**
+ * Pretrains with the demo preset and `flags` (two workers of one thread, pinned as in the demo
+ * pipeline test so that every machine runs the same arithmetic), then probes the last
+ * checkpoint and a random-init encoder of the same shape.
+ */
+async function pretrainAndProbe(flags: string[]) {
+  const out = await Deno.makeTempDir({ prefix: "simclr-methods-demo-" });
   const trained = await pretrain(pretrainConfig([
-    ...["--method", "supcon", "--epochs", "15", "--val-every", "15", "--out", `${out}/pretrain`],
-    ...["--workers", "2", "--threads", "1"],
+    ...flags,
+    ...["--out", `${out}/pretrain`, "--workers", "2", "--threads", "1"],
   ]));
   const probing = { ...probeConfig([]), cache: `${out}/features`, backend: "wasm" as const };
   const pretrained = await probe({
@@ -29,14 +37,39 @@ Deno.test("`pretrain()` with --method supcon on the demo data beats a random enc
     imageSize: pretrained.config.imageSize,
     out: `${out}/probe-random-init`,
   });
-  const mean = (results: Record<string, { test: number }>) =>
-    Object.values(results).reduce((sum, r) => sum + r.test, 0) / Object.keys(results).length;
-  const [gain, base] = [mean(pretrained.results), mean(random.results)];
-  console.log(`supcon: probe ${gain}, kNN ${pretrained.knn}; random init ${base}, ${random.knn}`);
+  await Deno.remove(out, { recursive: true });
+  const result = {
+    probe: meanAccuracy(pretrained),
+    knn: pretrained.knn,
+    randomProbe: meanAccuracy(random),
+    randomKnn: random.knn,
+  };
+  console.log(flags.join(" "), result);
+  return result;
+}
+
+Deno.test("`pretrain()` with --method supcon on the demo data beats a random encoder", async () => {
+  // 15 of the demo preset's 50 epochs (105 steps), validated once.
+  const { probe, knn, randomProbe, randomKnn } = await pretrainAndProbe(
+    ["--method", "supcon", "--epochs", "15", "--val-every", "15"],
+  );
   // Chance is 10%; measured: probe 36.1% against 11.1%, kNN 36.0% against 13.4% (the loss is
   // leaving SupCon's collapsed start; the demo preset's 50 epochs reach 76.9% and 81.2%).
   // Seeded and pinned, so the same on every run.
-  assert.ok(gain > base + 0.1, `pretrained ${gain} should beat random init ${base} by 10 points`);
-  assert.ok(pretrained.knn > random.knn + 0.1, `kNN: ${pretrained.knn} against ${random.knn}`);
-  await Deno.remove(out, { recursive: true });
+  assert.ok(probe > randomProbe + 0.1, `probe ${probe} should beat random init ${randomProbe}`);
+  assert.ok(knn > randomKnn + 0.1, `kNN: ${knn} against ${randomKnn}`);
+});
+
+Deno.test("`pretrain()` with --method barlow on the demo data beats a random encoder", async () => {
+  // The demo preset's 10 epochs (390 steps), validated once: shorter runs are not reliably
+  // better than random init (4 epochs: 15.1%, 6 epochs: 13.1%).
+  const { probe, knn, randomProbe, randomKnn } = await pretrainAndProbe(
+    ["--method", "barlow", "--val-every", "10"],
+  );
+  // Measured: probe 21.6% against 11.1%, kNN 19.8% against 13.4%; seeded and pinned, so the
+  // same on every run. At this budget the gain depends on the seed (seeds 1 and 2: 32.9% and
+  // 13.9% against 13.2% and 12.7%). With the paper's lambda (0.0051) on this narrow projector,
+  // 16.8%: this fails.
+  assert.ok(probe > randomProbe + 0.08, `probe ${probe} should beat random init ${randomProbe}`);
+  assert.ok(knn > randomKnn + 0.04, `kNN: ${knn} against ${randomKnn}`);
 });

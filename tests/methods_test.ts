@@ -28,7 +28,7 @@ const EXPECTED = {
   // SupCon's base temperature defaults to the temperature (the preset's).
   supcon: { config: { baseTemperature: PRESETS.demo.temperature }, metrics: [], stepsPerEpoch: 2 },
   barlow: {
-    config: { lambda: 0.0051, projectorDim: 32 }, // the demo preset's 16 x --width
+    config: { lambda: 0.05, projectorDim: 32 }, // the demo preset's: 16 x --width
     metrics: ["train_on_diagonal", "train_off_diagonal", "val_on_diagonal", "val_off_diagonal"],
     stepsPerEpoch: 1,
   },
@@ -145,11 +145,14 @@ Deno.test("`pretrain()` keeps SimCLR the default and refuses --n-views 3 for Bar
 });
 
 Deno.test("`pretrainConfig()` takes each method's departures from the preset, and flags win", () => {
-  // The demo preset: SupCon as many steps as the others, Barlow Twins' projector 16 x --width.
+  // The demo preset: SupCon as many steps as the others, Barlow Twins' projector 16 x --width
+  // with lambda 0.05.
   assert.equal(pretrainConfig(["--method", "supcon"]).epochs, 50);
   assert.equal(pretrainConfig(["--method", "supcon", "--epochs", "3"]).epochs, 3);
   assert.equal(pretrainConfig(["--method", "simclr"]).epochs, PRESETS.demo.epochs);
   assert.equal(pretrainConfig(["--method", "barlow"]).projectorDim, 16 * PRESETS.demo.width);
+  assert.equal(pretrainConfig(["--method", "barlow"]).lambda, 0.05);
+  assert.equal(pretrainConfig(["--method", "barlow", "--lambda", "0.0051"]).lambda, 0.0051);
   assert.equal(pretrainConfig(["--method", "byol"]).projectorDim, 64 * PRESETS.demo.width);
   // Every method blurs the demo's small views as the preset says, unless told otherwise.
   assert.equal(pretrainConfig(["--method", "byol"]).maxBlurSigma, PRESETS.demo.maxBlurSigma);
@@ -159,6 +162,7 @@ Deno.test("`pretrainConfig()` takes each method's departures from the preset, an
   const tutorial = ["--preset", "tutorial", "--method"];
   assert.equal(pretrainConfig([...tutorial, "supcon"]).epochs, PRESETS.tutorial.epochs);
   assert.equal(pretrainConfig([...tutorial, "barlow"]).projectorDim, 128 * 64);
+  assert.equal(pretrainConfig([...tutorial, "barlow"]).lambda, 0.0051);
 });
 
 Deno.test("`deno task pretrain --help` lists each method's flags with their defaults", async () => {
