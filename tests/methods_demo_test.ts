@@ -4,13 +4,8 @@
 // views (tools/tutorial_simclr.py --method byol; the README's "Beyond SimCLR" has the numbers).
 import assert from "node:assert/strict";
 import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
-import { probe, probeConfig, type ProbeRun } from "../examples/probe.ts";
-
-/** Mean probe test accuracy over the label budgets (10, 20 and 50 per class). */
-const meanAccuracy = (run: ProbeRun) => {
-  const results = Object.values(run.results);
-  return results.reduce((sum, r) => sum + r.test, 0) / results.length;
-};
+import { probe, probeConfig } from "../examples/probe.ts";
+import { meanProbeAccuracy } from "./_mean_probe_accuracy.ts";
 
 /**
  * Pretrains with the demo preset and `flags` (two workers of one thread, pinned as in the demo
@@ -39,9 +34,9 @@ async function pretrainAndProbe(flags: string[]) {
   });
   await Deno.remove(out, { recursive: true });
   const result = {
-    probe: meanAccuracy(pretrained),
+    probe: meanProbeAccuracy(pretrained.results),
     knn: pretrained.knn,
-    randomProbe: meanAccuracy(random),
+    randomProbe: meanProbeAccuracy(random.results),
     randomKnn: random.knn,
   };
   console.log(flags.join(" "), result);
