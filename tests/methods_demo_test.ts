@@ -1,7 +1,8 @@
 // SupCon and Barlow Twins on the demo data: each must lift the linear probe above a random-init
-// encoder (SimCLR's demo run is tests/demo_pipeline_test.ts). BYOL has no such test: at the demo
-// budget it does not beat random init across seeds, here or in the PyTorch reference on the same
-// views (tools/tutorial_simclr.py --method byol; the README's "Beyond SimCLR" has the numbers).
+// encoder (SimCLR's demo run is tests/demo_pipeline_test.ts). BYOL needs five times the demo
+// budget to do so (here and in the PyTorch reference on the same views; the README's "Beyond
+// SimCLR" has the numbers), about half an hour on two cores: its test runs only when
+// SIMCLR_LONG_TESTS=1 is set (`SIMCLR_LONG_TESTS=1 deno task test tests/methods_demo_test.ts`).
 import assert from "node:assert/strict";
 import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
 import { probe, probeConfig } from "../examples/probe.ts";
@@ -67,4 +68,23 @@ Deno.test("`pretrain()` with --method barlow on the demo data beats a random enc
   // 16.8%: this fails.
   assert.ok(probe > randomProbe + 0.08, `probe ${probe} should beat random init ${randomProbe}`);
   assert.ok(knn > randomKnn + 0.04, `kNN: ${knn} against ${randomKnn}`);
+});
+
+Deno.test({
+  name: "`pretrain()` with --method byol for 50 epochs on the demo data beats a random encoder",
+  ignore: !Deno.env.get("SIMCLR_LONG_TESTS"),
+  fn: async () => {
+    // Five times the demo preset's 10 epochs (1950 steps), validated every 10. At 10 epochs BYOL
+    // does not beat random init reliably (seeds 42, 1 and 2: 14.5%, 13.3% and 16.0% against
+    // 11.1%, 13.2% and 12.7%; the PyTorch reference on the same views, seed 42: 15.7% at 10 and
+    // at 20 epochs): the target network still holds about half of its random initialisation.
+    const { probe, knn, randomProbe, randomKnn } = await pretrainAndProbe(
+      ["--method", "byol", "--epochs", "50", "--val-every", "10"],
+    );
+    // Measured: probe 24.8% against 11.1%, kNN 24.4% against 13.4% (PyTorch: 22.6% against
+    // 11.9%); seeded and pinned, so the same on every run. The demo's 10 epochs reach 14.5% and
+    // 11.8%: this fails.
+    assert.ok(probe > randomProbe + 0.1, `probe ${probe} should beat random init ${randomProbe}`);
+    assert.ok(knn > randomKnn + 0.08, `kNN: ${knn} against ${randomKnn}`);
+  },
 });
