@@ -1,6 +1,6 @@
 import { checkInteger } from "@simclr/internal/checks";
 import { createRng, DEFAULT_SEED } from "@simclr/internal/random";
-import type { ImageSource } from "./open_stl10.ts";
+import type { ImageSource } from "./image_source.ts";
 
 /** One batch yielded by {@linkcode batches}. */
 export interface Batch {
@@ -124,7 +124,7 @@ export function stepsPerEpoch(
  * ```
  */
 export async function* batches(
-  source: ImageSource,
+  source: Pick<ImageSource, "length" | "read">,
   options: BatchOptions,
 ): AsyncGenerator<Batch, void, undefined> {
   const { batchSize, dropLast = false, epoch = 0, startStep = 0, prefetch = true } = options;

@@ -23,6 +23,7 @@
  *
  * @module
  */
+export * from "./image_source.ts";
 export * from "./stl10_layout.ts";
 export * from "./open_stl10.ts";
 export * from "./batches.ts";

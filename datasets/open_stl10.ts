@@ -3,25 +3,15 @@ import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { fileSize, joinPath, readAt } from "./_fs.ts";
 import { STL10FormatError } from "./stl10_format_error.ts";
 import { STL10_IMAGE_SIZE, stl10ToHWC } from "./stl10_layout.ts";
+import type { ImageBatch, ImageSource } from "./image_source.ts";
+
+export type { ImageBatch, ImageSource };
 
 /** The splits of STL10, as torchvision names them. */
 export type STL10Split = "train" | "test" | "unlabeled" | "train+unlabeled";
 
-/** Images and labels returned by {@linkcode STL10Dataset.read}. */
-export interface STL10Batch {
-  /** HWC row-major bytes, `imageSize * imageSize * 3` per image, in the order asked for. */
-  pixels: Uint8Array;
-  /** 0-based labels (0..9; -1 for unlabeled images of `train+unlabeled`), or `null` for `unlabeled`. */
-  labels: Int32Array | null;
-}
-
-/** Anything with a length and random access to images: a split, or a subset of one. */
-export interface ImageSource {
-  /** Number of images. */
-  readonly length: number;
-  /** Reads the images at `indices` (any order, repeats allowed). */
-  read(indices: ArrayLike<number>): Promise<STL10Batch>;
-}
+/** Images and labels returned by {@linkcode STL10Dataset.read} (an {@linkcode ImageBatch}). */
+export type STL10Batch = ImageBatch;
 
 /** An opened STL10 split: random access by file offset with a bounded in-memory cache. */
 export interface STL10Dataset extends ImageSource {
@@ -33,13 +23,13 @@ export interface STL10Dataset extends ImageSource {
   readonly imageSize: number;
   /** Class names from `class_names.txt` (STL10's ten names if the file is absent). */
   readonly classNames: string[];
+  /** All labels of the split in file order (a copy), or `null` for `unlabeled`. */
+  labels(): Int32Array | null;
   /**
    * The ten predefined training folds of `fold_indices.txt` (0-based indices into `train`),
    * or `null` when the file is absent.
    */
   readonly foldIndices: number[][] | null;
-  /** All labels of the split in file order (a copy), or `null` for `unlabeled`. */
-  labels(): Int32Array | null;
   /** Number of images currently cached. */
   readonly cachedImages: number;
 }

@@ -1,12 +1,10 @@
 import { argumentMessage, show } from "@simclr/internal/checks";
-import type { ImageSource, STL10Batch } from "./open_stl10.ts";
+import type { ImageBatch, ImageSource } from "./image_source.ts";
 
-/** A view of some images of a source, with the source's other fields where it has them. */
+/** A view of some images of a source: its side and class names, and the chosen images' labels. */
 export interface Subset extends ImageSource {
   /** Indices into the parent source, in subset order. */
   readonly indices: Int32Array;
-  /** Labels of the subset's images (0-based), or `null` when the source has none. */
-  labels(): Int32Array | null;
 }
 
 /**
@@ -29,10 +27,7 @@ export interface Subset extends ImageSource {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export function subset(
-  source: ImageSource & { labels?(): Int32Array | null },
-  indices: ArrayLike<number>,
-): Subset {
+export function subset(source: ImageSource, indices: ArrayLike<number>): Subset {
   const idx = Int32Array.from(indices);
   for (let i = 0; i < idx.length; i++) {
     if (idx[i] !== indices[i] || idx[i] < 0 || idx[i] >= source.length) {
@@ -45,13 +40,15 @@ export function subset(
       );
     }
   }
-  const all = source.labels?.() ?? null;
+  const all = source.labels();
   const labels = all === null ? null : idx.map((i) => all[i]);
   return {
     length: idx.length,
+    imageSize: source.imageSize,
+    classNames: source.classNames,
     indices: idx,
     labels: () => labels === null ? null : labels.slice(),
-    read: async (sub: ArrayLike<number>): Promise<STL10Batch> => {
+    read: async (sub: ArrayLike<number>): Promise<ImageBatch> => {
       const mapped = new Int32Array(sub.length);
       for (let i = 0; i < sub.length; i++) {
         const s = sub[i];

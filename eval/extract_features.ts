@@ -7,6 +7,7 @@ import { type Box, cropResize } from "@simclr/internal/crop-resize";
 import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
+import type { ImageSource } from "@simclr/datasets/image-source";
 
 /** What {@linkcode extractFeatures} encodes with: a frozen encoder (the projection head removed). */
 export interface FeatureEncoder {
@@ -14,15 +15,8 @@ export interface FeatureEncoder {
   apply(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D;
 }
 
-/** A labelled image split, as `openSTL10()` of `@simclr/datasets` returns. */
-export interface LabelledImageSource {
-  /** The number of images. */
-  length: number;
-  /** Side of the stored images (`openSTL10()` gives it); else `options.sourceSize` or 96. */
-  imageSize?: number;
-  /** Reads images: `pixels` HWC uint8, `size`x`size`x3 bytes per image, and their labels. */
-  read(indices: number[]): Promise<{ pixels: Uint8Array; labels: Int32Array | null }>;
-}
+/** A labelled image split: any {@linkcode ImageSource} of `@simclr/datasets`. */
+export type LabelledImageSource = ImageSource;
 
 /** Options for {@linkcode extractFeatures}. */
 export interface ExtractFeaturesOptions {

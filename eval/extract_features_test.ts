@@ -11,10 +11,13 @@ const SIZE = 8;
 function fakeDataset(n: number, reads: number[][] = []): LabelledImageSource {
   return {
     length: n,
-    read(indices: number[]) {
-      reads.push(indices);
+    imageSize: SIZE,
+    classNames: ["a", "b", "c"],
+    labels: () => Int32Array.from({ length: n }, (_, i) => (i * 7) % 3),
+    read(indices) {
+      reads.push(Array.from(indices));
       const pixels = new Uint8Array(indices.length * SIZE * SIZE * 3);
-      indices.forEach((i, b) => {
+      Array.from(indices).forEach((i, b) => {
         for (let p = 0; p < SIZE * SIZE * 3; p++) {
           const x = Math.floor(p / 3) % SIZE;
           pixels[b * SIZE * SIZE * 3 + p] = Math.min(255, x * 4 * (i + 1));
@@ -154,6 +157,9 @@ Deno.test("`extractFeatures()` rejects empty, unlabelled and mis-sized splits", 
   );
   const unlabelled: LabelledImageSource = {
     length: 1,
+    imageSize: SIZE,
+    classNames: [],
+    labels: () => null,
     read: () => Promise.resolve({ pixels: new Uint8Array(SIZE * SIZE * 3), labels: null }),
   };
   await assert.rejects(
@@ -165,7 +171,8 @@ Deno.test("`extractFeatures()` rejects empty, unlabelled and mis-sized splits", 
     },
   );
   await assert.rejects(
-    () => extractFeatures(encoder, fakeDataset(1), { progress: false }),
+    // A source that says 96 px but returns 8 px images.
+    () => extractFeatures(encoder, { ...fakeDataset(1), imageSize: 96 }, { progress: false }),
     {
       name: "RangeError",
       message:

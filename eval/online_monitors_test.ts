@@ -24,10 +24,14 @@ function split(n: number, seed: number, reads: number[][] = []): LabelledImageSo
   return {
     length: n,
     imageSize: SIZE,
-    read(indices: number[]) {
-      reads.push([...indices]);
+    classNames: ["r", "g", "b"],
+    labels: () => labels.slice(),
+    read(indices) {
+      reads.push(Array.from(indices));
       const out = new Uint8Array(indices.length * bytes);
-      indices.forEach((i, b) => out.set(pixels.subarray(i * bytes, (i + 1) * bytes), b * bytes));
+      Array.from(indices).forEach((i, b) =>
+        out.set(pixels.subarray(i * bytes, (i + 1) * bytes), b * bytes)
+      );
       return Promise.resolve({ pixels: out, labels: Int32Array.from(indices, (i) => labels[i]) });
     },
   };
@@ -95,9 +99,11 @@ Deno.test("`onlineMonitors()` votes as the probe's kNN by default: k = 200, T = 
   const flat = (greys: number[], labels: number[]): LabelledImageSource => ({
     length: greys.length,
     imageSize: 1,
+    classNames: ["a", "b"],
+    labels: () => Int32Array.from(labels),
     read: (indices) =>
       Promise.resolve({
-        pixels: Uint8Array.from(indices.flatMap((i) => [greys[i], greys[i], greys[i]])),
+        pixels: Uint8Array.from(Array.from(indices).flatMap((i) => [greys[i], greys[i], greys[i]])),
         labels: Int32Array.from(indices, (i) => labels[i]),
       }),
   });
@@ -137,8 +143,10 @@ Deno.test("`onlineMonitors()` caps the queries with a seeded sample, the same ea
   // The kNN of exactly those queries.
   const options = { sourceSize: SIZE, progress: false };
   const chosen: LabelledImageSource = {
+    ...queries,
     length: 10,
-    read: (indices) => queries.read(indices.map((i) => firstReads[i])),
+    labels: () => null,
+    read: (indices) => queries.read(Array.from(indices, (i) => firstReads[i])),
   };
   const b = await extractFeatures(net.encoder, bank, options);
   const q = await extractFeatures(net.encoder, chosen, options);
