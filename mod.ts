@@ -2,8 +2,8 @@
 /**
  * simclr: self-supervised contrastive learning (SimCLR) on TensorFlow.js, the whole library
  * in one import. Each part is also its own package: `@simclr/augment`, `@simclr/losses`,
- * `@simclr/models`, `@simclr/datasets`, `@simclr/backends`, `@simclr/train` and
- * `@simclr/eval` (see ARCHITECTURE.md for what lives where).
+ * `@simclr/models`, `@simclr/datasets`, `@simclr/backends`, `@simclr/train`,
+ * `@simclr/methods` and `@simclr/eval` (see ARCHITECTURE.md for what lives where).
  *
  * @example
  * ```ts
@@ -25,5 +25,6 @@ export * from "@simclr/backends";
 export * from "@simclr/datasets";
 export * from "@simclr/eval";
 export * from "@simclr/losses";
+export * from "@simclr/methods";
 export * from "@simclr/models";
 export * from "@simclr/train";

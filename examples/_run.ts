@@ -8,7 +8,6 @@ import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { DEFAULT_SEED } from "@simclr/internal/random";
 import { writeJsonAtomic } from "@simclr/internal/write-atomic";
 import { type Flag, type Flags, UsageError } from "./_cli.ts";
-import type { Method } from "./_methods_replica.ts";
 
 /** Flags every training command takes. */
 export const SHARED_FLAGS: Flag[] = [
@@ -103,7 +102,7 @@ export interface Preset {
   /** Largest sigma of GaussianBlur in pixels of the views; see {@linkcode blurSigmaRange}. */
   maxBlurSigma: number;
   /** Per-method departures (see {@linkcode MethodPreset}). */
-  methods?: Partial<Record<Method, MethodPreset>>;
+  methods?: Partial<Record<string, MethodPreset>>;
 }
 
 /**

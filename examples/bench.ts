@@ -79,24 +79,20 @@ async function child(backend: string, size: number, batch: number, opts: {
   accumulate: number;
 }): Promise<void> {
   const { AdamW, ReplicaTrainer } = await import("@simclr/train");
-  const { createReplica } = await import("./_simclr_replica.ts");
-  const config = {
+  const { METHOD_REPLICA_MODULE, methodConfig, simclrMethod } = await import("@simclr/methods");
+  const config = methodConfig(simclrMethod, {
     backend: backend as "cpu",
     threads: opts.threads,
     hiddenDim: 128,
     width: 64,
-    stem: "imagenet" as const,
+    stem: "imagenet",
     seed: 42,
     sourceSize: size,
     imageSize: size,
-    nViews: 2,
-    cropMinScale: 0.08,
-    hue: 0.1,
-    blurSigma: [0.1, 2] as const,
     temperature: 0.07,
     synthetic: true,
-  };
-  const replica = await createReplica(config);
+  });
+  const replica = await simclrMethod.createReplica(config);
   const net = replica.model;
   const optimizer = new AdamW(net.parameters(), {
     lr: 5e-4,
@@ -108,7 +104,7 @@ async function child(backend: string, size: number, batch: number, opts: {
     optimizer,
     workers: opts.workers,
     accumulate: opts.accumulate,
-    module: new URL("./_simclr_replica.ts", import.meta.url),
+    module: METHOD_REPLICA_MODULE,
     config,
     maxBatchSize: batch,
     outputDim: 128,
@@ -118,7 +114,7 @@ async function child(backend: string, size: number, batch: number, opts: {
   // pretrain's step (gradients, AdamW, loss and metrics read back) on random views: a new
   // batch every step (repeating one lets the loss collapse, and denormal gradients slow wasm)
   const step = async (images: number, seed: number): Promise<number> =>
-    (await trainer.step(images, () => ({ pixels: new Uint8Array(0), seed }))).loss;
+    (await trainer.step(images, () => ({ pixels: new Uint8Array(0), seed, labels: null }))).loss;
 
   // Tiny warm-up (2 x max(2, workers) images): initialises the backend's kernels at this size.
   const tinyBatch = Math.max(2, opts.workers);

@@ -1,7 +1,6 @@
 // Copyright 2026 the simclr authors. MIT license.
 // `deno task pretrain`: SimCLR pretraining, the tutorial's `train_simclr`.
 import "@tensorflow/tfjs"; // the gradients of every op
-import type * as tf from "@tensorflow/tfjs-core";
 import { batches, openSTL10, stepsPerEpoch } from "@simclr/datasets";
 import { onlineMonitors } from "@simclr/eval/online-monitors";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
@@ -13,16 +12,13 @@ import {
   fit,
   type FitResult,
   ReplicaTrainer,
-  validateContrastive,
 } from "@simclr/train";
-import { createReplica, type SimCLRReplicaConfig } from "./_simclr_replica.ts";
 import {
-  createReplica as createMethodReplica,
-  type Method,
+  METHOD_REPLICA_MODULE,
+  methodByName,
+  type MethodConfig,
   type MethodPayload,
-  type MethodReplicaConfig,
-  validateMethod,
-} from "./_methods_replica.ts";
+} from "@simclr/methods";
 import { type Flag, type Flags, parseFlags, runMain, UsageError } from "./_cli.ts";
 import {
   blurSigmaRange,
@@ -114,7 +110,7 @@ const FLAGS: Flag[] = [
 /** The configuration of a pretraining run (all of it lands in config.json). */
 export interface PretrainConfig extends RunSettings {
   /** The method: SimCLR (the tutorial's) or one the tutorial points to next. */
-  method: "simclr" | Method;
+  method: "simclr" | "supcon" | "barlow" | "byol";
   /** supcon: the loss is scaled by temperature / baseTemperature. */
   baseTemperature?: number;
   /** barlow: weight of the off-diagonal term. */
@@ -183,7 +179,15 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
   }
   const fullConfig = await writeRunConfig(config, dataDir, parallelism);
 
-  const replicaConfig: SimCLRReplicaConfig = {
+  const method = methodByName(config.method);
+  const hyperparameters = Object.fromEntries(
+    Object.keys(method.hyperparameters).map((key) => [
+      key,
+      (config as unknown as Record<string, number>)[key],
+    ]),
+  );
+  const methodConfig: MethodConfig = {
+    method: method.name,
     backend: parallelism.backend.name,
     threads: parallelism.threads,
     hiddenDim: config.hiddenDim,
@@ -197,19 +201,10 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     hue: config.hue,
     blurSigma: blurSigmaRange(config.maxBlurSigma),
     temperature: config.temperature,
-  };
-  const methodConfig: MethodReplicaConfig | null = config.method === "simclr" ? null : {
-    ...replicaConfig,
-    method: config.method,
-    baseTemperature: config.baseTemperature ?? config.temperature,
-    lambda: config.lambda ?? 0,
-    projectorDim: config.projectorDim ?? 0,
-    tauBase: config.tauBase ?? 0,
+    hyperparameters,
     totalSteps: config.epochs * steps,
   };
-  const methodReplica = methodConfig ? await createMethodReplica(methodConfig) : null;
-  const simclrReplica = methodReplica ? null : await createReplica(replicaConfig);
-  const replica = methodReplica ?? simclrReplica!;
+  const replica = await method.createReplica(methodConfig);
   const model = replica.model;
   const optimizer = new AdamW(model.parameters(), {
     lr: config.lr,
@@ -235,23 +230,15 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
       yield { count, payload: part(batch.pixels, seed, batch.labels)({ start: 0, count }) };
     }
   }
-  async function* validationViews(epoch: number): AsyncGenerator<tf.Tensor4D> {
-    for await (const { count, payload } of validationBatches(epoch)) {
-      yield replica.inputs({ start: 0, count, batchSize: count, payload }) as tf.Tensor4D;
-    }
-  }
-  const trainer = await ReplicaTrainer.start<SimCLRReplicaConfig, MethodPayload>({
+  const trainer = await ReplicaTrainer.start<MethodConfig, MethodPayload>({
     replica,
     optimizer,
     workers: parallelism.workers,
     accumulate: config.accumulate,
-    module: new URL(
-      methodReplica ? "./_methods_replica.ts" : "./_simclr_replica.ts",
-      import.meta.url,
-    ),
-    config: methodConfig ?? replicaConfig,
+    module: METHOD_REPLICA_MODULE,
+    config: methodConfig,
     maxBatchSize: config.batchSize,
-    outputDim: methodReplica?.outputDim ?? config.hiddenDim,
+    outputDim: replica.outputDim,
   });
 
   console.error(
@@ -282,15 +269,9 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
         ),
         images: config.nViews * config.batchSize,
       }),
-      validate: (epoch) =>
-        methodReplica
-          ? validateMethod(methodReplica, validationBatches(epoch))
-          : validateContrastive(model, validationViews(epoch), {
-            temperature: config.temperature,
-            nViews: config.nViews,
-          }),
+      validate: (epoch) => method.validate(replica, validationBatches(epoch), methodConfig),
       monitors: () =>
-        onlineMonitors(methodReplica?.monitored ?? simclrReplica!.model, {
+        onlineMonitors(replica.monitored, {
           bank: val,
           queries,
           maxQueries: config.monitorImages ?? undefined,
@@ -299,7 +280,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
           imageSize: config.imageSize,
         }),
       validateEvery: config.valEvery,
-      monitor: monitorOf(config.method),
+      monitor: { ...method.monitor },
       outDir: config.out,
       config: fullConfig,
       seed: config.seed,
@@ -309,7 +290,7 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     await writeRunReport(
       config.out,
       {
-        title: `${METHOD_NAMES[config.method]} pretraining (${config.preset} preset)`,
+        title: `${method.title} pretraining (${config.preset} preset)`,
         config: fullConfig,
       },
       "pretrainMetrics",
@@ -320,17 +301,6 @@ export async function pretrain(config: PretrainConfig): Promise<FitResult> {
     optimizer.dispose();
     model.dispose();
   }
-}
-
-const METHOD_NAMES = { simclr: "SimCLR", supcon: "SupCon", barlow: "Barlow Twins", byol: "BYOL" };
-
-/** The validation metric that picks the best checkpoint: SimCLR's top-5, else the loss. */
-export function monitorOf(
-  method: PretrainConfig["method"],
-): { metric: string; mode: "max" | "min" } {
-  return method === "simclr"
-    ? { metric: "val_acc_top5", mode: "max" }
-    : { metric: "val_loss", mode: "min" };
 }
 
 /** Reads the command line into a {@linkcode PretrainConfig}. */
@@ -406,9 +376,9 @@ if (import.meta.main) {
     console.log(
       `done: ${result.epochs} epochs; weights in ${result.checkpoints.last}` +
         (result.best
-          ? `, best ${monitorOf(config.method).metric} ${result.best.value.toFixed(4)} at epoch ${
-            result.best.epoch + 1
-          } in ` +
+          ? `, best ${methodByName(config.method).monitor.metric} ${
+            result.best.value.toFixed(4)
+          } at epoch ${result.best.epoch + 1} in ` +
             `${result.checkpoints.best}`
           : "") +
         `; metrics in ${config.out}/metrics.jsonl. Next: deno task probe -- --weights ` +
