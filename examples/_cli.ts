@@ -1,37 +1,12 @@
 // Copyright 2026 the simclr authors. MIT license.
-// Shared command-line handling of the commands: flags with types, defaults and help, and
-// user mistakes reported as one clear line (a bug keeps its stack trace).
+// Shared command-line handling of the commands: flags (the pipeline functions' config fields)
+// parsed with types, defaults and help, and user mistakes reported as one clear line (a bug
+// keeps its stack trace).
 import { parseArgs } from "node:util";
+import { type CommandSpec, type Flag, flagOptions, type Flags } from "../pipeline/flag.ts";
+import { UsageError } from "../pipeline/usage_error.ts";
 
-/** One flag of a command. */
-export interface Flag {
-  /** Long name without the dashes, e.g. `"batch-size"`. */
-  name: string;
-  /** How the value is read. */
-  type: "string" | "integer" | "number" | "boolean";
-  /** What it does, for `--help`. */
-  help: string;
-  /** The value of an absent flag (shown in `--help`); without it, the command's preset decides. */
-  default?: string | number | boolean;
-  /** Allowed values of a string flag. */
-  choices?: readonly string[];
-  /** Smallest allowed value of a number flag. */
-  min?: number;
-  /** An integer flag that also takes `auto` (the command then decides). */
-  auto?: boolean;
-}
-
-/** Parsed flags by name: absent flags take their `default`, or are `undefined` without one. */
-export type Flags = Record<string, string | number | boolean | undefined>;
-
-/** A mistake in the command line or the input: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  /** @param message What is wrong, naming the flag or file and what was expected. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { type Flag, type Flags, UsageError };
 
 /** Parses `args` against `flags`; prints help and exits on `--help`. */
 export function parseFlags(
@@ -70,6 +45,17 @@ export function parseFlags(
     out[flag.name] = convert(flag, raw);
   }
   return out;
+}
+
+/**
+ * Parses `args` against a pipeline function's command: its config fields (camelCase), those
+ * absent from the command line left out (the function fills them in).
+ */
+export function parseCommand(
+  spec: CommandSpec,
+  args: string[] = Deno.args,
+): Record<string, string | number | boolean> {
+  return flagOptions(parseFlags(spec.name, spec.description, spec.flags, args));
 }
 
 function convert(flag: Flag, raw: string | boolean): string | number | boolean {

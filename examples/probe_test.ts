@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { generateDemoData } from "@simclr/datasets";
 import { saveSafetensors, simclrNet } from "@simclr/models";
-import { probe, probeConfig } from "./probe.ts";
+import { probe } from "@simclr/pipeline";
+import { probeConfig } from "./probe.ts";
 
 const TUTORIAL_CKPT = new URL("../models/testdata/simclr_w3.ckpt", import.meta.url).pathname;
 

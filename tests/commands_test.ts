@@ -1,9 +1,12 @@
 // The command-line scripts end to end: tiny runs on a tiny demo data set, and user mistakes.
 import assert from "node:assert/strict";
 import { generateDemoData } from "@simclr/datasets";
-import { baseline, baselineConfig } from "../examples/baseline.ts";
-import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
-import { probe, probeConfig } from "../examples/probe.ts";
+import { baseline } from "@simclr/pipeline";
+import { baselineConfig } from "../examples/baseline.ts";
+import { pretrain } from "@simclr/pipeline";
+import { pretrainConfig } from "../examples/pretrain.ts";
+import { probe } from "@simclr/pipeline";
+import { probeConfig } from "../examples/probe.ts";
 
 const data = await Deno.makeTempDir({ prefix: "simclr-cmd-" });
 await generateDemoData(data, { trainPerClass: 2, testPerClass: 2, unlabeled: 12, imageSize: 32 });
@@ -303,4 +306,25 @@ Deno.test("`deno task pretrain --help` lists every flag with its default", async
     assert.ok(stdout.includes(flag), `--help mentions ${flag}`);
   }
   assert.match(stdout, /--seed INTEGER\s+.*\(default: 42\)/);
+});
+
+Deno.test("`deno task probe` and `deno task baseline` on data without labels say so in one line", async () => {
+  // Only unlabeled_X.bin (at STL10's 96 px, which a folder without labelled files implies).
+  const unlabelled = await Deno.makeTempDir();
+  try {
+    await generateDemoData(unlabelled, { trainPerClass: 1, testPerClass: 1, unlabeled: 2 });
+    for await (const entry of Deno.readDir(unlabelled)) {
+      if (!entry.name.startsWith("unlabeled_")) await Deno.remove(`${unlabelled}/${entry.name}`);
+    }
+    const expected = `error: --data ${unlabelled}: no labelled train images: expected ` +
+      "train_X.bin and train_y.bin (this needs labels)";
+    for (const [script, args] of [["probe", ["--random-init"]], ["baseline", []]] as const) {
+      const { code, stderr } = await run(script, [...tiny.slice(2), "--data", unlabelled, ...args]);
+      assert.equal(code, 2, stderr);
+      assert.equal(stderr.trim().split("\n").at(-1), expected);
+      assert.doesNotMatch(stderr, /\n\s+at /);
+    }
+  } finally {
+    await Deno.remove(unlabelled, { recursive: true });
+  }
 });

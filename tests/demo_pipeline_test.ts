@@ -3,8 +3,9 @@
 // report. The pretrained encoder must beat the random one: that is what the demo is for.
 // This is the suite's longest test (about 5 minutes on two cores).
 import assert from "node:assert/strict";
-import { PRESETS } from "../examples/_run.ts";
-import { tutorial, tutorialConfig } from "../examples/tutorial.ts";
+import { PRESETS } from "@simclr/pipeline";
+import { tutorial } from "@simclr/pipeline";
+import { tutorialConfig } from "../examples/tutorial.ts";
 import { meanProbeAccuracy } from "./_mean_probe_accuracy.ts";
 
 Deno.test("the demo pipeline runs end to end and pretraining beats a random encoder", async () => {

@@ -4,8 +4,10 @@
 // SimCLR" has the numbers), about half an hour on two cores: its test runs only when
 // SIMCLR_LONG_TESTS=1 is set (`SIMCLR_LONG_TESTS=1 deno task test tests/methods_demo_test.ts`).
 import assert from "node:assert/strict";
-import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
-import { probe, probeConfig } from "../examples/probe.ts";
+import { pretrain } from "@simclr/pipeline";
+import { pretrainConfig } from "../examples/pretrain.ts";
+import { probe } from "@simclr/pipeline";
+import { probeConfig } from "../examples/probe.ts";
 import { meanProbeAccuracy } from "./_mean_probe_accuracy.ts";
 
 /**

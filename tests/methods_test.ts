@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { generateDemoData } from "@simclr/datasets";
 import { loadEncoder, loadSafetensors } from "@simclr/models";
-import { PRESETS } from "../examples/_run.ts";
-import { pretrain, pretrainConfig } from "../examples/pretrain.ts";
+import { PRESETS } from "@simclr/pipeline";
+import { pretrain } from "@simclr/pipeline";
+import { pretrainConfig } from "../examples/pretrain.ts";
 
 const data = await Deno.makeTempDir({ prefix: "simclr-methods-" });
 await generateDemoData(data, { trainPerClass: 2, testPerClass: 2, unlabeled: 12, imageSize: 32 });

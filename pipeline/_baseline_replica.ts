@@ -1,7 +1,7 @@
 // Copyright 2026 the simclr authors. MIT license.
-// The supervised baseline's step as one replica: a ResNet-18 classifier, the tutorial's
-// training view of a part of a batch, and the cross-entropy of the whole batch. `deno task
-// baseline` builds one in its own process and, with `--workers N`, one in each worker.
+// Internal: the supervised baseline's step as one replica: a ResNet-18 classifier, the
+// tutorial's training view of a part of a batch, and the cross-entropy of the whole batch.
+// `baseline()` builds one in its own process and, with `workers`, one in each worker.
 import * as tf from "@tensorflow/tfjs"; // the gradients of every op
 import { baselineView } from "@simclr/augment";
 import { type BackendRequest, selectBackend } from "@simclr/backends";

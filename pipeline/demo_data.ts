@@ -1,0 +1,47 @@
+// Copyright 2026 the simclr authors. MIT license.
+import { generateDemoData } from "@simclr/datasets";
+import { nullIfMissing } from "@simclr/internal/null-if-missing";
+
+/**
+ * Where the demo data set lives unless `SIMCLR_DEMO_DATA` says otherwise.
+ *
+ * @returns The folder.
+ *
+ * @example
+ * ```ts
+ * import { demoDataDir } from "@simclr/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(demoDataDir().length > 0);
+ * ```
+ */
+export function demoDataDir(): string {
+  // Versioned: a newer generator writes a new folder instead of reusing an old one.
+  return Deno.env.get("SIMCLR_DEMO_DATA") ?? ".cache/demo-data-v3";
+}
+
+/**
+ * Generates the demo data set once (into a temporary folder, then renamed); what every
+ * pipeline function reads when it is given no data.
+ *
+ * @param dir The folder (default: {@linkcode demoDataDir}).
+ * @returns The folder.
+ *
+ * @example
+ * ```ts ignore
+ * import { ensureDemoData } from "@simclr/pipeline";
+ *
+ * const dir = await ensureDemoData(); // .cache/demo-data-v3, generated on the first call
+ * ```
+ */
+export async function ensureDemoData(dir: string = demoDataDir()): Promise<string> {
+  if (await nullIfMissing(Deno.stat(`${dir}/test_y.bin`))) return dir;
+  console.error(`generating the demo data set in ${dir} (once)`);
+  const parent = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : ".";
+  await Deno.mkdir(parent, { recursive: true });
+  const temporary = await Deno.makeTempDir({ dir: parent, prefix: ".demo-data-" });
+  await generateDemoData(temporary);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.rename(temporary, dir);
+  return dir;
+}
