@@ -5,7 +5,7 @@ import { loadSafetensors, type Safetensors } from "@simclr/models/load-safetenso
 import type { Module } from "@simclr/models/module";
 import { encodeSafetensors } from "@simclr/models/save-safetensors";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
-import { sha256Hex } from "@simclr/internal/sha256";
+import { checkFileRecord, type FileRecord, fileRecord } from "@simclr/internal/file-record";
 import { writeJsonAtomic, writeTemporary } from "@simclr/internal/write-atomic";
 import { WriteError } from "@simclr/internal/write-error";
 import type { AdamW } from "./adamw.ts";
@@ -51,14 +51,6 @@ export interface InEpochState {
   images: number;
   /** Seconds they took. */
   seconds: number;
-}
-
-/** What a checkpoint's JSON records of each of its files, to verify them when loading. */
-export interface FileRecord {
-  /** The file's size. */
-  bytes: number;
-  /** The SHA-256 of its bytes, as lowercase hex. */
-  sha256: string;
 }
 
 /** Options of {@linkcode saveCheckpoint}. */
@@ -175,12 +167,12 @@ export async function saveCheckpoint(
   try {
     for (const role of ["weights", "optimizer"] as const) {
       const bytes = files[role];
-      const record = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
+      const record = await fileRecord(bytes);
       records[role] = record;
       const temporary = await writeTemporary(target[role], bytes, { sync: true });
       staged.push([temporary, target[role]]);
       const back = await Deno.readFile(temporary);
-      if (back.length !== record.bytes || await sha256Hex(back) !== record.sha256) {
+      if (await checkFileRecord(temporary, back, record, "memory") !== null) {
         throw new WriteError(
           target[role],
           "EIO",
@@ -269,19 +261,8 @@ async function readCheckpoint(
         throw new CheckpointError(`checkpoint ${path} is missing (${at.state} names it)`);
       }
       const record = files?.[role];
-      if (record !== undefined) {
-        if (bytes.length !== record.bytes) {
-          throw new CheckpointError(
-            `checkpoint ${path} is damaged: ${bytes.length} bytes, expected ${record.bytes} ` +
-              `(as ${at.state} records; truncated?)`,
-          );
-        }
-        if (await sha256Hex(bytes) !== record.sha256) {
-          throw new CheckpointError(
-            `checkpoint ${path} is damaged: its SHA-256 differs from the one ${at.state} records`,
-          );
-        }
-      }
+      const damage = record && await checkFileRecord(path, bytes, record, at.state);
+      if (damage) throw new CheckpointError(damage);
       if (!parse) continue;
       const file = await loadSafetensors(bytes).catch((error) => {
         throw new CheckpointError(`checkpoint ${path} is damaged: ${error.message}`, {
