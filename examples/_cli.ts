@@ -154,9 +154,11 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (error) {
     if (isUserError(error)) {
-      console.error(`error: ${(error as Error).message}`);
+      // An interruption (its own exit code) is no error: its message says where it stopped.
       const code = (error as { exitCode?: unknown }).exitCode;
-      Deno.exit(typeof code === "number" ? code : 2);
+      const interrupted = typeof code === "number";
+      console.error(`${interrupted ? "" : "error: "}${(error as Error).message}`);
+      Deno.exit(interrupted ? code : 2);
     }
     throw error;
   }

@@ -264,6 +264,14 @@ async function train<Batch>(
   await Deno.mkdir(checkpointDir, { recursive: true }).catch((error) => {
     throw WriteError.from(checkpointDir, error) ?? error;
   });
+  if (options.lock !== false) {
+    // Temporary files a run left when it was killed mid-write: this run owns the folder now.
+    for (const entry of Deno.readDirSync(checkpointDir)) {
+      if (entry.isFile && entry.name.endsWith(".tmp")) {
+        await Deno.remove(`${checkpointDir}/${entry.name}`).catch(() => {});
+      }
+    }
+  }
 
   let firstEpoch = 0;
   let globalStep = 0;
