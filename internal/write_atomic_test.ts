@@ -1,22 +1,8 @@
 import assert from "node:assert/strict";
 import { writeFileAtomic } from "./write_atomic.ts";
+import { mountTmpfs, whyNoTmpfs } from "./_test_utils.ts";
 
-/** Why a tmpfs cannot be mounted here, or null. */
-async function mountTmpfs(at: string, size: string): Promise<string | null> {
-  if (Deno.build.os !== "linux") return "mounting a tmpfs needs Linux";
-  const mount = await new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", at],
-    stderr: "piped",
-  }).output().catch((error) => ({ success: false, stderr: new TextEncoder().encode(`${error}`) }));
-  return mount.success
-    ? null
-    : `cannot mount a tmpfs (${new TextDecoder().decode(mount.stderr).trim()})`;
-}
-
-const probe = await Deno.makeTempDir();
-const noTmpfs = await mountTmpfs(probe, "64k");
-if (noTmpfs === null) await new Deno.Command("umount", { args: [probe] }).output();
-await Deno.remove(probe);
+const noTmpfs = await whyNoTmpfs();
 if (noTmpfs) console.error(`skipping the full-disk test of writeFileAtomic(): ${noTmpfs}`);
 
 Deno.test({
@@ -24,8 +10,8 @@ Deno.test({
     "`writeFileAtomic()` on a full or read-only disk throws a `WriteError` naming the file, leaving the old one",
   ignore: noTmpfs !== null,
   fn: async () => {
-    const dir = await Deno.makeTempDir();
-    assert.equal(await mountTmpfs(dir, "64k"), null);
+    const disk = await mountTmpfs(64 << 10);
+    const dir = disk.dir;
     try {
       await writeFileAtomic(`${dir}/report.html`, "old");
       await assert.rejects(() => writeFileAtomic(`${dir}/report.html`, new Uint8Array(100_000)), {
@@ -36,8 +22,7 @@ Deno.test({
       });
       assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["report.html"]);
       assert.equal(await Deno.readTextFile(`${dir}/report.html`), "old");
-      const ro = await new Deno.Command("mount", { args: ["-o", "remount,ro", dir] }).output();
-      assert.ok(ro.success);
+      await disk.remount("ro");
       await assert.rejects(() => writeFileAtomic(`${dir}/report.html`, "new", { sync: true }), {
         name: "WriteError",
         code: "EROFS",
@@ -45,8 +30,7 @@ Deno.test({
           "system (os error 30))",
       });
     } finally {
-      await new Deno.Command("umount", { args: [dir] }).output();
-      await Deno.remove(dir, { recursive: true });
+      await disk.unmount();
     }
   },
 });

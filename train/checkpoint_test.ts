@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { selectBackend } from "@simclr/backends";
 import { loadSafetensors, simclrNet } from "@simclr/models";
+import { mountTmpfs, whyNoTmpfs } from "../internal/_test_utils.ts";
 import { AdamW } from "./adamw.ts";
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.ts";
 
@@ -163,43 +164,15 @@ Deno.test("`saveCheckpoint()` keeps only a checkpoint that verifies as `previous
   await Deno.remove(dir, { recursive: true });
 });
 
-/** Mounts a tmpfs of `size` at a new folder, or says why it cannot. */
-async function tmpfs(
-  size: string,
-): Promise<{ dir: string; unmount: () => Promise<void> } | string> {
-  const dir = await Deno.makeTempDir({ prefix: "simclr-tmpfs-" });
-  const mount = await new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir],
-    stderr: "piped",
-  }).output().catch((error) => ({
-    success: false,
-    stderr: new TextEncoder().encode(String(error)),
-  }));
-  if (!mount.success) {
-    await Deno.remove(dir);
-    return `cannot mount a tmpfs (${new TextDecoder().decode(mount.stderr).trim()})`;
-  }
-  return {
-    dir,
-    unmount: async () => {
-      await new Deno.Command("umount", { args: [dir] }).output();
-      await Deno.remove(dir);
-    },
-  };
-}
-
-const mounted = Deno.build.os === "linux" && Deno.uid() === 0
-  ? null
-  : "needs root on Linux to mount a tmpfs";
-if (mounted) console.error(`skipping the disk-full test of saveCheckpoint(): ${mounted}`);
+const noTmpfs = await whyNoTmpfs();
+if (noTmpfs) console.error(`skipping the disk-full test of saveCheckpoint(): ${noTmpfs}`);
 
 Deno.test({
   name:
     "`saveCheckpoint()` on a full disk throws a `WriteError` naming the file and leaves the last checkpoint intact",
-  ignore: mounted !== null,
+  ignore: noTmpfs !== null,
   fn: async () => {
-    const fs = await tmpfs("1m");
-    if (typeof fs === "string") throw new Error(fs);
+    const fs = await mountTmpfs(1 << 20);
     try {
       const n = net(1);
       await saveCheckpoint(fs.dir, "last", n.model, n.optimizer, state(0), {
@@ -210,10 +183,7 @@ Deno.test({
       const used = pages("last.safetensors") + pages("last.optimizer.safetensors") +
         pages("last.json");
       const size = 4096 * (used + Math.floor(pages("last.safetensors") / 2));
-      const remount = await new Deno.Command("mount", {
-        args: ["-o", `remount,size=${size}`, fs.dir],
-      }).output();
-      assert.ok(remount.success);
+      await fs.remount(`size=${size}`);
       await assert.rejects(
         () =>
           saveCheckpoint(fs.dir, "last", n.model, n.optimizer, state(1), { previous: "previous" }),
