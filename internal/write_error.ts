@@ -17,6 +17,28 @@ const REASONS: Record<string, string> = {
   EIO: "an input/output error of the device",
 };
 
+/** The numbers of those codes, where they differ between systems. */
+const ERRNO: Partial<Record<typeof Deno.build.os, Record<string, string>>> = {
+  linux: {
+    1: "EPERM",
+    5: "EIO",
+    13: "EACCES",
+    27: "EFBIG",
+    28: "ENOSPC",
+    30: "EROFS",
+    122: "EDQUOT",
+  },
+  darwin: {
+    1: "EPERM",
+    5: "EIO",
+    13: "EACCES",
+    27: "EFBIG",
+    28: "ENOSPC",
+    30: "EROFS",
+    69: "EDQUOT",
+  },
+};
+
 /**
  * A write that failed because of the storage it went to, not because of a bug: the message
  * names the file (the final name, not the temporary one it was written under) and what the
@@ -81,8 +103,11 @@ export class WriteError extends Error {
    */
   static from(path: string, error: unknown): WriteError | null {
     if (error instanceof WriteError) return error;
-    const code = (error as { code?: unknown } | null)?.code;
-    if (!(error instanceof Error) || typeof code !== "string" || !(code in REASONS)) return null;
+    if (!(error instanceof Error)) return null;
+    // Deno sets `code` on most, not all, system errors (not on EFBIG): the errno tells then.
+    const errno = error.message.match(/\(os error (\d+)\)/)?.[1];
+    const code = (error as { code?: unknown }).code ?? (errno && ERRNO[Deno.build.os]?.[errno]);
+    if (typeof code !== "string" || !(code in REASONS)) return null;
     // Deno names the temporary file: "No space left on device (os error 28): writefile 'x.tmp'".
     const detail = error.message.replace(/: \w+ '[^']*'$/, "");
     return new WriteError(path, code, detail, { cause: error });

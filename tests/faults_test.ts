@@ -372,4 +372,47 @@ Deno.test({
   },
 });
 
+/** Why `bash -c "ulimit -f N"` cannot limit a command's file size here, or null when it can. */
+async function whyNoUlimit(): Promise<string | null> {
+  if (Deno.build.os === "windows") return "no ulimit on Windows";
+  const bash = await new Deno.Command("bash", { args: ["-c", "ulimit -f 1"] }).output()
+    .catch(() => null);
+  return bash?.success ? null : "no bash with ulimit here";
+}
+const noUlimit = await whyNoUlimit();
+if (noUlimit) console.error(`skipping the file-size-limit test: ${noUlimit}`);
+
+Deno.test({
+  name:
+    "`deno task pretrain` over a file-size limit (ulimit -f, SIGXFSZ ignored) exits 2 naming the file",
+  ignore: noUlimit !== null,
+  fn: async () => {
+    // Half a weights file: the first checkpoint cannot be written (EFBIG). This one works
+    // without root, where the tmpfs tests cannot.
+    const out = `${dir}/ulimit`;
+    const blocks = Math.floor(
+      Deno.statSync(`${reference}/checkpoints/last.safetensors`).size / 2048,
+    );
+    const command = [Deno.execPath(), "run", "-A", "examples/pretrain.ts", ...flags(out, [], 1)]
+      .map((arg) => `'${arg}'`).join(" ");
+    const output = await new Deno.Command("bash", {
+      args: ["-c", `ulimit -f ${blocks}; trap '' XFSZ; exec ${command}`],
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 2, stderr);
+    assert.match(
+      lastLine(stderr),
+      new RegExp(
+        `^error: cannot write ${out}/checkpoints/(best|last)\\.safetensors: the file exceeds the file-size limit \\(ulimit -f\\) \\(File too large \\(os error 27\\)\\); no checkpoint was written yet$`,
+      ),
+    );
+    assert.deepEqual(
+      [...Deno.readDirSync(`${out}/checkpoints`)].map((e) => e.name),
+      [],
+    ); // nothing half-written left
+  },
+});
+
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
