@@ -17,26 +17,15 @@ const REASONS: Record<string, string> = {
   EIO: "an input/output error of the device",
 };
 
-/** The numbers of those codes, where they differ between systems. */
-const ERRNO: Partial<Record<typeof Deno.build.os, Record<string, string>>> = {
-  linux: {
-    1: "EPERM",
-    5: "EIO",
-    13: "EACCES",
-    27: "EFBIG",
-    28: "ENOSPC",
-    30: "EROFS",
-    122: "EDQUOT",
-  },
-  darwin: {
-    1: "EPERM",
-    5: "EIO",
-    13: "EACCES",
-    27: "EFBIG",
-    28: "ENOSPC",
-    30: "EROFS",
-    69: "EDQUOT",
-  },
+/** The numbers of those codes on Linux and macOS (the same but for EDQUOT). */
+const ERRNO: Record<string, string> = {
+  1: "EPERM",
+  5: "EIO",
+  13: "EACCES",
+  27: "EFBIG",
+  28: "ENOSPC",
+  30: "EROFS",
+  ...(Deno.build.os === "darwin" ? { 69: "EDQUOT" } : { 122: "EDQUOT" }),
 };
 
 /**
@@ -106,7 +95,8 @@ export class WriteError extends Error {
     if (!(error instanceof Error)) return null;
     // Deno sets `code` on most, not all, system errors (not on EFBIG): the errno tells then.
     const errno = error.message.match(/\(os error (\d+)\)/)?.[1];
-    const code = (error as { code?: unknown }).code ?? (errno && ERRNO[Deno.build.os]?.[errno]);
+    const known = Deno.build.os === "linux" || Deno.build.os === "darwin";
+    const code = (error as { code?: unknown }).code ?? (known && errno ? ERRNO[errno] : undefined);
     if (typeof code !== "string" || !(code in REASONS)) return null;
     // Deno names the temporary file: "No space left on device (os error 28): writefile 'x.tmp'".
     const detail = error.message.replace(/: \w+ '[^']*'$/, "");
