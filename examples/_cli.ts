@@ -119,6 +119,9 @@ const USER_ERRORS = new Set([
   "DownloadError",
   "NonFiniteLossError",
   "STL10FormatError",
+  "WriteError", // a full or read-only disk
+  "LockError", // --out held by a live run
+  "TrainingInterruptedError", // SIGINT/SIGTERM: exits 130/143 (its exitCode)
 ]);
 
 /** Whether `error` reports a user's mistake (see {@linkcode USER_ERRORS}). */
@@ -128,16 +131,20 @@ export function isUserError(error: unknown): boolean {
 }
 
 /**
- * Runs a command's main function: a user's mistake prints one line and exits with code 2;
- * anything else is a bug and keeps its stack trace.
+ * Runs a command's main function: a user's mistake prints one line and exits with code 2 (or
+ * the error's own `exitCode`: 130 after SIGINT, 143 after SIGTERM); anything else is a bug and
+ * keeps its stack trace.
  */
 export async function runMain(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
     if (isUserError(error)) {
-      console.error(`error: ${(error as Error).message}`);
-      Deno.exit(2);
+      // An interruption (its own exit code) is no error: its message says where it stopped.
+      const code = (error as { exitCode?: unknown }).exitCode;
+      const interrupted = typeof code === "number";
+      console.error(`${interrupted ? "" : "error: "}${(error as Error).message}`);
+      Deno.exit(interrupted ? code : 2);
     }
     throw error;
   }

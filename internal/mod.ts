@@ -9,7 +9,11 @@
  *   (`fn(): argument is value: expected what`).
  * - `random`: the one seeded generator ({@linkcode createRng}), {@linkcode mixSeed} and the
  *   default seed.
- * - `write-atomic`: writes through a temporary name and a rename.
+ * - `write-atomic`: writes through a temporary name and a rename (flushed to the device on
+ *   request).
+ * - `write-error`: a write the storage refused (full, read-only...), naming the file.
+ * - `file-record`: a file's size and SHA-256 as a checkpoint's JSON records them, and the check.
+ * - `lock-file`: a lock file naming its holder's pid, taken over when that process is gone.
  * - `null-if-missing`: a missing file as `null`.
  * - `normalization`: the tutorial's `Normalize((0.5,), (0.5,))` constants.
  * - `peak-rss`: the peak resident memory of the process.
@@ -29,9 +33,12 @@
  */
 export * from "./checks.ts";
 export * from "./crop_resize.ts";
+export * from "./file_record.ts";
+export * from "./lock_file.ts";
 export * from "./normalization.ts";
 export * from "./null_if_missing.ts";
 export * from "./peak_rss.ts";
 export * from "./random.ts";
 export * from "./sha256.ts";
 export * from "./write_atomic.ts";
+export * from "./write_error.ts";

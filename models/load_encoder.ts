@@ -1,5 +1,6 @@
 // Copyright 2026 the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
+import { checkFileRecord } from "@simclr/internal/file-record";
 import { sha256Hex } from "@simclr/internal/sha256";
 import { CheckpointError } from "./checkpoint_error.ts";
 import { loadSafetensors } from "./load_safetensors.ts";
@@ -80,6 +81,26 @@ function configFromShapes(
   };
 }
 
+/**
+ * Checks a checkpoint `fit()` wrote against the size and SHA-256 its JSON (`last.json` beside
+ * `last.safetensors`) records, when there is one: a file damaged since (a crash of the
+ * machine, a disk fault) loads as garbage weights otherwise.
+ */
+async function checkAgainstRecord(path: string, bytes: Uint8Array, digest: string) {
+  if (!path.endsWith(".safetensors")) return;
+  const recordPath = path.replace(/\.safetensors$/, ".json");
+  let record: unknown;
+  try {
+    record = JSON.parse(await Deno.readTextFile(recordPath))?.files?.weights;
+  } catch {
+    return; // no record beside it (or not ours)
+  }
+  const { bytes: size, sha256 } = (record ?? {}) as Record<string, unknown>;
+  if (typeof size !== "number" || typeof sha256 !== "string") return;
+  const damage = await checkFileRecord(path, bytes, { bytes: size, sha256 }, recordPath, digest);
+  if (damage) throw new CheckpointError(damage);
+}
+
 /** The configuration values our checkpoints record (the run's config) that describe the net. */
 function configFromMetadata(metadata: Record<string, unknown>): Partial<EncoderConfig> {
   const picked: Partial<EncoderConfig> = {};
@@ -101,7 +122,9 @@ function configFromMetadata(metadata: Record<string, unknown>): Partial<EncoderC
  * target network are left out), and the network is described by, in order: `overrides`, the checkpoint's metadata
  * (our run configuration), the tensors' shapes (width and stem from `conv1.weight`, blocks per
  * stage from the keys). Loading is strict: a key missing, unexpected or of the wrong shape is
- * a {@linkcode CheckpointError} that names the file.
+ * a {@linkcode CheckpointError} that names the file, as is a file that cannot be read, is not
+ * a checkpoint (a PNG), is cut short, or differs from the size and SHA-256 that `fit()`'s JSON
+ * beside it (`last.json` for `last.safetensors`) records.
  *
  * @param source A file path, or the file's bytes.
  * @param overrides Settings that replace the checkpoint's (width, stem, image size).
@@ -137,7 +160,18 @@ export async function loadEncoder(
   overrides: EncoderOverrides = {},
 ): Promise<LoadedEncoder> {
   const name = typeof source === "string" ? `checkpoint ${source}` : "the checkpoint bytes";
-  const bytes = typeof source === "string" ? await Deno.readFile(source) : source;
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof source === "string" ? await Deno.readFile(source) : source;
+  } catch (error) {
+    throw new CheckpointError(
+      `${name}: cannot read it (${(error as Error).message}): expected a safetensors file ` +
+        "or a PyTorch (Lightning) checkpoint",
+      { cause: error },
+    );
+  }
+  const digest = await sha256Hex(bytes);
+  if (typeof source === "string") await checkAgainstRecord(source, bytes, digest);
   const format = detectFormat(bytes);
   if (format === null) {
     throw new CheckpointError(
@@ -178,7 +212,15 @@ export async function loadEncoder(
       ...configFromMetadata(metadata),
       ...overrides,
     };
-    const encoder = new ResNetEncoder(config);
+    let encoder: ResNetEncoder;
+    try {
+      encoder = new ResNetEncoder(config);
+    } catch (error) {
+      throw new CheckpointError(
+        `${name}: describes no ResNet (${JSON.stringify(config)}): ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
     // The encoder's own keys: conv1, bn1 and layer1-4 under the prefix. Heads (`fc.`), a
     // predictor, a target network (`target.conv1...`) or counters beside them are left out.
     const own = new Map(
@@ -202,7 +244,7 @@ export async function loadEncoder(
         { cause: error },
       );
     }
-    return { encoder, config, format, prefix, digest: await sha256Hex(bytes), metadata };
+    return { encoder, config, format, prefix, digest, metadata };
   } finally {
     tf.dispose([...stateDict.values()]);
   }

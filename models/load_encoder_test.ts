@@ -119,7 +119,74 @@ Deno.test("`loadEncoder()` rejects files that hold no ResNet, naming them", asyn
     name: "CheckpointError",
     message: /unreadable: .*not a valid safetensors file/,
   });
-  await assert.rejects(() => loadEncoder("/no/such/file.ckpt"), Deno.errors.NotFound);
+  await assert.rejects(() => loadEncoder("/no/such/file.ckpt"), {
+    name: "CheckpointError",
+    message: /^checkpoint \/no\/such\/file\.ckpt: cannot read it \(No such file/,
+  });
   t.dispose();
   await Deno.remove(path);
+});
+
+Deno.test("`loadEncoder()` names the file and what it expected for a PNG, a folder, a cut or damaged checkpoint, another width", async () => {
+  const dir = await Deno.makeTempDir();
+  const net = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar" });
+  const state = net.stateDict();
+  const path = `${dir}/last.safetensors`;
+  await saveSafetensors(path, state, { config: JSON.stringify({ width: 2 }) });
+  const good = await Deno.readFile(path);
+  const expected = (what: string) => ({ name: "CheckpointError", message: new RegExp(what) });
+  // A PNG given as the weights.
+  await Deno.writeFile(
+    `${dir}/x.png`,
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0]),
+  );
+  await assert.rejects(
+    () => loadEncoder(`${dir}/x.png`),
+    expected(
+      `^checkpoint ${dir}/x\\.png: not a checkpoint: expected a safetensors file or a PyTorch`,
+    ),
+  );
+  await assert.rejects(
+    () => loadEncoder(dir),
+    expected(
+      `^checkpoint ${dir}: cannot read it \\(Is a directory.*\\): expected a safetensors file`,
+    ),
+  );
+  // Cut short (without a record beside it: the format tells).
+  await Deno.writeFile(path, good.subarray(0, good.length - 100));
+  await assert.rejects(
+    () => loadEncoder(path),
+    expected(`^checkpoint ${path}: unreadable: .*the tensors span \\d+ bytes, the file holds`),
+  );
+  // One byte changed: a valid file, caught only by the SHA-256 that fit()'s JSON records.
+  const damaged = good.slice();
+  damaged[damaged.length - 5] ^= 1;
+  await Deno.writeFile(path, damaged);
+  (await loadEncoder(path)).encoder.dispose(); // no record: it loads
+  const sha256 = Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", good)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  await Deno.writeTextFile(
+    `${dir}/last.json`,
+    JSON.stringify({ epoch: 0, files: { weights: { bytes: good.length, sha256 } } }),
+  );
+  await assert.rejects(
+    () => loadEncoder(path),
+    expected(
+      `^checkpoint ${path} is damaged: its SHA-256 differs from the one ${dir}/last\\.json records$`,
+    ),
+  );
+  await Deno.writeFile(path, good);
+  (await loadEncoder(path)).encoder.dispose();
+  // Another width than the one asked for.
+  await assert.rejects(
+    () => loadEncoder(path, { width: 4 }),
+    expected(
+      `^checkpoint ${path} does not fit ResNetEncoder\\(width 4, stem cifar, layers \\[2,2,2,2\\]\\)`,
+    ),
+  );
+  tf.dispose([...state.values()]);
+  net.dispose();
+  await Deno.remove(dir, { recursive: true });
 });

@@ -39,10 +39,49 @@ export async function saveSafetensors(
   tensors: Map<string, tf.Tensor>,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  const fn = "saveSafetensors()";
   if (typeof path !== "string" || path === "") {
-    throw new TypeError(argumentMessage(fn, `path is ${show(path)}`, "a non-empty string"));
+    throw new TypeError(
+      argumentMessage("saveSafetensors()", `path is ${show(path)}`, "a non-empty string"),
+    );
   }
+  await writeFileAtomic(path, await encode("saveSafetensors()", tensors, metadata));
+}
+
+/**
+ * The bytes of a safetensors file holding `tensors` and `metadata`, as
+ * {@linkcode saveSafetensors} writes them (for callers that hash or stage them first).
+ *
+ * @example
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { encodeSafetensors, loadSafetensors } from "@simclr/models";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const a = tf.tensor1d([1, 2]);
+ * const bytes = await encodeSafetensors(new Map([["a", a]]), { epoch: "3" });
+ * const { tensors, metadata } = await loadSafetensors(bytes);
+ * assert.deepEqual([await tensors.get("a")!.data(), metadata], [new Float32Array([1, 2]), { epoch: "3" }]);
+ * tf.dispose([a, ...tensors.values()]);
+ * ```
+ *
+ * @param tensors Tensors by name (float32, int32 or bool).
+ * @param metadata Optional string-to-string metadata (`__metadata__`).
+ * @returns The file's bytes.
+ */
+export function encodeSafetensors(
+  tensors: Map<string, tf.Tensor>,
+  metadata?: Record<string, string>,
+): Promise<Uint8Array> {
+  return encode("encodeSafetensors()", tensors, metadata);
+}
+
+async function encode(
+  fn: string,
+  tensors: Map<string, tf.Tensor>,
+  metadata?: Record<string, string>,
+): Promise<Uint8Array> {
   if (!(tensors instanceof Map)) {
     throw new TypeError(argumentMessage(fn, `tensors is ${show(tensors)}`, "a Map"));
   }
@@ -97,5 +136,5 @@ export async function saveSafetensors(
     file.set(part, at);
     at += part.length;
   }
-  await writeFileAtomic(path, file);
+  return file;
 }

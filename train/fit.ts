@@ -9,11 +9,14 @@ import { DEFAULT_SEED } from "@simclr/internal/random";
 import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
+import { WriteError } from "@simclr/internal/write-error";
 import { CheckpointError } from "@simclr/models/checkpoint-error";
 import type { AdamW } from "./adamw.ts";
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.ts";
+import { lockRunFolder } from "./lock_run_folder.ts";
 import type { LRSchedule } from "./lr_schedule.ts";
 import { NonFiniteLossError, type StepContext } from "./non_finite_loss_error.ts";
+import { TrainingInterruptedError } from "./training_interrupted_error.ts";
 import type { StepResult } from "./train_step.ts";
 
 export type { StepContext } from "./non_finite_loss_error.ts";
@@ -81,6 +84,19 @@ export interface FitOptions<Batch> {
   progress?: boolean;
   /** Where summary lines go. Default `console.error`; `null` for silence. */
   log?: ((line: string) => void) | null;
+  /**
+   * Hold `outDir` for this run (`lockRunFolder`: `run.lock` with this process's pid), so that a
+   * second run into it is refused while this one lives. Default true.
+   */
+  lock?: boolean;
+  /**
+   * The signals that stop the run cleanly: the step under way is finished, a checkpoint
+   * written (in the middle of an epoch if need be: a resumed run continues that epoch exactly)
+   * and a `TrainingInterruptedError` thrown; the same signal again exits the process at once
+   * (`Deno.exit`, 128 + the signal's number), the checkpoint on disk being the last complete
+   * one. Default `["SIGINT", "SIGTERM"]`; `[]` leaves signals alone.
+   */
+  signals?: readonly Deno.Signal[];
 }
 
 /** What {@linkcode fit} returns. */
@@ -114,6 +130,13 @@ export interface FitResult {
  *
  * Data order and randomness must depend only on `(seed, epoch, step)` (the `batches` and
  * `step` callbacks get them), which is what makes a resumed run equal an uninterrupted one.
+ *
+ * Faults it survives: a checkpoint is written whole, flushed and verified before it replaces
+ * `last`, whose predecessor is kept as `previous` (resume falls back to it, saying so, when
+ * `last` is damaged); a full or read-only disk is a `WriteError` naming the file, the last
+ * checkpoint intact; a second run into `outDir` is refused (`lock`); SIGINT and SIGTERM stop
+ * after the current step with a checkpoint (`signals`); a NaN or Inf in the loss or the
+ * gradients is a `NonFiniteLossError` naming the step, the checkpoint left as it was.
  *
  * @param options The model, optimiser, data, step and run settings.
  * @returns The epochs and steps done, the best metric, the history and checkpoint paths.
@@ -158,47 +181,134 @@ export interface FitResult {
  * ```
  */
 export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult> {
-  const { model, optimizer, schedule, epochs, stepsPerEpoch, outDir, monitor } = options;
-  const { validateEvery = 1, config = {}, seed = DEFAULT_SEED, logEvery = 10 } = options;
+  const { epochs, stepsPerEpoch, outDir } = options;
+  const { validateEvery = 1, logEvery = 10 } = options;
   checkInteger("fit()", "options.epochs", epochs, { min: 1 });
   checkInteger("fit()", "options.stepsPerEpoch", stepsPerEpoch, { min: 1 });
   checkInteger("fit()", "options.validateEvery", validateEvery, { min: 1 });
   checkInteger("fit()", "options.logEvery", logEvery, { min: 1 });
-  const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
-  const checkpointDir = `${outDir}/checkpoints`;
-  await Deno.mkdir(checkpointDir, { recursive: true });
-
-  let firstEpoch = 0;
-  let globalStep = 0;
-  let best: { value: number; epoch: number } | null = null;
-  const metricsPath = `${outDir}/metrics.jsonl`;
   if (options.extend && !options.resume) {
     throw new TypeError(
       argumentMessage("fit()", "options.extend is true", "options.resume true as well"),
     );
   }
+  const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
+  const lock = options.lock === false ? null : await lockRunFolder(outDir, { log });
+  const stop = listenForStop(options.signals ?? ["SIGINT", "SIGTERM"], log);
+  try {
+    return await train(options, log, stop);
+  } finally {
+    stop.remove();
+    lock?.release();
+  }
+}
+
+/** A stop requested by a signal: which one, once one came. */
+interface StopRequest {
+  signal: Deno.Signal | null;
+  remove(): void;
+}
+
+/** Listens for `signals`: the first asks the run to stop, the second exits at once. */
+function listenForStop(
+  signals: readonly Deno.Signal[],
+  log: ((line: string) => void) | null,
+): StopRequest {
+  const request: StopRequest = { signal: null, remove: () => {} };
+  const added: [Deno.Signal, () => void][] = [];
+  for (const signal of signals) {
+    const listener = () => {
+      if (request.signal !== null) {
+        log?.(
+          `${signal} again: stopping at once; the last complete checkpoint on disk is kept ` +
+            "(continue with --resume)",
+        );
+        Deno.exit(new TrainingInterruptedError(signal, "").exitCode);
+      }
+      request.signal = signal;
+      log?.(
+        `${signal}: finishing this step, then writing a checkpoint ` +
+          `(${signal === "SIGINT" ? "Ctrl-C" : signal} again stops at once)`,
+      );
+    };
+    try {
+      Deno.addSignalListener(signal, listener);
+      added.push([signal, listener]);
+    } catch {
+      // a signal this platform does not have (SIGTERM on Windows)
+    }
+  }
+  request.remove = () => {
+    for (const [signal, listener] of added) Deno.removeSignalListener(signal, listener);
+  };
+  return request;
+}
+
+/** Where a checkpoint is, for people: `run/checkpoints/last (end of epoch 2)`. */
+function describe(path: string, state: TrainingState): string {
+  return `${path} (` +
+    (state.inEpoch
+      ? `epoch ${state.epoch + 1}, step ${state.inEpoch.step}`
+      : `end of epoch ${state.epoch + 1}`) +
+    ")";
+}
+
+async function train<Batch>(
+  options: FitOptions<Batch>,
+  log: ((line: string) => void) | null,
+  stop: StopRequest,
+): Promise<FitResult> {
+  const { model, optimizer, schedule, epochs, stepsPerEpoch, outDir, monitor } = options;
+  const { validateEvery = 1, config = {}, seed = DEFAULT_SEED, logEvery = 10 } = options;
+  const checkpointDir = `${outDir}/checkpoints`;
+  await Deno.mkdir(checkpointDir, { recursive: true }).catch((error) => {
+    throw WriteError.from(checkpointDir, error) ?? error;
+  });
+  if (options.lock !== false) {
+    // Temporary files a run left when it was killed mid-write: this run owns the folder now.
+    for (const entry of Deno.readDirSync(checkpointDir)) {
+      if (entry.isFile && entry.name.endsWith(".tmp")) {
+        await Deno.remove(`${checkpointDir}/${entry.name}`).catch(() => {});
+      }
+    }
+  }
+
+  let firstEpoch = 0;
+  let globalStep = 0;
+  let best: { value: number; epoch: number } | null = null;
+  let resumedInEpoch: TrainingState["inEpoch"] = undefined;
+  /** The last complete checkpoint on disk, for messages; null before the first. */
+  let kept: string | null = null;
+  const metricsPath = `${outDir}/metrics.jsonl`;
   if (options.resume) {
-    const state = await loadCheckpoint(checkpointDir, "last", model, optimizer);
+    const state = await loadCheckpoint(checkpointDir, "last", model, optimizer, {
+      fallback: "previous",
+      log,
+    });
     if (state) {
       const planned = state.epochs ??
         (typeof state.config?.epochs === "number" ? state.config.epochs : epochs);
       if (schedule && planned !== epochs && !options.extend) {
         const n = (k: number) => `${k} epoch${k === 1 ? "" : "s"}`;
         throw new CheckpointError(
-          `${checkpointDir}/last is a run of ${n(planned)}, and resuming it for ${epochs} ` +
+          `${state.from} is a run of ${n(planned)}, and resuming it for ${epochs} ` +
             `would silently change its learning-rate schedule: resume with ${n(planned)} ` +
             `(--epochs ${planned}), or change the run's length on purpose with --extend ` +
             `(fit()'s options.extend): from the next epoch the schedule then follows ` +
             `${n(epochs)}`,
         );
       }
-      firstEpoch = state.epoch + 1;
+      resumedInEpoch = state.inEpoch;
+      firstEpoch = resumedInEpoch ? state.epoch : state.epoch + 1;
       globalStep = state.globalStep;
       if (state.best !== null && state.bestEpoch !== null) {
         best = { value: state.best, epoch: state.bestEpoch };
       }
+      kept = describe(state.from, state);
       log?.(
-        `resuming from ${checkpointDir}/last (epoch ${firstEpoch} of ${epochs} done` +
+        `resuming from ${state.from} (epoch ${state.epoch + (resumedInEpoch ? 0 : 1)} of ` +
+          `${epochs} done` +
+          (resumedInEpoch ? `, and ${resumedInEpoch.step} steps of epoch ${state.epoch + 1}` : "") +
           (planned !== epochs ? `; extended from ${planned} epochs` : "") + ")",
       );
     } else {
@@ -206,35 +316,72 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
     }
     await keepRecordsUpTo(metricsPath, state);
   }
-  const metricsFile = await Deno.open(metricsPath, {
-    append: true,
-    create: true,
-  });
+  const withAdvice = (error: unknown) =>
+    error instanceof WriteError
+      ? error.withAdvice(
+        kept === null
+          ? "no checkpoint was written yet"
+          : `the last complete checkpoint, ${kept}, is intact: free space (or make ${outDir} ` +
+            "writable), then continue with --resume",
+      )
+      : error;
+  const metricsFile = await Deno.open(metricsPath, { append: true, create: true }).catch(
+    (error) => {
+      throw WriteError.from(metricsPath, error) ?? error;
+    },
+  );
   const encoder = new TextEncoder();
-  const record = (entry: Record<string, unknown>) =>
-    metricsFile.write(encoder.encode(JSON.stringify(entry) + "\n"));
+  const record = async (entry: Record<string, unknown>) => {
+    const bytes = encoder.encode(JSON.stringify(entry) + "\n");
+    try {
+      let written = 0;
+      while (written < bytes.length) written += await metricsFile.write(bytes.subarray(written));
+    } catch (error) {
+      throw WriteError.from(metricsPath, error) ?? error;
+    }
+  };
   const prefixed = (prefix: string, values: Record<string, number>) =>
     Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
 
   const showBar = options.progress ?? Deno.stderr.isTerminal();
   const history: Record<string, number>[] = [];
   let lastPath = `${checkpointDir}/last.safetensors`;
+  const stateOf = (epoch: number, metrics: Record<string, number>): TrainingState => ({
+    epoch,
+    globalStep,
+    lr: optimizer.lr,
+    best: best?.value ?? null,
+    bestEpoch: best?.epoch ?? null,
+    seed,
+    metrics,
+    config,
+    epochs,
+  });
   try {
     for (let epoch = firstEpoch; epoch < epochs; epoch++) {
       if (schedule) optimizer.lr = schedule(epoch);
+      const resumed = epoch === firstEpoch ? resumedInEpoch : undefined;
       const bar = showBar ? progressBar(epoch, epochs, stepsPerEpoch) : null;
-      const started = performance.now();
-      const sums: Record<string, number> = {};
+      const started = performance.now() - 1000 * (resumed?.seconds ?? 0);
+      const sums: Record<string, number> = { ...resumed?.sums };
+      const skip = resumed?.step ?? 0;
       let steps = 0;
-      let images = 0;
+      let images = resumed?.images ?? 0;
       for await (const batch of options.batches(epoch)) {
+        if (steps < skip) { // done before the interruption: same batches, same order
+          steps++;
+          continue;
+        }
         const context = { epoch, step: steps, globalStep };
         let result: FitStepResult;
         try {
           result = await options.step(batch, context);
         } catch (error) {
           if (error instanceof NonFiniteLossError) {
-            throw new NonFiniteLossError(error.value, context);
+            throw new NonFiniteLossError(error.value, context, {
+              quantity: error.quantity,
+              checkpoint: kept,
+            });
           }
           throw error;
         }
@@ -254,6 +401,22 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
             lr: optimizer.lr,
             ...values,
           });
+        }
+        if (stop.signal !== null && steps < stepsPerEpoch) {
+          bar?.stop();
+          const state: TrainingState = {
+            ...stateOf(epoch, {}),
+            inEpoch: { step: steps, sums, images, seconds },
+          };
+          await saveCheckpoint(checkpointDir, "last", model, optimizer, state, {
+            previous: "previous",
+          });
+          throw new TrainingInterruptedError(
+            stop.signal,
+            `stopped at epoch ${epoch + 1}/${epochs}, step ${steps} of ${stepsPerEpoch}; ` +
+              `checkpoint ${describe(`${checkpointDir}/last`, state)} written: continue with ` +
+              "--resume (fit()'s options.resume) and the same settings",
+          );
         }
       }
       bar?.stop();
@@ -287,23 +450,25 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
         improved = best === null || (monitor.mode === "max" ? v > best.value : v < best.value);
         if (improved) best = { value: v, epoch };
       }
-      const state: TrainingState = {
-        epoch,
-        globalStep,
-        lr: optimizer.lr,
-        best: best?.value ?? null,
-        bestEpoch: best?.epoch ?? null,
-        seed,
-        metrics: summary,
-        config,
-        epochs,
-      };
+      const state = stateOf(epoch, summary);
       if (improved) await saveCheckpoint(checkpointDir, "best", model, optimizer, state);
-      lastPath = await saveCheckpoint(checkpointDir, "last", model, optimizer, state);
+      lastPath = await saveCheckpoint(checkpointDir, "last", model, optimizer, state, {
+        previous: "previous",
+      });
+      kept = describe(`${checkpointDir}/last`, state);
       await record({ kind: "epoch", ...summary });
       history.push(summary);
       log?.(epochLine(epoch, epochs, summary, improved ? monitor!.metric : null));
+      if (stop.signal !== null && !isLast) {
+        throw new TrainingInterruptedError(
+          stop.signal,
+          `stopped after epoch ${epoch + 1}/${epochs}; checkpoint ${kept} written: continue ` +
+            "with --resume (fit()'s options.resume) and the same settings",
+        );
+      }
     }
+  } catch (error) {
+    throw withAdvice(error);
   } finally {
     metricsFile.close();
   }
@@ -319,7 +484,8 @@ export async function fit<Batch>(options: FitOptions<Batch>): Promise<FitResult>
 /**
  * Rewrites `metrics.jsonl` (atomically) to the records of the run up to its checkpoint
  * `state`: step records up to its global step, epoch records up to its epoch; with no
- * checkpoint, none. Records a killed run wrote after its checkpoint would otherwise appear
+ * checkpoint, none (a checkpoint written mid-epoch: the epoch records before its epoch).
+ * Records a killed run wrote after its checkpoint would otherwise appear
  * twice after the resume; a line cut short by the kill is dropped too. The epoch record of the
  * checkpoint's own epoch is restored from the state when the run died before writing it.
  */
@@ -337,14 +503,19 @@ async function keepRecordsUpTo(path: string, state: TrainingState | null): Promi
       continue; // cut short by the kill
     }
     if (state === null) continue;
+    // A checkpoint written mid-epoch (state.inEpoch) has no record of its own epoch yet.
+    const lastEpoch = state.inEpoch ? state.epoch - 1 : state.epoch;
     const keep = entry.kind === "step"
       ? typeof entry.globalStep === "number" && entry.globalStep <= state.globalStep
-      : typeof entry.epoch !== "number" || entry.epoch <= state.epoch;
+      : typeof entry.epoch !== "number" || entry.epoch <= lastEpoch;
     if (!keep) continue;
     if (entry.kind === "epoch" && entry.epoch === state.epoch) checkpointEpochRecorded = true;
     kept.push(line);
   }
-  if (state !== null && !checkpointEpochRecorded && Object.keys(state.metrics).length > 0) {
+  if (
+    state !== null && !state.inEpoch && !checkpointEpochRecorded &&
+    Object.keys(state.metrics).length > 0
+  ) {
     kept.push(JSON.stringify({ kind: "epoch", ...state.metrics }));
   }
   const rewritten = kept.map((line) => line + "\n").join("");

@@ -7,6 +7,7 @@ import { contrastiveLoss } from "./contrastive_loss.ts";
 import { cosineAnnealingLR } from "./cosine_annealing_lr.ts";
 import { fit, type FitOptions, type FitStepResult } from "./fit.ts";
 import { NonFiniteLossError } from "./non_finite_loss_error.ts";
+import { TrainingInterruptedError } from "./training_interrupted_error.ts";
 import { trainStep } from "./train_step.ts";
 
 await selectBackend("cpu", { log: null });
@@ -38,6 +39,10 @@ interface Run {
   outDir: string;
 }
 
+/** The model and optimiser of the {@linkcode run} under way, for steps the test replaces. */
+const modelOf: { current: SimCLRNet | null } = { current: null };
+const optimizerOf: { current: AdamW | null } = { current: null };
+
 async function run(
   seed: number,
   epochs: number,
@@ -46,6 +51,8 @@ async function run(
 ): Promise<Run> {
   const model = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar", seed });
   const optimizer = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 1e-4 });
+  modelOf.current = model;
+  optimizerOf.current = optimizer;
   outDir ??= await Deno.makeTempDir();
   const losses: number[] = [];
   try {
@@ -273,7 +280,12 @@ Deno.test("`fit()` stops on a non-finite loss and keeps the last good checkpoint
         log: null,
       }),
     (error: unknown) =>
-      error instanceof NonFiniteLossError && /loss is NaN at epoch 2, step 1;/.test(error.message),
+      error instanceof NonFiniteLossError &&
+      new RegExp(
+        "loss is NaN at epoch 2, step 1 \\(global step 3\\); the optimiser step was skipped and " +
+          `the last good checkpoint, ${outDir}/checkpoints/last \\(end of epoch 1\\), is kept\\. ` +
+          "Usual cures: a lower learning rate \\(--lr\\), a larger temperature \\(--temperature",
+      ).test(error.message),
   );
   assert.deepEqual(await Deno.readFile(`${outDir}/checkpoints/last.safetensors`), before);
   optimizer.dispose();
@@ -331,4 +343,111 @@ Deno.test("`fit()` rejects bad settings by name", async () => {
   });
   optimizer.dispose();
   model.dispose();
+});
+
+Deno.test("`fit()` names the step when the gradients of a finite loss are not finite", async () => {
+  const outDir = await Deno.makeTempDir();
+  const model = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar", seed: 5 });
+  const optimizer = new AdamW(model.parameters());
+  const before = await model.parameters().get("fc.2.bias")!.data();
+  // sqrt(0 * b): the loss is 0, its gradient 0 * (1 / 0), NaN.
+  await assert.rejects(
+    () =>
+      fit({
+        model,
+        optimizer,
+        epochs: 1,
+        stepsPerEpoch: 2,
+        batches: async function* () {
+          yield 0;
+          yield 1;
+        },
+        step: async () => ({
+          ...await trainStep(model, optimizer, () => ({
+            loss: tf.sqrt(tf.sum(tf.mul(model.parameters().get("fc.2.bias")!, 0))) as tf.Scalar,
+          })),
+          images: 1,
+        }),
+        outDir,
+        log: null,
+      }),
+    (error: unknown) =>
+      error instanceof NonFiniteLossError && error.quantity === "gradients" &&
+      /the gradients are not finite \(their sum is NaN\) at epoch 1, step 1 \(global step 1\); .*no checkpoint was written yet/
+        .test(error.message),
+  );
+  assert.deepEqual(await model.parameters().get("fc.2.bias")!.data(), before); // no step taken
+  optimizer.dispose();
+  model.dispose();
+  await Deno.remove(outDir, { recursive: true });
+});
+
+Deno.test("`fit()` stopped by SIGTERM mid-epoch checkpoints that step, and the resumed run equals an uninterrupted one", async () => {
+  const whole = await run(9, 3);
+  const outDir = await Deno.makeTempDir();
+  const lines: string[] = [];
+  // The signal arrives during epoch 2's first step (0-based epoch 1, step 0).
+  await assert.rejects(
+    () =>
+      run(9, 3, {
+        step: (_, { epoch, step }) => {
+          if (epoch === 1 && step === 0) Deno.kill(Deno.pid, "SIGTERM");
+          return contrastiveStep(modelOf.current!, optimizerOf.current!, epoch, step);
+        },
+        log: (line) => lines.push(line),
+      }, outDir),
+    (error: unknown) =>
+      error instanceof TrainingInterruptedError && error.exitCode === 143 &&
+      error.message ===
+        `SIGTERM: stopped at epoch 2/3, step 1 of 2; checkpoint ${outDir}/checkpoints/last ` +
+          "(epoch 2, step 1) written: continue with --resume (fit()'s options.resume) and the " +
+          "same settings",
+  );
+  assert.deepEqual(lines.filter((line) => line.startsWith("SIG")), [
+    "SIGTERM: finishing this step, then writing a checkpoint (SIGTERM again stops at once)",
+  ]);
+  const state = JSON.parse(await Deno.readTextFile(`${outDir}/checkpoints/last.json`));
+  assert.deepEqual([state.epoch, state.globalStep, state.inEpoch.step], [1, 3, 1]);
+  assert.equal(await Deno.stat(`${outDir}/run.lock`).catch(() => null), null); // released
+  const resumed = await run(9, 3, { resume: true }, outDir);
+  assert.deepEqual(resumed.weights, whole.weights);
+  assert.deepEqual(resumed.losses, whole.losses);
+  assert.deepEqual(await records(outDir), await records(whole.outDir));
+  for (const r of [whole, resumed]) await Deno.remove(r.outDir, { recursive: true });
+});
+
+Deno.test("`fit()` resumes from `previous` when `last` is damaged, saying so, and trains the same", async () => {
+  const whole = await run(10, 3);
+  const outDir = await Deno.makeTempDir();
+  await run(10, 3, {}, outDir);
+  // A crash of the machine tore last.safetensors: resume falls back to epoch 2's checkpoint.
+  const weights = `${outDir}/checkpoints/last.safetensors`;
+  await Deno.truncate(weights, (await Deno.stat(weights)).size - 7);
+  const lines: string[] = [];
+  const resumed = await run(10, 3, { resume: true, log: (line) => lines.push(line) }, outDir);
+  assert.match(
+    lines[0],
+    new RegExp(
+      `^checkpoint ${weights} is damaged: \\d+ bytes, expected \\d+ .*: using the previous ` +
+        `good one, ${outDir}/checkpoints/previous \\(end of epoch 2\\)$`,
+    ),
+  );
+  assert.match(lines[1], /^resuming from .*checkpoints\/previous \(epoch 2 of 3 done\)$/);
+  assert.deepEqual(resumed.weights, whole.weights);
+  assert.deepEqual(await records(outDir), await records(whole.outDir));
+  for (const r of [whole, resumed]) await Deno.remove(r.outDir, { recursive: true });
+});
+
+Deno.test("`fit()` holds its outDir: `run.lock` names this process while it trains, and is gone after", async () => {
+  const outDir = await Deno.makeTempDir();
+  const holders: number[] = [];
+  await run(11, 1, {
+    step: async (_, { epoch, step }) => {
+      holders.push(JSON.parse(await Deno.readTextFile(`${outDir}/run.lock`)).pid);
+      return contrastiveStep(modelOf.current!, optimizerOf.current!, epoch, step);
+    },
+  }, outDir);
+  assert.deepEqual(holders, [Deno.pid, Deno.pid]);
+  assert.equal(await Deno.stat(`${outDir}/run.lock`).catch(() => null), null);
+  await Deno.remove(outDir, { recursive: true });
 });

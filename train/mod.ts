@@ -45,5 +45,7 @@ export * from "./replica_trainer.ts";
 export * from "./contrastive_loss.ts";
 export * from "./validate_contrastive.ts";
 export * from "./non_finite_loss_error.ts";
+export * from "./training_interrupted_error.ts";
+export * from "./lock_run_folder.ts";
 export * from "./checkpoint.ts";
 export * from "./fit.ts";

@@ -86,8 +86,9 @@ export interface StepResult {
 /**
  * Applies computed gradients: reads the loss and the metrics back (one read for all of them,
  * asynchronously, so it works on WebGPU), steps `optimizer` when the loss is finite, and frees
- * every tensor of `gradients`. A NaN or infinite loss leaves the parameters as they were and
- * throws a {@linkcode NonFiniteLossError}.
+ * every tensor of `gradients`. A NaN or infinite loss, or gradients of a finite loss that are
+ * not finite (their sum, read with the loss: one fused reduction, not a read per tensor), leave
+ * the parameters as they were and throw a {@linkcode NonFiniteLossError}.
  *
  * @param optimizer The optimiser of the parameters the gradients belong to.
  * @param gradients What {@linkcode computeGradients} (or `cachedGradients`) returned; freed here.
@@ -120,14 +121,23 @@ export async function applyGradients(
   const { loss, metrics, grads } = gradients;
   const names = Object.keys(metrics);
   try {
-    const packed = tf.tidy(() => tf.stack([loss, ...names.map((n) => metrics[n])]));
+    // One read for the loss, the metrics and the sum of every gradient (a NaN or Inf anywhere
+    // makes the sum non-finite): no read per tensor.
+    const packed = tf.tidy(() => {
+      const sums = [...grads.values()].map((g) => tf.sum(g));
+      const gradientSum = sums.length ? tf.addN(sums) : tf.scalar(0);
+      return tf.stack([loss, gradientSum, ...names.map((n) => metrics[n])]);
+    });
     const values = await packed.data(); // async: webgpu has no dataSync
     packed.dispose();
     if (!Number.isFinite(values[0])) throw new NonFiniteLossError(values[0]);
+    if (!Number.isFinite(values[1])) {
+      throw new NonFiniteLossError(values[1], undefined, { quantity: "gradients" });
+    }
     optimizer.step(grads);
     return {
       loss: values[0],
-      metrics: Object.fromEntries(names.map((n, i) => [n, values[i + 1]])),
+      metrics: Object.fromEntries(names.map((n, i) => [n, values[i + 2]])),
     };
   } finally {
     tf.dispose([loss, ...Object.values(metrics), ...grads.values()]);
