@@ -131,6 +131,8 @@ const USER_ERRORS = new Set([
   "BackendUnavailableError",
   "CheckpointError",
   "DownloadError",
+  "ImageDecodeError",
+  "ImageFolderError",
   "NonFiniteLossError",
   "STL10FormatError",
 ]);
