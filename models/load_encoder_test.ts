@@ -123,3 +123,20 @@ Deno.test("`loadEncoder()` rejects files that hold no ResNet, naming them", asyn
   t.dispose();
   await Deno.remove(path);
 });
+
+Deno.test("`loadEncoder()` loads the projection head with `head: true`: PyTorch's z of the tutorial's network", async () => {
+  const { encoder, head } = await loadEncoder(testdata("simclr_w3.ckpt"), {}, { head: true });
+  assert.deepEqual(head!.sizes, [24, 64, 16]);
+  const { tensors } = await loadSafetensors(testdata("simclr_w3_io.safetensors"));
+  const h = encoder.apply(tensors.get("input") as tf.Tensor4D, { training: false });
+  const z = head!.apply(h, { training: false });
+  const error = await relativeError(z, tensors.get("eval_output")!);
+  assert.ok(error < 1e-4, `projection error ${error}`);
+  tf.dispose([h, z, ...tensors.values()]);
+  encoder.dispose();
+  head!.dispose();
+  // Unasked, or a checkpoint without a head: none.
+  const plain = await loadEncoder(testdata("simclr_w3.ckpt"));
+  assert.equal(plain.head, null);
+  plain.encoder.dispose();
+});
