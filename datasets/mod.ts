@@ -27,6 +27,7 @@ export * from "./image_source.ts";
 export * from "./stl10_layout.ts";
 export * from "./open_stl10.ts";
 export * from "./open_image_folder.ts";
+export * from "./read_image.ts";
 export * from "./open_data_set.ts";
 export * from "./batches.ts";
 export * from "./per_class_indices.ts";
