@@ -40,12 +40,57 @@ export function resizedCrop(
 
 const FAIL_ON = "error" as const;
 
-/** Resizes and crops raw RGB (alpha already dropped) to `size x size x 3`. */
+/** `raw` with its edge pixels repeated once around it: `(width + 2) x (height + 2)`. */
+function padByOne(raw: RawRGB): RawRGB {
+  const { width, height, data } = raw;
+  const row = (width + 2) * 3;
+  const out = new Uint8Array(row * (height + 2));
+  for (let y = 0; y < height; y++) {
+    const at = (y + 1) * row;
+    const line = data.subarray(y * width * 3, (y + 1) * width * 3);
+    out.set(line, at + 3);
+    out.set(line.subarray(0, 3), at);
+    out.set(line.subarray(line.length - 3), at + row - 3);
+  }
+  out.copyWithin(0, row, 2 * row);
+  out.copyWithin((height + 1) * row, height * row, (height + 1) * row);
+  return { width: width + 2, height: height + 2, data: out };
+}
+
+/**
+ * Resizes and crops raw RGB (alpha already dropped) to `size x size x 3`. Shrinking goes
+ * through libvips' reduce (linear kernel, antialiased); enlarging through an affine transform
+ * placed as PIL places its samples (`(x + 0.5) / scale - 0.5`), on the image padded by its edge
+ * pixels (PIL clamps at the edges; libvips' affine would blend in black).
+ */
 async function fromRaw(raw: RawRGB, size: number): Promise<Uint8Array> {
   const box = resizedCrop(raw.width, raw.height, size);
-  const data = await sharp(raw.data, {
-    raw: { width: raw.width, height: raw.height, channels: 3 },
-  })
+  if (box.width > raw.width || box.height > raw.height) {
+    const padded = padByOne(raw);
+    const [sx, sy] = [box.width / raw.width, box.height / raw.height];
+    // Output pixel X of the padded image samples (X - odx) / sx: odx = 1 - (1 + sx) / 2 puts
+    // PIL's sample of pixel X at X + 1.
+    const { data, info } = await sharp(padded.data, {
+      raw: { width: padded.width, height: padded.height, channels: 3 },
+    })
+      .affine([[sx, 0], [0, sy]], {
+        idx: 0,
+        idy: 0,
+        odx: 1 - (1 + sx) / 2,
+        ody: 1 - (1 + sy) / 2,
+        interpolator: "bilinear",
+      })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    // The crop, row by row (sharp would extract before its affine transform).
+    const out = new Uint8Array(size * size * 3);
+    for (let y = 0; y < size; y++) {
+      const from = ((y + box.top + 1) * info.width + box.left + 1) * 3;
+      out.set(data.subarray(from, from + size * 3), y * size * 3);
+    }
+    return out;
+  }
+  const data = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 3 } })
     .resize(box.width, box.height, { fit: "fill", kernel: "linear" })
     .extract({ left: box.left, top: box.top, width: size, height: size })
     .raw()
@@ -68,16 +113,17 @@ export async function decodeImage(
   try {
     if (isBMP(bytes)) return await fromRaw(decodeBMP(bytes), size);
     const meta = await sharp(bytes, { failOn: FAIL_ON }).metadata();
-    if (meta.hasAlpha) {
-      // Drop the alpha before resizing: sharp premultiplies by it while resizing, PIL does not.
+    const swap = (meta.orientation ?? 1) >= 5;
+    const width = swap ? meta.pageHeight ?? meta.height : meta.width;
+    const height = swap ? meta.width : meta.pageHeight ?? meta.height;
+    if (meta.hasAlpha || Math.min(width, height) < size) {
+      // Decoded whole first: the alpha dropped before resizing (sharp premultiplies by it while
+      // resizing, PIL ignores it), or an image to enlarge (see fromRaw).
       const { data, info } = await sharp(bytes, { failOn: FAIL_ON }).autoOrient().removeAlpha()
         .toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
       if (info.channels !== 3) throw new Error(`${info.channels} channels after decoding`);
       return await fromRaw({ width: info.width, height: info.height, data }, size);
     }
-    const swap = (meta.orientation ?? 1) >= 5;
-    const width = swap ? meta.pageHeight ?? meta.height : meta.width;
-    const height = swap ? meta.width : meta.pageHeight ?? meta.height;
     const box = resizedCrop(width, height, size);
     const { data, info } = await sharp(bytes, { failOn: FAIL_ON })
       // A pipeline colour space turns JPEG shrink-on-load off: decode whole, as PIL does.
