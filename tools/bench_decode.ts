@@ -8,6 +8,7 @@
  *
  * ```sh
  * deno task bench-decode                       # 1,000 JPEGs made by tools/make_jpeg_folder.py
+ * deno task bench-decode -- --count 200 --side 3000   # camera-sized ones
  * deno task bench-decode -- --dir photos --size 96 --workers 2 --rounds 3 --json
  * ```
  *
@@ -30,6 +31,12 @@ async function main(): Promise<void> {
     { name: "dir", type: "string", help: "A folder of images in class folders (default: made)" },
     { name: "count", type: "integer", min: 1, default: 1000, help: "Images made without --dir" },
     {
+      name: "side",
+      type: "integer",
+      min: 8,
+      help: "Without --dir: enlarge the images made to this longer side (camera-sized files)",
+    },
+    {
       name: "size",
       type: "integer",
       min: 8,
@@ -50,8 +57,11 @@ async function main(): Promise<void> {
   const workers = flags.workers as number;
   let dir = flags.dir as string | undefined;
   if (dir === undefined) {
-    dir = `.cache/bench-jpegs-${flags.count}`;
-    await python([here("make_jpeg_folder.py"), dir, String(flags.count)]);
+    const side = flags.side === undefined ? [] : [String(flags.side)];
+    dir = `.cache/bench-jpegs-${flags.count}${side.map((s) => `-${s}px`).join("")}`;
+    if (!(await Deno.stat(dir).catch(() => null))) {
+      await python([here("make_jpeg_folder.py"), dir, String(flags.count), ...side]);
+    }
   }
   // Warm the page cache for both: read every file once.
   const scratch = await Deno.makeTempDir({ prefix: "bench-decode-" });
