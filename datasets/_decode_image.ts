@@ -2,6 +2,7 @@
 // One image file to `size x size` RGB bytes, as torchvision's ImageFolder loader + Resize(size) +
 // CenterCrop(size) on a PIL image: sharp (libvips) decodes and resizes, BMP goes through _bmp.ts.
 import sharp from "sharp";
+import { roundHalfEven } from "@simclr/internal/round-half-even";
 import { decodeBMP, isBMP, type RawRGB } from "./_bmp.ts";
 import { ImageDecodeError } from "./image_decode_error.ts";
 
@@ -11,12 +12,6 @@ sharp.cache(false);
 
 /** The decoder's name and version, part of the cache key. */
 export const DECODER_VERSION = `sharp ${sharp.versions.sharp} libvips ${sharp.versions.vips}`;
-
-/** Python's `round()` (half to even), as torchvision's `CenterCrop` offsets use it. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /**
  * The resize and crop of torchvision's `Resize(size)` (shorter side to `size`, the longer one

@@ -4,7 +4,8 @@ import { fileSize, joinPath } from "./_fs.ts";
 import { isImageName, scanImageFolder } from "./_scan_image_folder.ts";
 import type { ImageSource } from "./image_source.ts";
 import { ImageFolderError } from "./image_folder_error.ts";
-import { type BrokenImage, openScannedFolder, type SkippedFiles } from "./open_image_folder.ts";
+import { openScannedFolder } from "./_image_folder.ts";
+import type { BrokenImage, SkippedFiles } from "./open_image_folder.ts";
 import { openSTL10, type STL10Split } from "./open_stl10.ts";
 
 /** The roles a data set's images play: STL10's splits, which every command uses. */

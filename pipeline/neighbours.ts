@@ -44,11 +44,13 @@ export interface NeighbourMatch {
 
 /** Two images whose embeddings are at least `duplicates` alike. */
 export interface DuplicatePair {
-  /** Rows in `index.csv`, `a < b`. */
+  /** The first image's row in `index.csv` (`a < b`). */
   a: number;
+  /** The second image's row. */
   b: number;
-  /** Their paths. */
+  /** The first image's path. */
   pathA: string;
+  /** The second image's path. */
   pathB: string;
   /** Cosine similarity. */
   similarity: number;
