@@ -1,11 +1,12 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
-import { readImage } from "@simclr/datasets";
+import { ImageDecodeError, readImage } from "@simclr/datasets";
 import { loadSafetensors, saveSafetensors, simclrNet } from "@simclr/models";
 import { cropResize } from "@simclr/internal/crop-resize";
 import { embed } from "./embed.ts";
 import { neighbours } from "./neighbours.ts";
+import { UsageError } from "./usage_error.ts";
 
 await tf.setBackend("cpu");
 
@@ -140,6 +141,41 @@ Deno.test("`neighbours()` finds an embedded image nearest itself, draws the row,
     const csv = (await Deno.readTextFile(`${out}/duplicates.csv`)).split("\n");
     assert.equal(csv[0], "a,b,similarity,path_a,path_b");
     assert.match(csv[1], /^\d+,\d+,1\.0000\d\d,class3\/00003\.jpg,class7\/copy-of-3\.jpg$/);
+    // The grid reads the images back: a data folder changed since is one clear error.
+    await Deno.remove(`${data}/class0/00000.jpg`);
+    await assert.rejects(
+      () => neighbours({ embeddings: out, query: "1", k: 2, backend: "cpu" }),
+      UsageError,
+      "changed since its embeddings were made",
+    );
+  } finally {
+    net.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("`embed()` refuses a file that fails to decode, or lists it in broken.csv with skipBroken", async () => {
+  const dir = await Deno.makeTempDir();
+  const { net, path } = await checkpoint(dir);
+  try {
+    const data = await photoFolder(dir);
+    const jpeg = await Deno.readFile(`${data}/class1/00001.jpg`);
+    await Deno.writeFile(`${data}/class1/cut.jpg`, jpeg.subarray(0, jpeg.length >> 1));
+    const config = {
+      weights: path,
+      data,
+      out: `${dir}/out`,
+      backend: "cpu" as const,
+      cacheDir: `${dir}/c`,
+      progress: false,
+    };
+    await assert.rejects(() => embed(config), ImageDecodeError, "class1/cut.jpg: cannot decode");
+    assert.equal(await Deno.stat(`${dir}/out`).catch(() => null), null); // nothing half-written
+    const result = await embed({ ...config, skipBroken: true });
+    assert.equal(result.count, 13);
+    const broken = (await Deno.readTextFile(`${dir}/out/broken.csv`)).split("\n");
+    assert.equal(broken[0], "path,reason");
+    assert.match(broken[1], /^class1\/cut\.jpg,.*premature end/i);
   } finally {
     net.dispose();
     await Deno.remove(dir, { recursive: true });

@@ -183,6 +183,7 @@ export async function neighbours(config: NeighboursConfig): Promise<NeighboursRe
         metadata,
         queryPixels ?? self!,
         result.neighbours.map((m) => m.index),
+        paths,
       );
     }
     if (t !== undefined) {
@@ -285,6 +286,7 @@ async function drawRow(
   metadata: Record<string, string>,
   query: Uint8Array | number,
   rows: number[],
+  paths: readonly string[],
 ): Promise<void> {
   const size = Number(metadata.sourceSize ?? 96);
   const splits: [DataSetSplit, number][] = JSON.parse(metadata.splits ?? "[]");
@@ -298,7 +300,18 @@ async function drawRow(
   const pixelsOf = async (row: number): Promise<Uint8Array> => {
     let start = 0;
     for (const [name, n] of splits) {
-      if (row < start + n) return (await (await data.split(name))!.read([row - start])).pixels;
+      if (row < start + n) {
+        const split = await data.split(name);
+        const own = (split as { paths?: readonly string[] } | null)?.paths;
+        if (split === null || split.length !== n || (own && own[row - start] !== paths[row])) {
+          throw new UsageError(
+            `${metadata.data} changed since its embeddings were made (${name}: ${
+              split?.length ?? 0
+            } images, ${n} embedded): run deno task embed again`,
+          );
+        }
+        return (await split.read([row - start])).pixels;
+      }
       start += n;
     }
     throw new RangeError(`row ${row} is past the embedded splits`);
