@@ -1,13 +1,8 @@
 // Internal samplers without argument checks (the public ones check, then call these).
+import { roundHalfEven } from "@simclr/internal/round-half-even";
 import type { Box } from "./_crop_resize.ts";
 import type { Rng } from "./rng.ts";
 import type { ColorJitterParams, JitterRanges } from "./sample_color_jitter.ts";
-
-/** Python's `round`: to the nearest integer, ties to even. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /** `sampleResizedCropBox` without the argument checks. */
 export function sampleBox(

@@ -47,3 +47,29 @@ export async function writePatternSplit(
     await Deno.writeFile(`${dir}/${name}_y.bin`, Uint8Array.from(fileLabels));
   }
 }
+
+/** Debian's Python, with PIL, torchvision and scikit-learn (the reference decoders). */
+export const PYTHON = "/usr/bin/python3";
+
+/** Runs `PYTHON args...`; throws with its stderr when it fails. Returns its stdout. */
+export async function runPython(args: string[]): Promise<string> {
+  const out = await new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    throw new Error(`${PYTHON} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Writes a `width x height` PNG of one colour (made by sharp), creating its folder. */
+export async function writeSolidPng(
+  path: string,
+  width: number,
+  height: number,
+  [r, g, b]: readonly [number, number, number],
+): Promise<void> {
+  const { default: sharp } = await import("sharp");
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  const png = await sharp({ create: { width, height, channels: 3, background: { r, g, b } } })
+    .png().toBuffer();
+  await Deno.writeFile(path, png);
+}

@@ -81,6 +81,7 @@ async function openPart(
   name: string,
   labelled: boolean,
   imageBytes: number,
+  classCount: number,
 ): Promise<Part> {
   const path = joinPath(dir, `${name}_X.bin`);
   const size = await fileSize(path);
@@ -105,8 +106,8 @@ async function openPart(
   const labels = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const v = raw[i];
-    if (v < 1 || v > 10) {
-      throw new STL10FormatError(`${yPath}: label ${v} at index ${i} is outside 1..10`);
+    if (v < 1 || v > classCount) {
+      throw new STL10FormatError(`${yPath}: label ${v} at index ${i} is outside 1..${classCount}`);
     }
     labels[i] = v - 1;
   }
@@ -146,7 +147,8 @@ async function readFolds(dir: string, trainCount: number | null): Promise<number
  *
  * Errors name the file and the problem: a missing file (`Deno.errors.NotFound`), a size that
  * is not a multiple of 27,648 bytes, image and label counts that differ, a label outside
- * 1..10 ({@linkcode STL10FormatError}), and a file truncated after opening
+ * 1..10 (or 1..the number of names in `class_names.txt`) ({@linkcode STL10FormatError}), and
+ * a file truncated after opening
  * ({@linkcode STL10FormatError} on `read`).
  *
  * @param dir The `stl10_binary` folder (holding `train_X.bin`, ...).
@@ -191,17 +193,19 @@ export async function openSTL10(
   checkInteger("openSTL10()", "options.cacheSize", cacheSize, { min: 0 });
   const imageSize = await readImageSize(dir);
   const imageBytes = 3 * imageSize * imageSize;
+  const classNames = await readClassNames(dir);
+  // Labels run 1..(classes in class_names.txt), else STL10's ten.
+  const classCount = classNames.length > 0 ? classNames.length : STL10_CLASS_NAMES.length;
   const parts: Part[] = [];
   if (split === "train" || split === "train+unlabeled") {
-    parts.push(await openPart(dir, "train", true, imageBytes));
+    parts.push(await openPart(dir, "train", true, imageBytes, classCount));
   }
-  if (split === "test") parts.push(await openPart(dir, "test", true, imageBytes));
+  if (split === "test") parts.push(await openPart(dir, "test", true, imageBytes, classCount));
   if (split === "unlabeled" || split === "train+unlabeled") {
-    const p = await openPart(dir, "unlabeled", false, imageBytes);
+    const p = await openPart(dir, "unlabeled", false, imageBytes, classCount);
     if (split === "train+unlabeled") p.labels = new Int32Array(p.count).fill(-1);
     parts.push(p);
   }
-  const classNames = await readClassNames(dir);
   const trainCount = split === "train" || split === "train+unlabeled" ? parts[0].count : null;
   const foldIndices = await readFolds(dir, trainCount);
   return new STL10SplitReader(dir, split, imageSize, classNames, foldIndices, parts, cacheSize);

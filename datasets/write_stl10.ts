@@ -12,13 +12,13 @@ export interface WriteSTL10Options {
 
 /**
  * Writes one split in the STL10 binary format: `<name>_X.bin` (channel-major, column-major
- * planes) and, when labels are given, `<name>_y.bin` (bytes 1..10). Each file is written to a
+ * planes) and, when labels are given, `<name>_y.bin` (label + 1 in a byte). Each file is written to a
  * temporary name and renamed. Used by the demo data generator and by tests.
  *
  * @param dir Destination folder (created if missing).
  * @param name File prefix: `"train"`, `"test"` or `"unlabeled"`.
  * @param pixels HWC row-major bytes of the images, `imageSize * imageSize * 3` per image.
- * @param labels 0-based labels (0..9), one per image, or `null` for unlabeled images.
+ * @param labels 0-based labels (0..254; STL10: 0..9), one per image, or `null` for unlabeled images.
  * @param options Image size.
  * @returns The number of images written.
  *
@@ -73,9 +73,13 @@ export async function writeSTL10Split(
     y = new Uint8Array(count);
     for (let i = 0; i < count; i++) {
       const v = labels[i];
-      if (!Number.isInteger(v) || v < 0 || v > 9) {
+      if (!Number.isInteger(v) || v < 0 || v > 254) {
         throw new RangeError(
-          argumentMessage(fn, `labels[${i}] is ${show(v)}`, "an integer in 0..9"),
+          argumentMessage(
+            fn,
+            `labels[${i}] is ${show(v)}`,
+            "an integer in 0..254 (stored as label + 1 in one byte)",
+          ),
         );
       }
       y[i] = v + 1;

@@ -1,43 +1,23 @@
 // Copyright the simclr authors. MIT license.
 import * as tf from "@tensorflow/tfjs-core";
-// @ts-types="npm:@types/cli-progress@3.11.6"
-import cliProgress from "cli-progress";
-import { argumentMessage, checkBoolean, checkInteger, show } from "@simclr/internal/checks";
-import { type Box, cropResize } from "@simclr/internal/crop-resize";
-import { TUTORIAL_MEAN, TUTORIAL_STD } from "@simclr/internal/normalization";
+import { argumentMessage, show } from "@simclr/internal/checks";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import type { ImageSource } from "@simclr/datasets/image-source";
+import { encodeInOrder, encodeSettings } from "./_encode.ts";
+import type { EncodeImagesOptions, FeatureEncoder } from "./encode_images.ts";
 
-/** What {@linkcode extractFeatures} encodes with: a frozen encoder (the projection head removed). */
-export interface FeatureEncoder {
-  /** Maps NHWC images to features `[batch, featureDim]`. */
-  apply(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D;
-}
+export type { FeatureEncoder };
 
 /** A labelled image split: any {@linkcode ImageSource} of `@simclr/datasets`. */
 export type LabelledImageSource = ImageSource;
 
-/** Options for {@linkcode extractFeatures}. */
-export interface ExtractFeaturesOptions {
-  /** Images encoded at once. Default 64 (the tutorial's). */
-  batchSize?: number;
-  /** Side of the stored images. Default `dataset.imageSize`, else 96 (STL10). */
-  sourceSize?: number;
-  /** Side the images are resized to (bilinear) before encoding. Default `sourceSize`. */
-  imageSize?: number;
-  /**
-   * Antialias the resize when it shrinks (default true): PIL's bilinear filter, as
-   * `transforms.Resize` on the tutorial's PIL images. `false`: the float-tensor bilinear
-   * resize without antialias.
-   */
-  antialias?: boolean;
+/** Options for {@linkcode extractFeatures}: {@linkcode encodeImages}'s, and a cache. */
+export interface ExtractFeaturesOptions extends EncodeImagesOptions {
   /** Folder of the feature cache; with `cacheKey`, a second call reads the features back. */
   cacheDir?: string;
   /** Cache entry name, e.g. `<checkpoint sha256>-<split>-<imageSize>` (letters, digits, `._-`). */
   cacheKey?: string;
-  /** Show a progress bar on stderr. Default: when stderr is a terminal. */
-  progress?: boolean;
 }
 
 /** Features of a labelled split, sorted by label as the tutorial's `prepare_data_features`. */
@@ -57,8 +37,8 @@ export interface ExtractedFeatures extends LabelledFeatures {
 const MAGIC = "SIMCLRFEAT2";
 
 /**
- * Encodes every image of a labelled split with a frozen encoder in evaluation mode, in batches,
- * as the tutorial's `prepare_data_features`: images scaled to [0, 1] (`ToTensor`), resized to
+ * Encodes every image of a labelled split with a frozen encoder in evaluation mode, in batches
+ * ({@linkcode encodeImages}), as the tutorial's `prepare_data_features`: images scaled to [0, 1] (`ToTensor`), resized to
  * the model's image size (antialiased as PIL's `Resize` unless `antialias` is false), normalised with mean 0.5 and std 0.5 (`Normalize((0.5,), (0.5,))`),
  * encoded, then sorted by label (stable). With `cacheDir` and `cacheKey` the features are
  * stored on disk (written to a temporary name, then renamed) and read back by later calls, so
@@ -81,9 +61,12 @@ const MAGIC = "SIMCLRFEAT2";
  * const size = 4;
  * const dataset = {
  *   length: 4,
- *   read(indices: number[]) {
+ *   imageSize: size,
+ *   classNames: [],
+ *   labels: () => Int32Array.from([3, 2, 1, 0]),
+ *   read(indices: ArrayLike<number>) {
  *     const pixels = new Uint8Array(indices.length * size * size * 3);
- *     indices.forEach((i, b) => pixels.fill(i * 60, b * size * size * 3, (b + 1) * size * size * 3));
+ *     Array.from(indices).forEach((i, b) => pixels.fill(i * 60, b * size * size * 3, (b + 1) * size * size * 3));
  *     return Promise.resolve({ pixels, labels: Int32Array.from(indices, (i) => 3 - i) });
  *   },
  * };
@@ -107,14 +90,7 @@ export async function extractFeatures(
   options: ExtractFeaturesOptions = {},
 ): Promise<ExtractedFeatures> {
   const fn = "extractFeatures()";
-  const batchSize = checkInteger(fn, "options.batchSize", options.batchSize ?? 64, { min: 1 });
-  const sourceSize = options.sourceSize ?? dataset.imageSize ?? 96;
-  const imageSize = options.imageSize ?? sourceSize;
-  checkInteger(fn, "options.sourceSize", sourceSize, { min: 1 });
-  checkInteger(fn, "options.imageSize", imageSize, { min: 1 });
-  const antialias = checkBoolean(fn, "options.antialias", options.antialias ?? true);
-  // What the features depend on besides the encoder and the data, checked by the cache.
-  const resize = imageSize === sourceSize ? "none" : antialias ? "antialias" : "bilinear";
+  const { resize } = encodeSettings(fn, dataset, options);
   const n = dataset.length;
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(argumentMessage(fn, `dataset has ${n} images`, "a non-empty split"));
@@ -146,59 +122,11 @@ export async function extractFeatures(
     if (cached) return cached;
   }
 
-  const showProgress = options.progress ?? Deno.stderr.isTerminal();
-  const bar = showProgress
-    ? new cliProgress.SingleBar({
-      format: "encoding [{bar}] {value}/{total} images | {eta_formatted} left",
-      hideCursor: true,
-    }, cliProgress.Presets.shades_classic)
-    : undefined;
-  bar?.start(n, 0);
-  const pixelsPerImage = sourceSize * sourceSize * 3;
-  let features = new Float32Array(0);
-  let dim = 0;
-  const labels = new Int32Array(n);
-  try {
-    for (let start = 0; start < n; start += batchSize) {
-      const indices = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
-      const batch = await dataset.read(indices);
-      if (batch.labels === null) {
-        throw new TypeError(
-          argumentMessage(fn, "dataset has no labels", "a labelled split (train or test)"),
-        );
-      }
-      if (batch.pixels.length !== indices.length * pixelsPerImage) {
-        throw new RangeError(
-          argumentMessage(
-            fn,
-            `dataset.read() returned ${batch.pixels.length} bytes for ${indices.length} images`,
-            `${pixelsPerImage} each (${sourceSize}x${sourceSize}x3)`,
-          ),
-        );
-      }
-      const out = tf.tidy(() => {
-        const raw = tf.tensor4d(batch.pixels, [indices.length, sourceSize, sourceSize, 3], "int32");
-        let x: tf.Tensor4D = tf.div(tf.cast(raw, "float32"), 255); // [b, s, s, 3] in [0, 1]
-        if (imageSize !== sourceSize) {
-          const whole: Box = [0, 0, sourceSize, sourceSize];
-          x = cropResize(x, indices.map(() => whole), imageSize, imageSize, { antialias }); // [b, i, i, 3]
-        }
-        const normalised: tf.Tensor4D = tf.div(tf.sub(x, TUTORIAL_MEAN[0]), TUTORIAL_STD[0]); // Normalize((0.5,), (0.5,))
-        return encoder.apply(normalised, { training: false }); // [b, dim]
-      });
-      const values = await out.data() as Float32Array; // async: webgpu has no dataSync
-      if (dim === 0) {
-        dim = out.shape[1];
-        features = new Float32Array(n * dim);
-      }
-      out.dispose();
-      features.set(values, start * dim);
-      labels.set(batch.labels, start);
-      bar?.update(start + indices.length);
-    }
-  } finally {
-    bar?.stop();
-  }
+  const unlabelled = () =>
+    new TypeError(argumentMessage(fn, "dataset has no labels", "a labelled split (train or test)"));
+  if (typeof dataset.labels === "function" && dataset.labels() === null) throw unlabelled();
+  const { features, dim, labels } = await encodeInOrder(fn, encoder, dataset, options);
+  if (labels === null) throw unlabelled();
   // Stable sort by label, as the tutorial's `labels.sort()` on the encoded split.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => labels[a] - labels[b]);
   const sortedFeatures = new Float32Array(n * dim);

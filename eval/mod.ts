@@ -35,6 +35,7 @@ export * from "./accuracy.ts";
 export * from "./per_class_accuracy.ts";
 export * from "./confusion_matrix.ts";
 export * from "./knn_classify.ts";
+export * from "./encode_images.ts";
 export * from "./extract_features.ts";
 export * from "./train_logistic_regression.ts";
 export * from "./probe_sizes.ts";

@@ -117,6 +117,8 @@ const USER_ERRORS = new Set([
   "BackendUnavailableError",
   "CheckpointError",
   "DownloadError",
+  "ImageDecodeError",
+  "ImageFolderError",
   "NonFiniteLossError",
   "STL10FormatError",
   "WriteError", // a full or read-only disk

@@ -39,6 +39,7 @@ export * from "./normalization.ts";
 export * from "./null_if_missing.ts";
 export * from "./peak_rss.ts";
 export * from "./random.ts";
+export * from "./round_half_even.ts";
 export * from "./sha256.ts";
 export * from "./write_atomic.ts";
 export * from "./write_error.ts";

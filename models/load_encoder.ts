@@ -5,6 +5,7 @@ import { sha256Hex } from "@simclr/internal/sha256";
 import { CheckpointError } from "./checkpoint_error.ts";
 import { loadSafetensors } from "./load_safetensors.ts";
 import { loadTorchCheckpoint } from "./load_torch_checkpoint.ts";
+import { MLPHead } from "./mlp_head.ts";
 import { ResNetEncoder } from "./resnet_encoder.ts";
 
 /** The network a checkpoint holds, as {@linkcode loadEncoder} found it. */
@@ -40,6 +41,17 @@ export interface LoadedEncoder {
   digest: string;
   /** The run's configuration (ours) or Lightning's `hyper_parameters` (`{}` when absent). */
   metadata: Record<string, unknown>;
+  /**
+   * With `options.head`: the head under `fc.` (the projection head `z`; a classifier's `fc`),
+   * weights loaded, the caller disposes it; `null` when the checkpoint has none, or unasked.
+   */
+  head: MLPHead | null;
+}
+
+/** Options of {@linkcode loadEncoder}. */
+export interface LoadEncoderOptions {
+  /** Load the head under `fc.` too (Linear layers, BatchNorm between them if present). */
+  head?: boolean;
 }
 
 /** The keys of a torchvision ResNet body (the modules with state before `fc`). */
@@ -128,7 +140,9 @@ function configFromMetadata(metadata: Record<string, unknown>): Partial<EncoderC
  *
  * @param source A file path, or the file's bytes.
  * @param overrides Settings that replace the checkpoint's (width, stem, image size).
- * @returns The encoder, its configuration, the format, the prefix, a digest and the metadata.
+ * @param options `head: true` loads the head under `fc.` too (e.g. for projections `z`).
+ * @returns The encoder, its configuration, the format, the prefix, a digest, the metadata and
+ *   (when asked) the head.
  *
  * @example Round trip through our format
  * ```ts
@@ -158,6 +172,7 @@ function configFromMetadata(metadata: Record<string, unknown>): Partial<EncoderC
 export async function loadEncoder(
   source: string | Uint8Array,
   overrides: EncoderOverrides = {},
+  options: LoadEncoderOptions = {},
 ): Promise<LoadedEncoder> {
   const name = typeof source === "string" ? `checkpoint ${source}` : "the checkpoint bytes";
   let bytes: Uint8Array;
@@ -244,8 +259,59 @@ export async function loadEncoder(
         { cause: error },
       );
     }
+<<<<<<< HEAD
     return { encoder, config, format, prefix, digest, metadata };
+=======
+    let head: MLPHead | null = null;
+    if (options.head) {
+      try {
+        head = loadHead(stateDict, `${prefix}fc.`, name);
+      } catch (error) {
+        encoder.dispose();
+        throw error;
+      }
+    }
+    const digest = await sha256Hex(bytes);
+    return { encoder, config, format, prefix, digest, metadata, head };
+>>>>>>> folder
   } finally {
     tf.dispose([...stateDict.values()]);
   }
+}
+
+/**
+ * The `MLPHead` whose weights lie under `prefix` (`fc.weight`, or `fc.0.weight`, `fc.2.weight`,
+ * ..., with `fc.1.running_mean`... when BatchNorm sits between them), or `null` without one.
+ */
+function loadHead(stateDict: Map<string, tf.Tensor>, prefix: string, name: string): MLPHead | null {
+  const keys = [...stateDict.keys()].filter((k) => k.startsWith(prefix));
+  if (keys.length === 0) return null;
+  const single = stateDict.get(`${prefix}weight`);
+  const linears = single
+    ? [single]
+    : keys.filter((k) =>
+      /^\d+\.weight$/.test(k.slice(prefix.length)) && stateDict.get(k)!.rank === 2
+    )
+      .sort((a, b) => parseInt(a.slice(prefix.length)) - parseInt(b.slice(prefix.length)))
+      .map((k) => stateDict.get(k)!);
+  if (linears.length === 0) {
+    throw new CheckpointError(`${name}: the head under "${prefix}" has no linear layer`);
+  }
+  const sizes: number[] = [linears[0].shape[1]!, ...linears.map((w) => w.shape[0]!)];
+  const head = new MLPHead(sizes, {
+    batchNorm: keys.some((k) => k.endsWith(".running_mean")),
+    bias: stateDict.has(single ? `${prefix}bias` : `${prefix}0.bias`),
+  });
+  try {
+    head.loadStateDict(new Map(keys.map((k) => [k, stateDict.get(k)!])), { prefix, strict: true });
+  } catch (error) {
+    head.dispose();
+    throw new CheckpointError(
+      `${name}: the head under "${prefix}" does not fit MLPHead([${sizes}]): ${
+        (error as Error).message
+      }`,
+      { cause: error },
+    );
+  }
+  return head;
 }

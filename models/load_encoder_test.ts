@@ -127,6 +127,7 @@ Deno.test("`loadEncoder()` rejects files that hold no ResNet, naming them", asyn
   await Deno.remove(path);
 });
 
+<<<<<<< HEAD
 Deno.test("`loadEncoder()` names the file and what it expected for a PNG, a folder, a cut or damaged checkpoint, another width", async () => {
   const dir = await Deno.makeTempDir();
   const net = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar" });
@@ -189,4 +190,21 @@ Deno.test("`loadEncoder()` names the file and what it expected for a PNG, a fold
   tf.dispose([...state.values()]);
   net.dispose();
   await Deno.remove(dir, { recursive: true });
+=======
+Deno.test("`loadEncoder()` loads the projection head with `head: true`: PyTorch's z of the tutorial's network", async () => {
+  const { encoder, head } = await loadEncoder(testdata("simclr_w3.ckpt"), {}, { head: true });
+  assert.deepEqual(head!.sizes, [24, 64, 16]);
+  const { tensors } = await loadSafetensors(testdata("simclr_w3_io.safetensors"));
+  const h = encoder.apply(tensors.get("input") as tf.Tensor4D, { training: false });
+  const z = head!.apply(h, { training: false });
+  const error = await relativeError(z, tensors.get("eval_output")!);
+  assert.ok(error < 1e-4, `projection error ${error}`);
+  tf.dispose([h, z, ...tensors.values()]);
+  encoder.dispose();
+  head!.dispose();
+  // Unasked, or a checkpoint without a head: none.
+  const plain = await loadEncoder(testdata("simclr_w3.ckpt"));
+  assert.equal(plain.head, null);
+  plain.encoder.dispose();
+>>>>>>> folder
 });

@@ -11,6 +11,8 @@
  * - {@linkcode probe}: the linear probe and kNN accuracy of a checkpoint's encoder.
  * - {@linkcode baseline}: the supervised ResNet-18 from scratch.
  * - {@linkcode tutorial}: all of them and the report; {@linkcode augmentGrid}: view pairs.
+ * - {@linkcode embed}: a vector per image of a data folder; {@linkcode neighbours}: search over
+ *   them, and near-duplicates.
  * - {@linkcode PRESETS}: every preset, as data; the commands' flags ({@linkcode PRETRAIN_COMMAND},
  *   ...) are the configs' fields, with their help and defaults.
  *
@@ -40,7 +42,9 @@
 export * from "./augment_grid.ts";
 export * from "./baseline.ts";
 export * from "./demo_data.ts";
+export * from "./embed.ts";
 export * from "./flag.ts";
+export * from "./neighbours.ts";
 export * from "./open_data.ts";
 export * from "./presets.ts";
 export * from "./pretrain.ts";
