@@ -2,8 +2,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { sha256Hex } from "@simclr/internal/sha256";
 import { CheckpointError } from "./checkpoint_error.ts";
-import { loadSafetensors } from "./load_safetensors.ts";
-import { loadTorchCheckpoint } from "./load_torch_checkpoint.ts";
+import { decodeSafetensors } from "./load_safetensors.ts";
+import { decodeTorchCheckpoint } from "./load_torch_checkpoint.ts";
 import { ResNetEncoder } from "./resnet_encoder.ts";
 
 /** The network a checkpoint holds, as {@linkcode loadEncoder} found it. */
@@ -136,8 +136,49 @@ export async function loadEncoder(
   source: string | Uint8Array,
   overrides: EncoderOverrides = {},
 ): Promise<LoadedEncoder> {
-  const name = typeof source === "string" ? `checkpoint ${source}` : "the checkpoint bytes";
-  const bytes = typeof source === "string" ? await Deno.readFile(source) : source;
+  if (typeof source !== "string") return await decode(source, overrides, "the checkpoint bytes");
+  return await decode(await Deno.readFile(source), overrides, `checkpoint ${source}`);
+}
+
+/**
+ * Loads the encoder of a checkpoint's bytes, as {@linkcode loadEncoder} loads a file: the part
+ * of it that touches no file, for callers without one (a browser's `File`).
+ *
+ * @example
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { decodeEncoder, encodeSafetensors, simclrNet } from "@simclr/models";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const net = simclrNet({ width: 4, hiddenDim: 8, stem: "cifar" });
+ * const state = net.stateDict();
+ * const { encoder, config, format } = await decodeEncoder(await encodeSafetensors(state));
+ * assert.equal(format, "safetensors");
+ * assert.deepEqual([config.width, config.stem, config.hiddenDim], [4, "cifar", 8]);
+ * tf.dispose([...state.values()]);
+ * net.dispose();
+ * encoder.dispose();
+ * ```
+ *
+ * @param bytes The file's bytes.
+ * @param overrides Settings that replace the checkpoint's (width, stem, image size).
+ * @returns The encoder, its configuration, the format, the prefix, a digest and the metadata.
+ */
+export function decodeEncoder(
+  bytes: Uint8Array,
+  overrides: EncoderOverrides = {},
+): Promise<LoadedEncoder> {
+  return decode(bytes, overrides, "the checkpoint bytes");
+}
+
+/** The body of both loaders; `name` (the file, or the bytes) goes into the messages. */
+async function decode(
+  bytes: Uint8Array,
+  overrides: EncoderOverrides,
+  name: string,
+): Promise<LoadedEncoder> {
   const format = detectFormat(bytes);
   if (format === null) {
     throw new CheckpointError(
@@ -148,11 +189,11 @@ export async function loadEncoder(
   let metadata: Record<string, unknown> = {};
   try {
     if (format === "torch") {
-      const checkpoint = await loadTorchCheckpoint(bytes);
+      const checkpoint = decodeTorchCheckpoint(bytes);
       stateDict = checkpoint.stateDict;
       metadata = checkpoint.hyperParameters;
     } else {
-      const file = await loadSafetensors(bytes);
+      const file = decodeSafetensors(bytes);
       stateDict = file.tensors;
       if (file.metadata.config !== undefined) metadata = JSON.parse(file.metadata.config);
     }

@@ -43,6 +43,46 @@ export async function saveSafetensors(
   if (typeof path !== "string" || path === "") {
     throw new TypeError(argumentMessage(fn, `path is ${show(path)}`, "a non-empty string"));
   }
+  await writeFileAtomic(path, await encode(fn, tensors, metadata));
+}
+
+/**
+ * The bytes of a safetensors file, as {@linkcode saveSafetensors} writes them: the part of it
+ * that touches no file, for callers without one (a browser's download). The tensors stay the
+ * caller's.
+ *
+ * @example
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { encodeSafetensors } from "@simclr/models";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const a = tf.tensor1d([1, 2]);
+ * const bytes = await encodeSafetensors(new Map([["a", a]]));
+ * const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, bytes.length - 8)));
+ * assert.deepStrictEqual(header, { a: { dtype: "F32", shape: [2], data_offsets: [0, 8] } });
+ * a.dispose();
+ * ```
+ *
+ * @param tensors Tensors by name (float32, int32 or bool).
+ * @param metadata Optional string-to-string metadata (`__metadata__`).
+ * @returns The file's bytes.
+ */
+export function encodeSafetensors(
+  tensors: Map<string, tf.Tensor>,
+  metadata?: Record<string, string>,
+): Promise<Uint8Array> {
+  return encode("encodeSafetensors()", tensors, metadata);
+}
+
+/** The body of both writers; `fn` goes into the messages. */
+async function encode(
+  fn: string,
+  tensors: Map<string, tf.Tensor>,
+  metadata?: Record<string, string>,
+): Promise<Uint8Array> {
   if (!(tensors instanceof Map)) {
     throw new TypeError(argumentMessage(fn, `tensors is ${show(tensors)}`, "a Map"));
   }
@@ -97,5 +137,5 @@ export async function saveSafetensors(
     file.set(part, at);
     at += part.length;
   }
-  await writeFileAtomic(path, file);
+  return file;
 }
