@@ -1,0 +1,36 @@
+// Copyright 2026 the simclr authors. MIT license.
+/// <reference lib="dom" />
+// Small DOM helpers the panels share.
+
+/** The element with this id (an error naming it when the page lacks it). */
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`the page has no #${id}`);
+  return element as T;
+}
+
+/** Appends a line to the page's log (and the console). */
+export function log(line: string): void {
+  console.log(line);
+  const pre = document.getElementById("log");
+  if (pre) pre.textContent = `${pre.textContent}${line}\n`;
+}
+
+/** Sets `<body data-status>` and the status text: loading, busy, ready or error. */
+export function setStatus(
+  status: "loading" | "busy" | "ready" | "error",
+  text: string = status,
+): void {
+  document.body.dataset.status = status;
+  byId("status-text").textContent = text;
+}
+
+/** The message of a thrown value, first line. */
+export function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+/** Lets the browser paint before the next piece of work. */
+export function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
