@@ -35,7 +35,7 @@ export async function startPageBackend(
 ): Promise<PageBackendInfo> {
   const skipped: { name: PageBackend; reason: string }[] = [];
   for (const name of request === "auto" ? ORDER : [request]) {
-    const outcome = await LOADERS[name](wasmThreads);
+    const outcome = await LOADERS[name](wasmThreads, request === "auto");
     if ("device" in outcome) {
       const skips = skipped.map((s) => `${s.name}: ${s.reason}`).join("; ");
       const line = `${name} (${outcome.device})` + (skips ? `; skipped ${skips}` : "");
@@ -51,7 +51,7 @@ export async function startPageBackend(
 
 type Outcome = { device: string } | { reason: string };
 
-const LOADERS: Record<PageBackend, (threads?: number) => Promise<Outcome>> = {
+const LOADERS: Record<PageBackend, (threads?: number, auto?: boolean) => Promise<Outcome>> = {
   webgpu: loadWebGPU,
   webgl: loadWebGL,
   wasm: loadWasm,
@@ -68,7 +68,7 @@ async function activate(name: string): Promise<{ reason: string } | null> {
   return tf.getBackend() === name ? null : { reason: `tfjs activated ${tf.getBackend()}` };
 }
 
-async function loadWebGPU(): Promise<Outcome> {
+async function loadWebGPU(_threads?: number, auto = false): Promise<Outcome> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) return { reason: "this browser has no navigator.gpu" };
   let adapter: GPUAdapter | null;
@@ -81,16 +81,25 @@ async function loadWebGPU(): Promise<Outcome> {
   const info = adapter.info;
   const device = [info.description || info.device || info.vendor || "adapter", info.architecture]
     .filter(Boolean).join(", ");
+  const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  if (auto && (fallback || isSoftwareRenderer(device))) {
+    return { reason: `the only adapter is software rendering (${device}), slower than wasm` };
+  }
   registerFastConvGradients(["webgpu"]);
   return (await activate("webgpu")) ?? { device };
 }
 
-async function loadWebGL(): Promise<Outcome> {
-  const failure = await activate("webgl");
-  if (failure) return failure;
+async function loadWebGL(_threads?: number, auto = false): Promise<Outcome> {
   const gl = document.createElement("canvas").getContext("webgl2");
   const ext = gl?.getExtension("WEBGL_debug_renderer_info");
-  const renderer = gl && ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : "WebGL";
+  const renderer = gl && ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : "WebGL";
+  // As selectBackend skips a software WebGPU adapter: a CPU emulating a GPU trains far slower
+  // than wasm on the same CPU (SwiftShader here: no SimCLR step within minutes).
+  if (auto && isSoftwareRenderer(renderer)) {
+    return { reason: `software rendering (${renderer}), slower than wasm` };
+  }
+  const failure = await activate("webgl");
+  if (failure) return failure;
   return { device: `${renderer}, WebGL ${tf.env().getNumber("WEBGL_VERSION")}` };
 }
 
@@ -105,6 +114,10 @@ async function loadWasm(threads?: number): Promise<Outcome> {
   const n = wasm.getThreadsCount();
   const why = crossOriginIsolated ? "" : " (not cross-origin isolated: no threads)";
   return { device: `CPU, ${simd ? "SIMD" : "no SIMD"}, ${n} thread${n > 1 ? "s" : ""}${why}` };
+}
+
+function isSoftwareRenderer(name: string): boolean {
+  return /swiftshader|llvmpipe|lavapipe|software/i.test(name);
 }
 
 function message(error: unknown): string {
