@@ -1,7 +1,7 @@
 // Copyright 2026 the simclr authors. MIT license.
 /// <reference lib="dom" />
 // Panel 1: the tutorial's views of one image, in pairs, with the settings as controls.
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { simclrViews } from "@simclr/augment/simclr-views";
 import { fileToPixels, pixelsCanvas, viewCanvases } from "./_images.ts";
 import { byId, errorMessage, log } from "./_page.ts";

@@ -4,6 +4,7 @@
 // (finite, falling loss), the checkpoint read back, and a search whose first hit is the query.
 // The outcome goes on <body> (`data-status="ready"`, or `"error"` with `data-error`), and as
 // JSON in `#demo-result`, so a plain `chromium --headless --dump-dom` can check it.
+import * as tf from "@tensorflow/tfjs";
 import { byId, log } from "./_page.ts";
 import type { SearchImage, SearchPanel } from "./_search_panel.ts";
 import type { TrainPanel } from "./_train_panel.ts";
@@ -15,6 +16,8 @@ export interface DemoResult {
   viewsBlank: boolean;
   losses: number[];
   lossFalls: boolean;
+  /** Live tensors after the first step and after the last (flat: no step leaks). */
+  tensors: [number, number];
   imgPerS: number;
   knnTop1: number;
   checkpointBytes: number;
@@ -49,7 +52,10 @@ export async function runDemo(
   byId<HTMLInputElement>("train-images").value = String(options.unlabeled);
   byId<HTMLInputElement>("train-batch").value = String(options.batchSize);
   const trainer = await train.start();
-  const steps = await train.runSteps(options.steps);
+  const steps = await train.runSteps(1);
+  const tensorsAfterFirst = tf.memory().numTensors;
+  steps.push(...await train.runSteps(options.steps - 1));
+  const tensors: [number, number] = [tensorsAfterFirst, tf.memory().numTensors];
   const losses = steps.map((s) => s.loss);
   if (!losses.every(Number.isFinite)) throw new Error(`demo: a loss is not finite: ${losses}`);
   const third = Math.max(1, Math.floor(losses.length / 3));
@@ -78,6 +84,7 @@ export async function runDemo(
     viewsBlank,
     losses,
     lossFalls,
+    tensors,
     imgPerS,
     knnTop1: knn_top1,
     checkpointBytes: bytes.length,

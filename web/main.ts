@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   }
   setStatus("busy", "running the demo");
   const result = await runDemo(backend.name, train, search, demoImages, {
-    steps: integer("steps", 8),
+    steps: Math.max(2, integer("steps", 24)),
     batchSize: integer("batch", 32),
     unlabeled: integer("images", 256),
     searchImages: integer("search", 12),
