@@ -26,8 +26,8 @@ const ORDER: PageBackend[] = ["webgpu", "webgl", "wasm"];
 
 /**
  * Starts a backend: `request` by name, or the first of WebGPU, WebGL and wasm that starts.
- * `wasmThreads` sets the wasm pool (threads need a cross-origin isolated page, which
- * `deno task serve` gives).
+ * `wasmThreads` sets the wasm pool (default: every core; threads need a cross-origin isolated
+ * page, which `deno task serve` gives).
  */
 export async function startPageBackend(
   request: PageBackend | "auto" = "auto",
@@ -103,12 +103,30 @@ async function loadWebGL(_threads?: number, auto = false): Promise<Outcome> {
   return { device: `${renderer}, WebGL ${tf.env().getNumber("WEBGL_VERSION")}` };
 }
 
-async function loadWasm(threads?: number): Promise<Outcome> {
+async function loadWasm(asked?: number): Promise<Outcome> {
   wasm.setWasmPaths(new URL("wasm/", location.href).href);
-  if (threads !== undefined) wasm.setThreadsCount(threads);
+  // every core, as selectBackend's default, where the page may use threads at all
+  const threads = asked ?? (crossOriginIsolated ? navigator.hardwareConcurrency || 1 : 1);
+  wasm.setThreadsCount(threads);
   registerFastConvGradients(["wasm"]);
   registerWasmKernelFixes();
-  const failure = await activate("wasm");
+  // The native side caps its pool at half the logical cores it is told of (1 on two cores)
+  // whatever setThreadsCount asks, as under Deno (backends/_wasm_threads.ts): while the
+  // backend starts, the page reports twice the threads wanted.
+  const cores = Object.getOwnPropertyDescriptor(navigator, "hardwareConcurrency");
+  if (threads > 1) {
+    Object.defineProperty(navigator, "hardwareConcurrency", {
+      get: () => 2 * threads,
+      configurable: true,
+    });
+  }
+  let failure: { reason: string } | null;
+  try {
+    failure = await activate("wasm");
+  } finally {
+    if (cores) Object.defineProperty(navigator, "hardwareConcurrency", cores);
+    else delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
   if (failure) return failure;
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
   const n = wasm.getThreadsCount();

@@ -103,3 +103,42 @@ function isBlank(canvas: HTMLCanvasElement): boolean {
   for (let i = 4; i < data.length; i++) if (data[i] !== data[i % 4]) return false;
   return true;
 }
+
+/** What the speed run measured (`?demo=speed`). */
+export interface SpeedResult {
+  backend: string;
+  config: { batchSize: number; width: number; hiddenDim: number; stem: string; imageSize: number };
+  /** Steady views per second (the steps after the first), augmentation included. */
+  imgPerS: number;
+  /** The same without the time spent making the views (as `deno task bench`, which uses random views). */
+  stepImgPerS: number;
+  secondsPerStep: number[];
+}
+
+/** Times `steps` steps of the started trainer, checking nothing (`?demo=speed`). */
+export async function runSpeed(
+  backend: string,
+  train: TrainPanel,
+  steps: number,
+): Promise<SpeedResult> {
+  const trainer = train.trainer();
+  if (!trainer) throw new Error("runSpeed(): start the trainer first");
+  const timed = (await train.runSteps(steps)).slice(1);
+  const views = 2 * trainer.config.batchSize * timed.length;
+  const total = timed.reduce((a, s) => a + s.seconds, 0);
+  const result: SpeedResult = {
+    backend,
+    config: (({ batchSize, width, hiddenDim, stem, imageSize }) => ({
+      batchSize,
+      width,
+      hiddenDim,
+      stem,
+      imageSize,
+    }))(trainer.config),
+    imgPerS: views / total,
+    stepImgPerS: views / (total - timed.reduce((a, s) => a + s.viewSeconds, 0)),
+    secondsPerStep: timed.map((s) => s.seconds),
+  };
+  log(`speed: ${JSON.stringify(result)}`);
+  return result;
+}

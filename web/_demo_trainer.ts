@@ -67,6 +67,8 @@ export interface WebStep {
   loss: number;
   metrics: Record<string, number>;
   seconds: number;
+  /** Of which making the views took (exact on wasm and cpu, which compute as ops are called). */
+  viewSeconds: number;
   /** Views per second (2 x batch / seconds), as `deno task bench` counts. */
   imgPerS: number;
 }
@@ -125,6 +127,7 @@ export class DemoTrainer {
       hue,
       blurSigma: [maxBlurSigma / 20, maxBlurSigma],
     });
+    const viewSeconds = (performance.now() - started) / 1000;
     let result;
     try {
       result = await trainStep(
@@ -142,6 +145,7 @@ export class DemoTrainer {
       loss: result.loss,
       metrics: result.metrics,
       seconds,
+      viewSeconds,
       imgPerS: nViews * batchSize / seconds,
     };
     if (++this.step === this.steps) {

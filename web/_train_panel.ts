@@ -4,7 +4,7 @@
 // the checkpoint as a download.
 import { type DemoData, renderDemoData } from "@simclr/datasets/generate-demo-data";
 import { LineChart } from "./_chart.ts";
-import { DEMO_PRESET, DemoTrainer, type WebStep } from "./_demo_trainer.ts";
+import { DEMO_PRESET, DemoTrainer, type WebStep, type WebTrainConfig } from "./_demo_trainer.ts";
 import { byId, download, errorMessage, log, setStatus, yieldToPage } from "./_page.ts";
 
 /** Labelled images per class of the tab's demo data (train split: the kNN bank) and test. */
@@ -14,14 +14,23 @@ const TRAIN_PER_CLASS = 50, TEST_PER_CLASS = 20;
 export interface TrainPanel {
   /** The trainer, once started. */
   trainer(): DemoTrainer | null;
-  /** Makes the data and a fresh trainer with the controls' settings. */
-  start(): Promise<DemoTrainer>;
+  /**
+   * Makes the data and a fresh trainer with the controls' settings and `overrides` (the network:
+   * width, hidden size, stem); `monitor: false` skips the first kNN monitor.
+   */
+  start(options?: StartOptions): Promise<DemoTrainer>;
   /** Runs `n` steps now (the loop's steps, charts included); returns them. */
   runSteps(n: number): Promise<WebStep[]>;
   /** The kNN monitor, charted. */
   monitor(): Promise<{ knn_top1: number; embedding_std: number }>;
   /** The checkpoint's bytes and file name (what the download button offers). */
   checkpoint(): Promise<{ bytes: Uint8Array; name: string }>;
+}
+
+/** Options of {@linkcode TrainPanel.start}. */
+export interface StartOptions {
+  overrides?: Partial<Pick<WebTrainConfig, "width" | "hiddenDim" | "stem" | "temperature">>;
+  monitor?: boolean;
 }
 
 /** The demo data the panel trains on, for `unlabeled` unlabeled images. */
@@ -51,7 +60,7 @@ export function setupTrainPanel(backend: string): TrainPanel {
   let busy: Promise<unknown> = Promise.resolve();
   const number = (id: string) => Math.round(Number(byId<HTMLInputElement>(id).value));
 
-  const start = async (): Promise<DemoTrainer> => {
+  const start = async (options: StartOptions = {}): Promise<DemoTrainer> => {
     running = false;
     await busy;
     trainer?.dispose();
@@ -73,9 +82,10 @@ export function setupTrainPanel(backend: string): TrainPanel {
       epochs: Math.max(1, number("train-epochs")),
       data: "demo data generated in the browser (renderDemoData, seed 42)",
       backend,
+      ...options.overrides,
     });
     downloadButton.disabled = false;
-    await monitor();
+    if (options.monitor !== false) await monitor();
     return trainer;
   };
 
@@ -128,7 +138,7 @@ export function setupTrainPanel(backend: string): TrainPanel {
   };
 
   startButton.addEventListener("click", () => {
-    busy = start().then(() => {
+    busy = start({}).then(() => {
       running = true;
       pauseButton.textContent = "Pause";
       pauseButton.disabled = false;

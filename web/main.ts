@@ -10,7 +10,7 @@
  */
 import { type PageBackend, startPageBackend } from "./_backend.ts";
 import { AUGMENT_SIZE, setupAugmentPanel } from "./_augment_panel.ts";
-import { runDemo } from "./_demo.ts";
+import { runDemo, runSpeed } from "./_demo.ts";
 import { byId, errorMessage, log, setStatus } from "./_page.ts";
 import { type SearchImage, setupSearchPanel } from "./_search_panel.ts";
 import { setupTrainPanel, tabDemoData } from "./_train_panel.ts";
@@ -45,6 +45,24 @@ async function main(): Promise<void> {
       label: `the network being trained (step ${trainer.globalStep})`,
     };
   }, demoImages);
+  if (params.get("demo") === "speed") {
+    setStatus("busy", "timing training steps");
+    byId<HTMLInputElement>("train-images").value = String(integer("images", 256));
+    byId<HTMLInputElement>("train-batch").value = String(integer("batch", 32));
+    const stem = params.get("stem") === "imagenet" ? "imagenet" : "cifar";
+    const overrides = {
+      width: integer("width", 8),
+      hiddenDim: integer("hidden", 64),
+      stem,
+    } as const;
+    await train.start({ overrides, monitor: false });
+    const result = await runSpeed(backend.line, train, Math.max(2, integer("steps", 4)));
+    const out = Object.assign(document.createElement("pre"), { id: "demo-result" });
+    out.textContent = JSON.stringify(result);
+    document.body.append(out);
+    setStatus("ready", `${result.imgPerS.toFixed(1)} img/s`);
+    return;
+  }
   if (params.get("demo") !== "1") {
     setStatus("ready");
     return;
