@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const result = await runSpeed(backend.line, train, Math.max(2, integer("steps", 4)));
     const out = Object.assign(document.createElement("pre"), { id: "demo-result" });
     out.textContent = JSON.stringify(result);
-    document.body.append(out);
+    document.querySelector("footer")!.append(out);
     setStatus("ready", `${result.imgPerS.toFixed(1)} img/s`);
     return;
   }
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const out = document.createElement("pre");
   out.id = "demo-result";
   out.textContent = JSON.stringify(result);
-  document.body.append(out);
+  document.querySelector("footer")!.append(out);
   setStatus("ready", `demo done in ${result.seconds.toFixed(1)} s`);
 }
 

@@ -134,6 +134,9 @@ Deno.test({
         colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
       }
       assert.ok(colours.size > 200, `the screenshot has ${colours.size} colours: blank?`);
+      // SIMCLR_WEB_SCREENSHOT=web/screenshot.png refreshes the README's picture
+      const keep = Deno.env.get("SIMCLR_WEB_SCREENSHOT");
+      if (keep) await page.screenshot({ path: keep, fullPage: true });
       await context.close();
     } finally {
       await chromium.close();
