@@ -4,7 +4,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { simclrViews } from "@simclr/augment/simclr-views";
 import { fileToPixels, pixelsCanvas, viewCanvases } from "./_images.ts";
-import { byId, errorMessage, log } from "./_page.ts";
+import { byId, dropZone, errorMessage, log } from "./_page.ts";
 
 /** Side of the augmentation panel's source image and views (the tutorial's 96 px). */
 export const AUGMENT_SIZE = 96;
@@ -100,17 +100,7 @@ export async function setupAugmentPanel(initial: Uint8Array): Promise<{ draw(): 
   byId<HTMLInputElement>("augment-file").addEventListener("change", (event) => {
     load((event.target as HTMLInputElement).files?.[0]);
   });
-  const drop = byId("augment-drop");
-  drop.addEventListener("dragover", (event) => {
-    event.preventDefault();
-    drop.classList.add("over");
-  });
-  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (event) => {
-    event.preventDefault();
-    drop.classList.remove("over");
-    load(event.dataTransfer?.files[0]);
-  });
+  dropZone("augment-drop", (data) => load(data.files[0]));
   for (const id of ["augment-crop", "augment-jitter", "augment-blur"]) {
     const input = byId<HTMLInputElement>(id);
     input.addEventListener("input", () => {

@@ -46,3 +46,18 @@ export function download(bytes: Uint8Array, name: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** Makes `#id` a drop target (highlighted while dragged over); `onDrop` gets what was dropped. */
+export function dropZone(id: string, onDrop: (data: DataTransfer) => void): void {
+  const zone = byId(id);
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    zone.classList.add("over");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    if (event.dataTransfer) onDrop(event.dataTransfer);
+  });
+}

@@ -8,7 +8,7 @@ import { umap2d } from "@simclr/eval/umap-2d";
 import { decodeEncoder } from "@simclr/models/load-encoder";
 import { encodeImages, type FeatureEncoder } from "./_features.ts";
 import { fileToPixels, pixelsCanvas } from "./_images.ts";
-import { byId, errorMessage, log, setStatus, yieldToPage } from "./_page.ts";
+import { byId, dropZone, errorMessage, log, setStatus, yieldToPage } from "./_page.ts";
 
 /** Side the images are kept at (then resized to the encoder's image size). */
 export const SEARCH_SOURCE_SIZE = 96;
@@ -190,16 +190,8 @@ export function setupSearchPanel(
     const files = [...((event.target as HTMLInputElement).files ?? [])];
     run(async () => setImages(await readImages(files)));
   });
-  const drop = byId("search-drop");
-  drop.addEventListener("dragover", (event) => {
-    event.preventDefault();
-    drop.classList.add("over");
-  });
-  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (event) => {
-    event.preventDefault();
-    drop.classList.remove("over");
-    const entries = [...(event.dataTransfer?.items ?? [])]
+  dropZone("search-drop", (data) => {
+    const entries = [...data.items]
       .map((item) => item.webkitGetAsEntry())
       .filter((entry): entry is FileSystemEntry => entry !== null);
     run(async () => setImages(await readImages(await filesOf(entries))));

@@ -49,7 +49,8 @@ Deno.test("`deno task web` builds a bundle that references no Deno API", async (
 });
 
 Deno.test({
-  name: "the page's `?demo=1` path trains, checkpoints and searches in Chromium",
+  name:
+    "the page's `?demo=1` path trains, checkpoints and searches in Chromium; a .ckpt loads from a file; training pauses and resumes",
   ignore: missing !== null,
   sanitizeResources: false, // playwright's pipes to the browser outlive single awaits
   sanitizeOps: false,
@@ -100,6 +101,9 @@ Deno.test({
       assert.ok(Math.abs(result.similarities[0] - 1) < 1e-4);
       assert.equal(new Set(result.neighbours).size, result.neighbours.length);
       assert.ok(result.knnTop1 >= 0 && result.knnTop1 <= 1);
+      // SIMCLR_WEB_SCREENSHOT=web/screenshot.png refreshes the README's picture
+      const keep = Deno.env.get("SIMCLR_WEB_SCREENSHOT");
+      if (keep) await page.screenshot({ path: keep, fullPage: true });
 
       // the download is our checkpoint format: loadEncoder (what probe uses) reads it
       const [download] = await Promise.all([
@@ -127,6 +131,54 @@ Deno.test({
         encoder.dispose();
       }
 
+      // the tutorial's Lightning checkpoint from a file, then the demo images searched with it
+      await page.setInputFiles(
+        "#search-checkpoint",
+        new URL("../models/testdata/simclr_w3.ckpt", import.meta.url).pathname,
+      );
+      await page.waitForFunction(() =>
+        document.getElementById("search-info")!.textContent!.includes("embedded with simclr_w3")
+      );
+      assert.match(
+        await page.locator("#search-info").textContent() ?? "",
+        /\(torch, ResNet width 3/,
+      );
+      await page.click("#search-gallery button >> nth=3");
+      assert.equal(await page.locator("#search-neighbours figure").count(), 8);
+      assert.equal(
+        await page.locator("#search-neighbours canvas >> nth=0").getAttribute("aria-label"),
+        await page.locator("#search-gallery button >> nth=3").getAttribute("title"),
+      );
+
+      // pause and resume: the loop stops after a step and goes on from there
+      await page.fill("#train-images", "64");
+      await page.fill("#train-batch", "16");
+      await page.click("#train-start");
+      const stepOf = async () =>
+        Number(
+          (await page.locator("#train-progress").textContent())?.match(/step (\d+)/)?.[1] ?? 0,
+        );
+      await page.waitForFunction(() =>
+        /step [1-9]/.test(document.getElementById("train-progress")!.textContent!)
+      );
+      await page.click("#train-pause");
+      await page.waitForFunction(() => document.body.dataset.status === "ready");
+      assert.equal(await page.locator("#status-text").textContent(), "paused");
+      const paused = await stepOf();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(await stepOf(), paused);
+      assert.equal(await page.locator("#train-pause").textContent(), "Resume");
+      await page.click("#train-pause");
+      await page.waitForFunction(
+        (n) =>
+          Number(document.getElementById("train-progress")!.textContent!.match(/step (\d+)/)?.[1]) >
+            n,
+        paused,
+      );
+      await page.click("#train-pause");
+      await page.waitForFunction(() => document.body.dataset.status === "ready");
+      assert.deepEqual(errors, []);
+
       const shot = decode(await page.screenshot({ fullPage: false }));
       const colours = new Set<number>();
       const { data, channels } = shot;
@@ -134,9 +186,6 @@ Deno.test({
         colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
       }
       assert.ok(colours.size > 200, `the screenshot has ${colours.size} colours: blank?`);
-      // SIMCLR_WEB_SCREENSHOT=web/screenshot.png refreshes the README's picture
-      const keep = Deno.env.get("SIMCLR_WEB_SCREENSHOT");
-      if (keep) await page.screenshot({ path: keep, fullPage: true });
       await context.close();
     } finally {
       await chromium.close();
