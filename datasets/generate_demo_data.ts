@@ -155,6 +155,84 @@ function balancedLabels(perClass: number, rng: Rng): Int32Array {
   return labels;
 }
 
+/** The demo data set in memory, as {@linkcode renderDemoData} makes it. */
+export interface DemoData {
+  /** Labelled training images: HWC bytes, `imageSize * imageSize * 3` per image, and labels. */
+  train: { pixels: Uint8Array; labels: Int32Array };
+  /** Test images and labels. */
+  test: { pixels: Uint8Array; labels: Int32Array };
+  /** Unlabeled images, and the classes they were drawn from (not written to the files). */
+  unlabeled: { pixels: Uint8Array; labels: Int32Array };
+  /** Ten folds of training indices, as STL10's `fold_indices.txt`. */
+  folds: Int32Array[];
+  /** Image side in pixels. */
+  imageSize: number;
+  /** Class names ({@linkcode DEMO_CLASS_NAMES}). */
+  classNames: string[];
+}
+
+/**
+ * Makes the demo data set in memory, touching no file: the pixels and labels that
+ * {@linkcode generateDemoData} writes (same seed and options, same bytes), e.g. for a browser.
+ *
+ * @param options Seed, sizes, image size, noise.
+ * @returns The splits' pixels and labels, the folds, the image size and the class names.
+ *
+ * @example
+ * ```ts
+ * import { renderDemoData } from "@simclr/datasets";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const data = renderDemoData({ trainPerClass: 1, testPerClass: 1, unlabeled: 2, imageSize: 16 });
+ * strictEqual(data.train.pixels.length, 10 * 16 * 16 * 3);
+ * strictEqual(data.unlabeled.labels.length, 2);
+ * ```
+ */
+export function renderDemoData(options: DemoDataOptions = {}): DemoData {
+  return render("renderDemoData()", options);
+}
+
+function render(fn: string, options: DemoDataOptions): DemoData {
+  const {
+    seed = DEFAULT_SEED,
+    trainPerClass = 50,
+    testPerClass = 50,
+    unlabeled = 2000,
+    imageSize = STL10_IMAGE_SIZE,
+    noise = 0.06,
+  } = options;
+  checkInteger(fn, "options.seed", seed);
+  checkInteger(fn, "options.trainPerClass", trainPerClass, { min: 1 });
+  checkInteger(fn, "options.testPerClass", testPerClass, { min: 1 });
+  checkInteger(fn, "options.unlabeled", unlabeled, { min: 0 });
+  checkInteger(fn, "options.imageSize", imageSize, { min: 8 });
+  checkNumber(fn, "options.noise", noise, { min: 0, max: 1 });
+  const rng = createRng(seed, 0xde70);
+  const trainLabels = balancedLabels(trainPerClass, rng);
+  const testLabels = balancedLabels(testPerClass, rng);
+  const unlabeledLabels = Int32Array.from({ length: unlabeled }, () => rng.integer(0, 9));
+  // ten folds of a fifth of the training images each, like STL10's 10 x 1000 of 5000
+  const foldSize = Math.max(1, Math.floor(trainLabels.length / 5));
+  const folds: Int32Array[] = [];
+  for (let f = 0; f < 10; f++) {
+    const order = Int32Array.from({ length: trainLabels.length }, (_, i) => i);
+    rng.shuffle(order);
+    folds.push(order.slice(0, foldSize));
+  }
+  const split = (labels: Int32Array, stream: number) => ({
+    pixels: renderSplit(labels, seed, stream, imageSize, noise),
+    labels,
+  });
+  return {
+    train: split(trainLabels, 1),
+    test: split(testLabels, 2),
+    unlabeled: split(unlabeledLabels, 3),
+    folds,
+    imageSize,
+    classNames: [...DEMO_CLASS_NAMES],
+  };
+}
+
 /**
  * Generates a small data set in the STL10 binary format (`train_X.bin`, `train_y.bin`,
  * `test_X.bin`, `test_y.bin`, `unlabeled_X.bin`, `class_names.txt`, `fold_indices.txt`), so
@@ -184,62 +262,23 @@ export async function generateDemoData(
   dir: string,
   options: DemoDataOptions = {},
 ): Promise<DemoDataInfo> {
-  const {
-    seed = DEFAULT_SEED,
-    trainPerClass = 50,
-    testPerClass = 50,
-    unlabeled = 2000,
-    imageSize = STL10_IMAGE_SIZE,
-    noise = 0.06,
-  } = options;
-  const fn = "generateDemoData()";
-  checkInteger(fn, "options.seed", seed);
-  checkInteger(fn, "options.trainPerClass", trainPerClass, { min: 1 });
-  checkInteger(fn, "options.testPerClass", testPerClass, { min: 1 });
-  checkInteger(fn, "options.unlabeled", unlabeled, { min: 0 });
-  checkInteger(fn, "options.imageSize", imageSize, { min: 8 });
-  checkNumber(fn, "options.noise", noise, { min: 0, max: 1 });
-  const rng = createRng(seed, 0xde70);
-  const trainLabels = balancedLabels(trainPerClass, rng);
-  const testLabels = balancedLabels(testPerClass, rng);
-  const unlabeledLabels = Int32Array.from({ length: unlabeled }, () => rng.integer(0, 9));
-  const opts = { imageSize };
+  const data = render("generateDemoData()", options);
+  const opts = { imageSize: data.imageSize };
   await Deno.mkdir(dir, { recursive: true });
-  await writeSTL10Split(
-    dir,
-    "train",
-    renderSplit(trainLabels, seed, 1, imageSize, noise),
-    trainLabels,
-    opts,
-  );
-  await writeSTL10Split(
-    dir,
-    "test",
-    renderSplit(testLabels, seed, 2, imageSize, noise),
-    testLabels,
-    opts,
-  );
-  await writeSTL10Split(
-    dir,
-    "unlabeled",
-    renderSplit(unlabeledLabels, seed, 3, imageSize, noise),
-    null,
-    opts,
-  );
+  await writeSTL10Split(dir, "train", data.train.pixels, data.train.labels, opts);
+  await writeSTL10Split(dir, "test", data.test.pixels, data.test.labels, opts);
+  await writeSTL10Split(dir, "unlabeled", data.unlabeled.pixels, null, opts);
   await writeClassNames(dir, DEMO_CLASS_NAMES);
-  // ten folds of a fifth of the training images each, like STL10's 10 x 1000 of 5000
-  const foldSize = Math.max(1, Math.floor(trainLabels.length / 5));
-  const lines: string[] = [];
-  for (let f = 0; f < 10; f++) {
-    const order = Int32Array.from({ length: trainLabels.length }, (_, i) => i);
-    rng.shuffle(order);
-    lines.push(Array.from(order.subarray(0, foldSize)).join(" "));
-  }
+  const lines = data.folds.map((fold) => Array.from(fold).join(" "));
   await writeFileAtomic(joinPath(dir, "fold_indices.txt"), lines.join("\n") + "\n");
   return {
     dir,
-    counts: { train: trainLabels.length, test: testLabels.length, unlabeled },
-    imageSize,
-    classNames: [...DEMO_CLASS_NAMES],
+    counts: {
+      train: data.train.labels.length,
+      test: data.test.labels.length,
+      unlabeled: data.unlabeled.labels.length,
+    },
+    imageSize: data.imageSize,
+    classNames: data.classNames,
   };
 }

@@ -1,5 +1,5 @@
 import { deepStrictEqual, notDeepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
-import { DEMO_CLASS_NAMES, generateDemoData } from "./generate_demo_data.ts";
+import { DEMO_CLASS_NAMES, generateDemoData, renderDemoData } from "./generate_demo_data.ts";
 import { openSTL10 } from "./open_stl10.ts";
 
 const FILES = ["train_X.bin", "train_y.bin", "test_X.bin", "test_y.bin", "unlabeled_X.bin"];
@@ -154,3 +154,27 @@ Deno.test("`generateDemoData()` rejects bad options", async () => {
     message: "generateDemoData(): options.noise is 2: expected a number in [0, 1]",
   });
 });
+
+Deno.test("`renderDemoData()` makes the images `generateDemoData()` writes, touching no file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const opts = { trainPerClass: 2, testPerClass: 1, unlabeled: 3, imageSize: 16, seed: 7 };
+    await generateDemoData(dir, opts);
+    const data = renderDemoData(opts);
+    for (const split of ["train", "test", "unlabeled"] as const) {
+      const source = await openSTL10(dir, split);
+      const read = await source.read(Array.from({ length: source.length }, (_, i) => i));
+      ok(equalBytes(data[split].pixels, read.pixels), split);
+      if (split !== "unlabeled") deepStrictEqual(data[split].labels, read.labels);
+    }
+    const folds = (await Deno.readTextFile(`${dir}/fold_indices.txt`)).trim().split("\n");
+    deepStrictEqual(data.folds.map((f) => Array.from(f).join(" ")), folds);
+    deepStrictEqual(data.classNames, [...DEMO_CLASS_NAMES]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

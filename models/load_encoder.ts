@@ -3,8 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { checkFileRecord } from "@simclr/internal/file-record";
 import { sha256Hex } from "@simclr/internal/sha256";
 import { CheckpointError } from "./checkpoint_error.ts";
-import { loadSafetensors } from "./load_safetensors.ts";
-import { loadTorchCheckpoint } from "./load_torch_checkpoint.ts";
+import { decodeSafetensors } from "./load_safetensors.ts";
+import { decodeTorchCheckpoint } from "./load_torch_checkpoint.ts";
 import { MLPHead } from "./mlp_head.ts";
 import { ResNetEncoder } from "./resnet_encoder.ts";
 
@@ -174,10 +174,13 @@ export async function loadEncoder(
   overrides: EncoderOverrides = {},
   options: LoadEncoderOptions = {},
 ): Promise<LoadedEncoder> {
-  const name = typeof source === "string" ? `checkpoint ${source}` : "the checkpoint bytes";
+  if (typeof source !== "string") {
+    return await decode(source, overrides, options, "the checkpoint bytes");
+  }
+  const name = `checkpoint ${source}`;
   let bytes: Uint8Array;
   try {
-    bytes = typeof source === "string" ? await Deno.readFile(source) : source;
+    bytes = await Deno.readFile(source);
   } catch (error) {
     throw new CheckpointError(
       `${name}: cannot read it (${(error as Error).message}): expected a safetensors file ` +
@@ -186,7 +189,56 @@ export async function loadEncoder(
     );
   }
   const digest = await sha256Hex(bytes);
-  if (typeof source === "string") await checkAgainstRecord(source, bytes, digest);
+  await checkAgainstRecord(source, bytes, digest);
+  return await decode(bytes, overrides, options, name, digest);
+}
+
+/**
+ * Loads the encoder of a checkpoint's bytes, as {@linkcode loadEncoder} loads a file: the part
+ * of it that touches no file, for callers without one (a browser's `File`).
+ *
+ * @example
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { decodeEncoder, encodeSafetensors, simclrNet } from "@simclr/models";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const net = simclrNet({ width: 4, hiddenDim: 8, stem: "cifar" });
+ * const state = net.stateDict();
+ * const { encoder, config, format } = await decodeEncoder(await encodeSafetensors(state));
+ * assert.equal(format, "safetensors");
+ * assert.deepEqual([config.width, config.stem, config.hiddenDim], [4, "cifar", 8]);
+ * tf.dispose([...state.values()]);
+ * net.dispose();
+ * encoder.dispose();
+ * ```
+ *
+ * @param bytes The file's bytes.
+ * @param overrides Settings that replace the checkpoint's (width, stem, image size).
+ * @param options What else to load (the head).
+ * @returns The encoder, its configuration, the format, the prefix, a digest and the metadata.
+ */
+export function decodeEncoder(
+  bytes: Uint8Array,
+  overrides: EncoderOverrides = {},
+  options: LoadEncoderOptions = {},
+): Promise<LoadedEncoder> {
+  return decode(bytes, overrides, options, "the checkpoint bytes");
+}
+
+/**
+ * The body of both loaders; `name` (the file, or the bytes) goes into the messages, `digest`
+ * is the bytes' SHA-256 where the caller has it already.
+ */
+async function decode(
+  bytes: Uint8Array,
+  overrides: EncoderOverrides,
+  options: LoadEncoderOptions,
+  name: string,
+  digest?: string,
+): Promise<LoadedEncoder> {
   const format = detectFormat(bytes);
   if (format === null) {
     throw new CheckpointError(
@@ -197,11 +249,11 @@ export async function loadEncoder(
   let metadata: Record<string, unknown> = {};
   try {
     if (format === "torch") {
-      const checkpoint = await loadTorchCheckpoint(bytes);
+      const checkpoint = decodeTorchCheckpoint(bytes);
       stateDict = checkpoint.stateDict;
       metadata = checkpoint.hyperParameters;
     } else {
-      const file = await loadSafetensors(bytes);
+      const file = decodeSafetensors(bytes);
       stateDict = file.tensors;
       if (file.metadata.config !== undefined) metadata = JSON.parse(file.metadata.config);
     }
@@ -259,9 +311,6 @@ export async function loadEncoder(
         { cause: error },
       );
     }
-<<<<<<< HEAD
-    return { encoder, config, format, prefix, digest, metadata };
-=======
     let head: MLPHead | null = null;
     if (options.head) {
       try {
@@ -271,9 +320,8 @@ export async function loadEncoder(
         throw error;
       }
     }
-    const digest = await sha256Hex(bytes);
+    digest ??= await sha256Hex(bytes);
     return { encoder, config, format, prefix, digest, metadata, head };
->>>>>>> folder
   } finally {
     tf.dispose([...stateDict.values()]);
   }

@@ -127,7 +127,6 @@ Deno.test("`loadEncoder()` rejects files that hold no ResNet, naming them", asyn
   await Deno.remove(path);
 });
 
-<<<<<<< HEAD
 Deno.test("`loadEncoder()` names the file and what it expected for a PNG, a folder, a cut or damaged checkpoint, another width", async () => {
   const dir = await Deno.makeTempDir();
   const net = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar" });
@@ -190,7 +189,8 @@ Deno.test("`loadEncoder()` names the file and what it expected for a PNG, a fold
   tf.dispose([...state.values()]);
   net.dispose();
   await Deno.remove(dir, { recursive: true });
-=======
+});
+
 Deno.test("`loadEncoder()` loads the projection head with `head: true`: PyTorch's z of the tutorial's network", async () => {
   const { encoder, head } = await loadEncoder(testdata("simclr_w3.ckpt"), {}, { head: true });
   assert.deepEqual(head!.sizes, [24, 64, 16]);
@@ -206,5 +206,4 @@ Deno.test("`loadEncoder()` loads the projection head with `head: true`: PyTorch'
   const plain = await loadEncoder(testdata("simclr_w3.ckpt"));
   assert.equal(plain.head, null);
   plain.encoder.dispose();
->>>>>>> folder
 });

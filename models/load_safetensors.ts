@@ -12,7 +12,7 @@ export interface Safetensors {
   metadata: Record<string, string>;
 }
 
-function decode(name: string, dtype: string, bytes: Uint8Array, n: number): tf.TypedArray {
+function decodeValues(name: string, dtype: string, bytes: Uint8Array, n: number): tf.TypedArray {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case "F32":
@@ -81,8 +81,42 @@ export async function loadSafetensors(source: string | Uint8Array): Promise<Safe
   if (!(source instanceof Uint8Array) && (typeof source !== "string" || source === "")) {
     throw new TypeError(argumentMessage(fn, `source is ${show(source)}`, "a path or bytes"));
   }
-  const data = typeof source === "string" ? await Deno.readFile(source) : source;
-  const name = typeof source === "string" ? source : "the bytes";
+  if (typeof source !== "string") return decode(fn, "the bytes", source);
+  return decode(fn, source, await Deno.readFile(source));
+}
+
+/**
+ * Reads safetensors bytes, as {@linkcode loadSafetensors} reads a file: the part of it that
+ * touches no file, for callers without one (a browser's `File`, a download).
+ *
+ * @example
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { decodeSafetensors, encodeSafetensors } from "@simclr/models";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const a = tf.tensor1d([1, 2, 3]);
+ * const { tensors, metadata } = decodeSafetensors(await encodeSafetensors(new Map([["a", a]]), { k: "v" }));
+ * assert.deepStrictEqual(await tensors.get("a")!.array(), [1, 2, 3]);
+ * assert.deepStrictEqual(metadata, { k: "v" });
+ * tf.dispose([a, ...tensors.values()]);
+ * ```
+ *
+ * @param bytes The file's bytes.
+ * @returns The tensors and the metadata.
+ */
+export function decodeSafetensors(bytes: Uint8Array): Safetensors {
+  const fn = "decodeSafetensors()";
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(argumentMessage(fn, `bytes is ${show(bytes)}`, "a Uint8Array"));
+  }
+  return decode(fn, "the bytes", bytes);
+}
+
+/** The body of both readers: `fn` and `name` (a path or "the bytes") go into the messages. */
+function decode(fn: string, name: string, data: Uint8Array): Safetensors {
   const bad = (what: string) =>
     new CheckpointError(`${fn}: ${name} is not a valid safetensors file: ${what}`);
   if (data.length < 8) throw bad(`${data.length} bytes, expected at least 8`);
@@ -154,7 +188,7 @@ export async function loadSafetensors(source: string | Uint8Array): Promise<Safe
     for (const e of entries) {
       const bytes = data.subarray(headerEnd + e.begin, headerEnd + e.end);
       const size = e.shape.reduce((a, b) => a * b, 1);
-      const values = decode(e.name, e.dtype, bytes, size);
+      const values = decodeValues(e.name, e.dtype, bytes, size);
       const dtype = e.dtype === "BOOL"
         ? "bool"
         : values instanceof Float32Array

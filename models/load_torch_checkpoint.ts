@@ -208,14 +208,43 @@ const isStateDict = (v: unknown): v is Map<unknown, unknown> =>
  */
 export async function loadTorchCheckpoint(source: string | Uint8Array): Promise<TorchCheckpoint> {
   const fn = "loadTorchCheckpoint()";
-  let data: Uint8Array;
-  if (typeof source === "string") data = await Deno.readFile(source);
-  else if (source instanceof Uint8Array) data = source;
-  else {
-    throw new TypeError(
-      argumentMessage(fn, `source is ${show(source)}`, "a path or a Uint8Array"),
-    );
+  if (typeof source === "string") return decode(fn, await Deno.readFile(source));
+  if (source instanceof Uint8Array) return decode(fn, source);
+  throw new TypeError(argumentMessage(fn, `source is ${show(source)}`, "a path or a Uint8Array"));
+}
+
+/**
+ * Reads the bytes of a PyTorch checkpoint, as {@linkcode loadTorchCheckpoint} reads a file:
+ * the part of it that touches no file, for callers without one (a browser's `File`).
+ *
+ * @example
+ * ```ts
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { decodeTorchCheckpoint } from "@simclr/models";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const bytes = await Deno.readFile(new URL("./testdata/simclr_w3.ckpt", import.meta.url));
+ * const { stateDict, hyperParameters } = decodeTorchCheckpoint(bytes);
+ * assert.equal(hyperParameters.hidden_dim, 16);
+ * assert.deepEqual(stateDict.get("convnet.conv1.weight")!.shape, [3, 3, 7, 7]); // OIHW
+ * tf.dispose([...stateDict.values()]);
+ * ```
+ *
+ * @param bytes The file's bytes.
+ * @returns The state dict (new tensors) and the hyper-parameters.
+ */
+export function decodeTorchCheckpoint(bytes: Uint8Array): TorchCheckpoint {
+  const fn = "decodeTorchCheckpoint()";
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(argumentMessage(fn, `bytes is ${show(bytes)}`, "a Uint8Array"));
   }
+  return decode(fn, bytes);
+}
+
+/** The body of both readers; `fn` goes into the messages. */
+function decode(fn: string, data: Uint8Array): TorchCheckpoint {
   if (data.length < 4 || data[0] !== 0x50 || data[1] !== 0x4b) {
     throw new CheckpointError(
       `${fn}: source is not a zip archive: only the zip format of torch.save (PyTorch >= 1.6) ` +
