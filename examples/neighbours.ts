@@ -11,58 +11,19 @@
  *
  * @module
  */
-import type { BackendRequest } from "@simclr/backends";
-import { neighbours, type NeighboursConfig } from "@simclr/pipeline";
-import { type Flag, parseFlags, runMain, UsageError } from "./_cli.ts";
-
-const FLAGS: readonly Flag[] = [
-  { name: "embeddings", type: "string", help: "The --out folder of deno task embed" },
-  { name: "query", type: "string", help: "An image file, or a row (index) of index.csv" },
-  { name: "k", type: "integer", min: 1, default: 8, help: "Neighbours shown" },
-  {
-    name: "duplicates",
-    type: "number",
-    min: -1,
-    help: "List the pairs of images with cosine similarity at least this (e.g. 0.95)",
-  },
-  {
-    name: "out",
-    type: "string",
-    help: "Where neighbours.png and duplicates.csv go (default: --embeddings)",
-  },
-  {
-    name: "backend",
-    type: "string",
-    choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
-    default: "auto",
-    help: "tfjs backend",
-  },
-];
+import { neighbours, NEIGHBOURS_COMMAND, type NeighboursConfig } from "@simclr/pipeline";
+import { parseCommand, runMain, UsageError } from "./_cli.ts";
 
 /**
- * Reads the command line into a {@linkcode NeighboursConfig}.
+ * Reads the command line into an {@linkcode NeighboursConfig}.
  *
  * @param args The flags (see `--help`).
  * @returns The settings.
  */
 export function neighboursConfig(args: string[]): NeighboursConfig {
-  const flags = parseFlags(
-    "neighbours",
-    "Nearest images to a query by cosine similarity of their embeddings, and near-duplicates.",
-    FLAGS,
-    args,
-  );
-  if (flags.embeddings === undefined) throw new UsageError("--embeddings OUT is required");
-  return {
-    embeddings: flags.embeddings as string,
-    ...(flags.query !== undefined ? { query: flags.query as string } : {}),
-    k: flags.k as number,
-    ...(flags.duplicates !== undefined ? { duplicates: flags.duplicates as number } : {}),
-    ...(flags.out !== undefined ? { out: flags.out as string } : {}),
-    backend: flags.backend as BackendRequest,
-  };
+  const options = parseCommand(NEIGHBOURS_COMMAND, args);
+  if (options.embeddings === undefined) throw new UsageError("--embeddings OUT is required");
+  return options as unknown as NeighboursConfig;
 }
 
-if (import.meta.main) {
-  await runMain(async () => void await neighbours(neighboursConfig(Deno.args)));
-}
+if (import.meta.main) await runMain(async () => void await neighbours(neighboursConfig(Deno.args)));

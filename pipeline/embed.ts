@@ -6,7 +6,45 @@ import { encodeImages, type FeatureEncoder } from "@simclr/eval/encode-images";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import { loadEncoder, saveSafetensors } from "@simclr/models";
 import { csvLine } from "./_csv.ts";
+import type { CommandSpec } from "./flag.ts";
+import { BACKEND_FLAG, DATA_FLAGS } from "./run_settings.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** `deno task embed`: its description and flags, each a field of {@linkcode EmbedConfig}. */
+export const EMBED_COMMAND: CommandSpec = {
+  name: "embed",
+  description:
+    "Embeddings of every image of a data folder, in file order, from a checkpoint's encoder.",
+  flags: [
+    {
+      name: "weights",
+      type: "string",
+      help: "Checkpoint: ours (.safetensors) or a Lightning .ckpt",
+    },
+    { name: "data", type: "string", help: "An image folder or an stl10_binary folder" },
+    { name: "out", type: "string", help: "Output folder", default: "runs/embed" },
+    {
+      name: "projections",
+      type: "boolean",
+      help: "The projection head's z instead of the features h",
+    },
+    {
+      name: "image-size",
+      type: "integer",
+      min: 8,
+      help: "Side of the network's input (default: the checkpoint's, else the data's)",
+    },
+    { name: "batch-size", type: "integer", min: 1, default: 64, help: "Images encoded at once" },
+    ...DATA_FLAGS.slice(1),
+    {
+      name: "cache",
+      type: "string",
+      default: ".cache/image-folders",
+      help: "Image folders: the decoded-image cache",
+    },
+    BACKEND_FLAG,
+  ],
+};
 
 /** Settings of {@linkcode embed}; the fields mirror `deno task embed`'s flags. */
 export interface EmbedConfig {
@@ -27,7 +65,7 @@ export interface EmbedConfig {
   /** Image folders: side of the stored images. Default: the larger of 96 and `imageSize`. */
   sourceSize?: number;
   /** Image folders: the decoded-image cache. Default `.cache/image-folders`. */
-  cacheDir?: string;
+  cache?: string;
   /** Image folders: skip files that fail to decode (listed in `OUT/broken.csv`). */
   skipBroken?: boolean;
   /** Progress bars. Default: when stderr is a terminal. */
@@ -84,7 +122,7 @@ const SPLITS: readonly DataSetSplit[] = ["train", "test", "unlabeled"];
  * await saveSafetensors(`${dir}/w.safetensors`, state, { config: JSON.stringify({ imageSize: 16 }) });
  * const result = await embed({
  *   weights: `${dir}/w.safetensors`, data: dir, out: `${dir}/out`, backend: "cpu",
- *   cacheDir: `${dir}/.cache`, progress: false,
+ *   cache: `${dir}/.cache`, progress: false,
  * });
  * assert.deepEqual([result.count, result.dim, result.kind], [3, 32, "h"]);
  * assert.equal(await Deno.readTextFile(result.indexPath), "index,path,label\n0,0.png,\n1,1.png,\n2,2.png,\n");
@@ -113,7 +151,7 @@ export async function embed(config: EmbedConfig): Promise<EmbedResult> {
     const sourceSize = config.sourceSize ?? Math.max(96, imageSize ?? 0);
     const data = await openDataSet(config.data, {
       sourceSize,
-      ...(config.cacheDir !== undefined ? { cacheDir: config.cacheDir } : {}),
+      ...(config.cache !== undefined ? { cacheDir: config.cache } : {}),
       skipBroken: config.skipBroken ?? false,
       ...(config.progress !== undefined ? { progress: config.progress } : {}),
     });
@@ -171,7 +209,7 @@ export async function embed(config: EmbedConfig): Promise<EmbedResult> {
         dataFormat: data.format,
         splits: JSON.stringify(parts.map((p) => [p.split, p.features.length / dim])),
         sourceSize: String(stored),
-        ...(config.cacheDir !== undefined ? { cacheDir: config.cacheDir } : {}),
+        ...(config.cache !== undefined ? { cacheDir: config.cache } : {}),
         classNames: JSON.stringify(data.classNames),
         backend: backend.name,
       });

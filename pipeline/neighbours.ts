@@ -9,7 +9,33 @@ import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import { loadEncoder, loadSafetensors } from "@simclr/models";
 import { csvLine, parseCsv } from "./_csv.ts";
+import type { CommandSpec } from "./flag.ts";
+import { BACKEND_FLAG } from "./run_settings.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** `deno task neighbours`: its description and flags, each a field of {@linkcode NeighboursConfig}. */
+export const NEIGHBOURS_COMMAND: CommandSpec = {
+  name: "neighbours",
+  description:
+    "Nearest images to a query by cosine similarity of their embeddings, and near-duplicates.",
+  flags: [
+    { name: "embeddings", type: "string", help: "The --out folder of deno task embed" },
+    { name: "query", type: "string", help: "An image file, or a row (index) of index.csv" },
+    { name: "k", type: "integer", min: 1, default: 8, help: "Neighbours shown" },
+    {
+      name: "duplicates",
+      type: "number",
+      min: -1,
+      help: "List the pairs of images with cosine similarity at least this (e.g. 0.95)",
+    },
+    {
+      name: "out",
+      type: "string",
+      help: "Where neighbours.png and duplicates.csv go (default: --embeddings)",
+    },
+    BACKEND_FLAG,
+  ],
+};
 
 /** Settings of {@linkcode neighbours}; the fields mirror `deno task neighbours`'s flags. */
 export interface NeighboursConfig {

@@ -26,7 +26,7 @@ import { type Encoder, type EncoderConfig, loadEncoder, ResNetEncoder } from "@s
 import { type CommandSpec, withFlagDefaults } from "./flag.ts";
 import { labelledSplit, openData } from "./open_data.ts";
 import type { PipelineProgress } from "./progress.ts";
-import { DATA_FLAGS } from "./run_settings.ts";
+import { BACKEND_FLAG, DATA_FLAGS } from "./run_settings.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** `deno task probe`: its description and flags, each a field of {@linkcode ProbeConfig}. */
@@ -91,13 +91,7 @@ export const PROBE_COMMAND: CommandSpec = {
     },
     { name: "seed", type: "integer", help: "Seed (random init, probe)", default: DEFAULT_SEED },
     { name: "cache", type: "string", help: "Feature cache folder", default: ".cache/features" },
-    {
-      name: "backend",
-      type: "string",
-      choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
-      help: "tfjs backend",
-      default: "auto",
-    },
+    BACKEND_FLAG,
     ...DATA_FLAGS.slice(1),
   ],
 };

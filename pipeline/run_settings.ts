@@ -24,6 +24,15 @@ export const DATA_FLAGS: readonly Flag[] = [
   { name: "skip-broken", type: "boolean", help: "Image folders: skip files that fail to decode" },
 ];
 
+/** `--backend`: every command that computes takes it. */
+export const BACKEND_FLAG: Flag = {
+  name: "backend",
+  type: "string",
+  choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
+  default: "auto",
+  help: "tfjs backend",
+};
+
 /** Flags every training command takes. */
 export const SHARED_FLAGS: readonly Flag[] = [
   DATA_FLAGS[0],
@@ -44,13 +53,7 @@ export const SHARED_FLAGS: readonly Flag[] = [
     default: DEFAULT_SEED,
     help: "Seed of init, data order and augmentation",
   },
-  {
-    name: "backend",
-    type: "string",
-    choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
-    default: "auto",
-    help: "tfjs backend",
-  },
+  BACKEND_FLAG,
   { name: "resume", type: "boolean", help: "Continue the run in --out from its last checkpoint" },
   {
     name: "extend",
