@@ -251,13 +251,279 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     return out;
   };
 
+  interface PoolGeometry {
+    src: number[];
+    dst: number[];
+    strides: Uint8Array;
+    kernel: Uint8Array;
+    dilation: Uint8Array;
+    padL: Uint8Array;
+    padR: Uint8Array;
+    key: string;
+  }
+  const poolGeometry = (xShape: Shape4, attrs: tf.NamedAttrMap): PoolGeometry | null => {
+    const a = attrs as unknown as {
+      filterSize: number | [number, number];
+      strides: number | [number, number];
+      pad: "valid" | "same" | number;
+      dimRoundingMode?: "floor" | "round" | "ceil";
+    };
+    const info = tf.backend_util.computePool2DInfo(
+      xShape,
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const { top, left } = info.padInfo;
+    const out = info.outShape;
+    const bottom = (out[1] - 1) * info.strideHeight + info.filterHeight - xShape[1] - top;
+    const right = (out[2] - 1) * info.strideWidth + info.filterWidth - xShape[2] - left;
+    if (bottom < 0 || right < 0) return null;
+    return {
+      src: nchw(xShape),
+      dst: nchw(out),
+      strides: dnnl.dims([info.strideHeight, info.strideWidth]),
+      kernel: dnnl.dims([info.filterHeight, info.filterWidth]),
+      dilation: dnnl.dims([0, 0]),
+      padL: dnnl.dims([top, left]),
+      padR: dnnl.dims([bottom, right]),
+      key: `${xShape}|${info.filterHeight},${info.filterWidth}|${info.strideHeight},` +
+        `${info.strideWidth}|${top},${bottom},${left},${right}`,
+    };
+  };
+  const poolForwardPd = (g: PoolGeometry, prop: number): Deno.PointerValue => {
+    const desc = dnnl.opDesc();
+    check(
+      lib.dnnl_pooling_v2_forward_desc_init(
+        desc,
+        prop,
+        DNNL.alg.poolingMax,
+        md(g.src, DNNL.tag.nhwc),
+        md(g.dst, DNNL.tag.nhwc),
+        g.strides,
+        g.kernel,
+        g.dilation,
+        g.padL,
+        g.padR,
+      ),
+      "pooling_v2_forward_desc_init",
+    );
+    return dnnl.primitiveDesc(desc);
+  };
+
+  const maxPool: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const g = poolGeometry(x.shape as Shape4, args.attrs ?? {});
+    if (g === null || x.dtype !== "float32") return fallback("MaxPool", args);
+    const plan = planFor(`MaxPool|${g.key}`, () =>
+      dnnl.plan(poolForwardPd(g, DNNL.prop.forwardInference), [
+        { arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false },
+        { arg: DNNL.arg.dst, md: md(g.dst, DNNL.tag.nhwc), output: true },
+      ]));
+    if (plan === null) return fallback("MaxPool", args);
+    const out = backend.makeOutput([g.dst[0], g.dst[2], g.dst[3], g.dst[1]], "float32");
+    plan.run([view(backend, x), view(backend, out)]);
+    return out;
+  };
+
+  /** Max pooling's gradient: the forward pass again (for oneDNN's workspace), then backward. */
+  const maxPoolGrad: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const g = poolGeometry(input.shape as Shape4, args.attrs ?? {});
+    if (g === null) return fallback("MaxPoolGrad", args);
+    const plan = planFor(`MaxPoolGrad|${g.key}`, () => {
+      const forward = poolForwardPd(g, DNNL.prop.forwardTraining);
+      const workspace = dnnl.ownedMemory(forward, DNNL.arg.workspace);
+      const scratchDst = dnnl.ownedMemory(forward, DNNL.arg.dst);
+      const desc = dnnl.opDesc();
+      check(
+        lib.dnnl_pooling_v2_backward_desc_init(
+          desc,
+          DNNL.alg.poolingMax,
+          md(g.src, DNNL.tag.nhwc),
+          md(g.dst, DNNL.tag.nhwc),
+          g.strides,
+          g.kernel,
+          g.dilation,
+          g.padL,
+          g.padR,
+        ),
+        "pooling_v2_backward_desc_init",
+      );
+      const fwd = dnnl.plan(
+        forward,
+        [{ arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false }],
+        [{ arg: DNNL.arg.dst, mem: scratchDst }, { arg: DNNL.arg.workspace, mem: workspace }],
+      );
+      const bwd = dnnl.plan(dnnl.primitiveDesc(desc, forward), [
+        { arg: DNNL.arg.diffDst, md: md(g.dst, DNNL.tag.nhwc), output: false },
+        { arg: DNNL.arg.diffSrc, md: md(g.src, DNNL.tag.nhwc), output: true },
+      ], [{ arg: DNNL.arg.workspace, mem: workspace }]);
+      return {
+        run([x, dy, dx]: ArrayBufferView[]): void {
+          fwd.run([x]);
+          bwd.run([dy, dx]);
+        },
+      };
+    });
+    if (plan === null) return fallback("MaxPoolGrad", args);
+    const out = backend.makeOutput(input.shape, "float32");
+    plan.run([view(backend, input), view(backend, dy), view(backend, out)]);
+    return out;
+  };
+
+  /** BatchNorm data: NHWC (logical [N, C, H, W]) or [N, C]. */
+  const bnData = (shape: readonly number[]): [number[], number] | null =>
+    shape.length === 4
+      ? [nchw(shape), DNNL.tag.nhwc]
+      : shape.length === 2
+      ? [[...shape], DNNL.tag.ab]
+      : null;
+  const bnForwardPd = (dims: number[], tag: number, eps: number): Deno.PointerValue => {
+    const desc = dnnl.opDesc();
+    check(
+      lib.dnnl_batch_normalization_forward_desc_init(
+        desc,
+        DNNL.prop.forwardTraining,
+        md(dims, tag),
+        eps,
+        DNNL.flags.useScale | DNNL.flags.useShift,
+      ),
+      "batch_normalization_forward_desc_init",
+    );
+    return dnnl.primitiveDesc(desc);
+  };
+
+  /** Training-mode BatchNorm: y, and the batch's mean and biased variance per channel. */
+  const batchNormTrain: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { x, weight, bias } = args.inputs as Record<string, tf.TensorInfo>;
+    const eps = (args.attrs as { epsilon: number }).epsilon;
+    const data = bnData(x.shape);
+    if (data === null) throw new RangeError(`SimCLRBatchNormTrain: x has shape [${x.shape}]`);
+    const [dims, tag] = data;
+    const channels = x.shape[x.shape.length - 1];
+    const plan = planFor(`BatchNormTrain|${x.shape}|${eps}`, () =>
+      dnnl.plan(bnForwardPd(dims, tag, eps), [
+        { arg: DNNL.arg.src, md: md(dims, tag), output: false },
+        { arg: DNNL.arg.scale, md: md([channels], DNNL.tag.a), output: false },
+        { arg: DNNL.arg.shift, md: md([channels], DNNL.tag.a), output: false },
+        { arg: DNNL.arg.dst, md: md(dims, tag), output: true },
+        { arg: DNNL.arg.mean, md: md([channels], DNNL.tag.a), output: true },
+        { arg: DNNL.arg.variance, md: md([channels], DNNL.tag.a), output: true },
+      ]));
+    if (plan === null) throw new Error(`SimCLRBatchNormTrain: oneDNN refused [${x.shape}]`);
+    const y = backend.makeOutput(x.shape, "float32");
+    const mean = backend.makeOutput([channels], "float32");
+    const variance = backend.makeOutput([channels], "float32");
+    plan.run([x, weight, bias, y, mean, variance].map((t) => view(backend, t)));
+    return [y, mean, variance];
+  };
+
+  /** BatchNorm's gradient from the saved batch statistics: dx, dWeight, dBias. */
+  const batchNormGrad: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { dy, x, mean, variance, weight } = args.inputs as Record<string, tf.TensorInfo>;
+    const eps = (args.attrs as { epsilon: number }).epsilon;
+    const data = bnData(x.shape);
+    if (data === null) throw new RangeError(`SimCLRBatchNormGrad: x has shape [${x.shape}]`);
+    const [dims, tag] = data;
+    const channels = x.shape[x.shape.length - 1];
+    const plan = planFor(`BatchNormGrad|${x.shape}|${eps}`, () => {
+      const desc = dnnl.opDesc();
+      const flags = DNNL.flags.useScale | DNNL.flags.useShift;
+      check(
+        lib.dnnl_batch_normalization_backward_desc_init(
+          desc,
+          DNNL.prop.backward,
+          md(dims, tag),
+          md(dims, tag),
+          eps,
+          flags,
+        ),
+        "batch_normalization_backward_desc_init",
+      );
+      const vector = () => md([channels], DNNL.tag.a);
+      return dnnl.plan(dnnl.primitiveDesc(desc, bnForwardPd(dims, tag, eps)), [
+        { arg: DNNL.arg.diffDst, md: md(dims, tag), output: false },
+        { arg: DNNL.arg.src, md: md(dims, tag), output: false },
+        { arg: DNNL.arg.mean, md: vector(), output: false },
+        { arg: DNNL.arg.variance, md: vector(), output: false },
+        { arg: DNNL.arg.scale, md: vector(), output: false },
+        // unread, but oneDNN 2.6 counts it among the inputs with dnnl_use_shift
+        { arg: DNNL.arg.shift, md: vector(), output: false },
+        { arg: DNNL.arg.diffSrc, md: md(dims, tag), output: true },
+        { arg: DNNL.arg.diffScale, md: vector(), output: true },
+        { arg: DNNL.arg.diffShift, md: vector(), output: true },
+      ]);
+    });
+    if (plan === null) throw new Error(`SimCLRBatchNormGrad: oneDNN refused [${x.shape}]`);
+    const dx = backend.makeOutput(x.shape, "float32");
+    const dWeight = backend.makeOutput([channels], "float32");
+    const dBias = backend.makeOutput([channels], "float32");
+    const tensors = [dy, x, mean, variance, weight, weight, dx, dWeight, dBias];
+    plan.run(tensors.map((t) => view(backend, t)));
+    return [dx, dWeight, dBias];
+  };
+
+  /** Matrix products of rank 2 or 3 with equal batches (either operand transposed). */
+  const batchMatMul: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const rank = a.shape.length;
+    if (
+      a.dtype !== "float32" || b.dtype !== "float32" || rank !== b.shape.length ||
+      (rank !== 2 && rank !== 3) || (rank === 3 && a.shape[0] !== b.shape[0])
+    ) {
+      return fallback("BatchMatMul", args);
+    }
+    const batch = rank === 3 ? a.shape[0] : 1;
+    const [ar, ac] = a.shape.slice(-2), [br, bc] = b.shape.slice(-2);
+    const [m, k] = transposeA ? [ac, ar] : [ar, ac];
+    const n = transposeB ? br : bc;
+    // logical [batch, m, k] x [batch, k, n], each operand described by its strides
+    const aStrides = transposeA ? [m * k, 1, m] : [m * k, k, 1];
+    const bStrides = transposeB ? [k * n, 1, k] : [k * n, n, 1];
+    const plan = planFor(`BatchMatMul|${a.shape}|${b.shape}|${transposeA}|${transposeB}`, () => {
+      const desc = dnnl.opDesc();
+      const src = dnnl.stridedMd([batch, m, k], aStrides);
+      const weights = dnnl.stridedMd([batch, k, n], bStrides);
+      const dst = dnnl.stridedMd([batch, m, n], [m * n, n, 1]);
+      check(lib.dnnl_matmul_desc_init(desc, src, weights, null, dst), "matmul_desc_init");
+      return dnnl.plan(dnnl.primitiveDesc(desc), [
+        { arg: DNNL.arg.src, md: src, output: false },
+        { arg: DNNL.arg.weights, md: weights, output: false },
+        { arg: DNNL.arg.dst, md: dst, output: true },
+      ]);
+    });
+    if (plan === null) return fallback("BatchMatMul", args);
+    const out = backend.makeOutput(rank === 3 ? [batch, m, n] : [m, n], "float32");
+    plan.run([view(backend, a), view(backend, b), view(backend, out)]);
+    return out;
+  };
+
   const kernels: [string, tf.KernelFunc][] = [
     ["Conv2D", conv2D],
     ["Conv2DBackpropInput", conv2DBackpropInput],
     ["Conv2DBackpropFilter", conv2DBackpropFilter],
+    ["MaxPool", maxPool],
+    ["MaxPoolGrad", maxPoolGrad],
+    ["BatchMatMul", batchMatMul],
+    [BATCH_NORM_TRAIN, batchNormTrain],
+    [BATCH_NORM_GRAD, batchNormGrad],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: name, kernelFunc }));
 }
+
+/** Training-mode BatchNorm as one kernel (models/_layers.ts runs it where it is registered). */
+export const BATCH_NORM_TRAIN = "SimCLRBatchNormTrain";
+/** BatchNorm's closed-form gradient as one kernel. */
+export const BATCH_NORM_GRAD = "SimCLRBatchNormGrad";
 
 /** The backend name the native CPU backend registers. */
 export const NATIVE = "native";
