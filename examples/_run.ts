@@ -33,7 +33,7 @@ export const SHARED_FLAGS: Flag[] = [
   {
     name: "backend",
     type: "string",
-    choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
+    choices: ["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"],
     default: "auto",
     help: "tfjs backend",
   },
@@ -375,7 +375,7 @@ export async function startBackend(settings: RunSettings, batchSize: number): Pr
     ? Math.max(1, Math.floor(cores / plannedWorkers))
     : settings.threads;
   const backend = await selectBackend(settings.backend, { threads });
-  const onCpu = backend.name === "wasm" || backend.name === "cpu";
+  const onCpu = backend.name === "native" || backend.name === "wasm" || backend.name === "cpu";
   const workers = settings.workers === "auto" ? (onCpu ? cpuWorkers : 1) : settings.workers;
   if (workers > 1 && !onCpu) {
     throw new UsageError(
