@@ -23,7 +23,9 @@
  * `--python /usr/bin/python3` `--no-torch` `--torch-device cpu|cuda` `--threads 2` (PyTorch's)
  * `--configs 1x1,2x1,1x2` (wasm's threads x workers) `--accumulate K` (each batch in K chunks:
  * gradient caching, for batches that do not fit the device at once) `--json` (print one JSON object instead
- * of the table) `--json-out FILE` (also write it).
+ * of the table) `--json-out FILE` (also write it) `--profile` (ms per kernel of one step per
+ * backend and size, `profile_<backend>_<size>`: tools/profile_step.ts). The native backend
+ * (oneDNN) runs the same configurations as wasm.
  *
  * @module
  */
@@ -31,11 +33,12 @@ import { parseArgs } from "node:util";
 import { peakRssMiB } from "@simclr/internal/peak-rss";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import { runMain } from "./_cli.ts";
+import { profileStep } from "../tools/bench_profile.ts";
 
 const HELP =
   `deno task bench [--backends cpu,wasm,webgpu] [--sizes 32,96] [--batch 32] [--configs 1x1,2x1,1x2]
   [--steps 3] [--warmup 1] [--budget 300] [--python /usr/bin/python3] [--no-torch]
-  [--torch-device cpu] [--threads 2] [--json] [--json-out FILE]`;
+  [--torch-device cpu] [--threads 2] [--profile] [--json] [--json-out FILE]`;
 
 interface ChildResult {
   backend: string;
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
       "child-workers": { type: "string", default: "1" },
       accumulate: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
       "json-out": { type: "string" },
       child: { type: "string" },
       size: { type: "string" },
@@ -260,10 +264,12 @@ async function main(): Promise<void> {
   const sizes = flagList(values.sizes, "sizes").map((s) => positive(s, "sizes"));
   const backends = values.backends !== undefined
     ? flagList(values.backends, "backends")
-    : ["cpu", "wasm", ...(await hardwareGpu() ? ["webgpu"] : [])];
+    : ["cpu", "wasm", "native", ...(await hardwareGpu() ? ["webgpu"] : [])];
   for (const b of backends) {
-    if (!["cpu", "wasm", "webgpu", "tensorflow"].includes(b)) {
-      throw new RangeError(`--backends has "${b}": expected cpu, wasm, webgpu or tensorflow`);
+    if (!["cpu", "wasm", "native", "webgpu", "tensorflow"].includes(b)) {
+      throw new RangeError(
+        `--backends has "${b}": expected cpu, wasm, native, webgpu or tensorflow`,
+      );
     }
   }
   const log = (line: string) => console.error(line);
@@ -308,7 +314,7 @@ async function main(): Promise<void> {
   // --configs given, "threads x workers"); the other backends run as they come.
   const cores = navigator.hardwareConcurrency;
   const configsOf = (backend: string): [number, number][] => {
-    if (backend !== "wasm") return [[1, 1]];
+    if (backend !== "wasm" && backend !== "native") return [[1, 1]];
     const given = values.configs !== undefined
       ? flagList(values.configs, "configs").map((c) => {
         const m = c.match(/^(\d+)x(\d+)$/);
@@ -389,7 +395,7 @@ async function main(): Promise<void> {
       if (best.accumulate > 1) report[`${key}_accumulate`] = best.accumulate;
       const torch = report[`torch_${size}_img_per_s`];
       if (typeof torch === "number") report[`ratio_${key}`] = round(best.imgPerS / torch, 4);
-      if (backend !== "wasm") continue;
+      if (backend !== "wasm" && backend !== "native") continue;
       report[`${key}_config`] = `${best.threads}x${best.workers}`;
       for (const r of runs) report[`${key}_${r.threads}x${r.workers}_img_per_s`] = round(r.imgPerS);
       const single = runs.find((r) => r.threads === 1 && r.workers === 1);
@@ -397,6 +403,11 @@ async function main(): Promise<void> {
         report[`${key}_1thread_img_per_s`] = round(single.imgPerS);
         report[`speedup_${size}`] = round(best.imgPerS / single.imgPerS, 3);
       }
+    }
+  }
+  if (values.profile) {
+    for (const backend of backends) {
+      for (const size of sizes) Object.assign(report, await profileStep(backend, size, batch));
     }
   }
   if (values["json-out"] !== undefined) {
