@@ -20,10 +20,19 @@ export const DNNL = {
   f32: 3,
   tag: { any: 1, a: 2, ab: 3, abc: 4, abcd: 5, nhwc: 20, hwio: 30, ba: 22, acb: 17 },
   prop: { forwardTraining: 64, forwardInference: 96, backward: 128, backwardData: 160 },
-  alg: { convolutionDirect: 1, poolingMax: 511 },
+  alg: {
+    convolutionDirect: 1,
+    poolingMax: 511,
+    eltwiseRelu: 31,
+    eltwiseSquare: 79,
+    binaryAdd: 131056,
+    binaryMul: 131057,
+    binarySub: 131061,
+  },
   flags: { useGlobalStats: 1, useScale: 8, useShift: 16 },
   arg: {
     src: 1,
+    src1: 2,
     dst: 17,
     weights: 33,
     mean: 49,
@@ -126,6 +135,14 @@ const SYMBOLS = {
     parameters: ["buffer", "buffer", "buffer", "pointer", "buffer"],
     result: "i32",
   },
+  dnnl_eltwise_forward_desc_init: {
+    parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
+    result: "i32",
+  },
+  dnnl_binary_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
   dnnl_primitive_desc_create: {
     parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
     result: "i32",
@@ -198,7 +215,7 @@ export class Dnnl {
     this.#lib = lib;
     this.path = path;
     const out = new BigUint64Array(1);
-    check(lib.dnnl_engine_create(new Uint8Array(out.buffer), 1 /* cpu */, 0n), "engine_create");
+    check(lib.dnnl_engine_create(new Uint8Array(out.buffer), 1, /* cpu */ 0n), "engine_create");
     this.#engine = Deno.UnsafePointer.create(out[0]);
     check(lib.dnnl_stream_create(new Uint8Array(out.buffer), this.#engine, 1), "stream_create");
     this.#stream = Deno.UnsafePointer.create(out[0]);
@@ -302,7 +319,10 @@ export class Dnnl {
         "reorder_primitive_desc_create",
       );
       const reorder = this.#primitive(Deno.UnsafePointer.create(out[0]));
-      const step = { prim: reorder, args: execArgs([{ arg: 1, mem: srcMem }, { arg: 17, mem: dstMem }]) };
+      const step = {
+        prim: reorder,
+        args: execArgs([{ arg: 1, mem: srcMem }, { arg: 17, mem: dstMem }]),
+      };
       (a.output ? after : before).push(step);
       exec.push({ arg: a.arg, mem: inner });
     }
@@ -404,7 +424,9 @@ function load(): { dnnl: Dnnl } | { reason: string } {
       const lib = Deno.dlopen(path, SYMBOLS);
       return { dnnl: new Dnnl(lib.symbols, path) };
     } catch (error) {
-      failures.push(`${path}: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
+      failures.push(
+        `${path}: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+      );
     }
   }
   const what = env

@@ -318,11 +318,14 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const x = (args.inputs as { x: tf.TensorInfo }).x;
     const g = poolGeometry(x.shape as Shape4, args.attrs ?? {});
     if (g === null || x.dtype !== "float32") return fallback("MaxPool", args);
-    const plan = planFor(`MaxPool|${g.key}`, () =>
-      dnnl.plan(poolForwardPd(g, DNNL.prop.forwardInference), [
-        { arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false },
-        { arg: DNNL.arg.dst, md: md(g.dst, DNNL.tag.nhwc), output: true },
-      ]));
+    const plan = planFor(
+      `MaxPool|${g.key}`,
+      () =>
+        dnnl.plan(poolForwardPd(g, DNNL.prop.forwardInference), [
+          { arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false },
+          { arg: DNNL.arg.dst, md: md(g.dst, DNNL.tag.nhwc), output: true },
+        ]),
+    );
     if (plan === null) return fallback("MaxPool", args);
     const out = backend.makeOutput([g.dst[0], g.dst[2], g.dst[3], g.dst[1]], "float32");
     plan.run([view(backend, x), view(backend, out)]);
@@ -407,15 +410,18 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     if (data === null) throw new RangeError(`SimCLRBatchNormTrain: x has shape [${x.shape}]`);
     const [dims, tag] = data;
     const channels = x.shape[x.shape.length - 1];
-    const plan = planFor(`BatchNormTrain|${x.shape}|${eps}`, () =>
-      dnnl.plan(bnForwardPd(dims, tag, eps), [
-        { arg: DNNL.arg.src, md: md(dims, tag), output: false },
-        { arg: DNNL.arg.scale, md: md([channels], DNNL.tag.a), output: false },
-        { arg: DNNL.arg.shift, md: md([channels], DNNL.tag.a), output: false },
-        { arg: DNNL.arg.dst, md: md(dims, tag), output: true },
-        { arg: DNNL.arg.mean, md: md([channels], DNNL.tag.a), output: true },
-        { arg: DNNL.arg.variance, md: md([channels], DNNL.tag.a), output: true },
-      ]));
+    const plan = planFor(
+      `BatchNormTrain|${x.shape}|${eps}`,
+      () =>
+        dnnl.plan(bnForwardPd(dims, tag, eps), [
+          { arg: DNNL.arg.src, md: md(dims, tag), output: false },
+          { arg: DNNL.arg.scale, md: md([channels], DNNL.tag.a), output: false },
+          { arg: DNNL.arg.shift, md: md([channels], DNNL.tag.a), output: false },
+          { arg: DNNL.arg.dst, md: md(dims, tag), output: true },
+          { arg: DNNL.arg.mean, md: md([channels], DNNL.tag.a), output: true },
+          { arg: DNNL.arg.variance, md: md([channels], DNNL.tag.a), output: true },
+        ]),
+    );
     if (plan === null) throw new Error(`SimCLRBatchNormTrain: oneDNN refused [${x.shape}]`);
     const y = backend.makeOutput(x.shape, "float32");
     const mean = backend.makeOutput([channels], "float32");
@@ -507,6 +513,61 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     return out;
   };
 
+  /** A one-input element-wise kernel on float32 (any shape: one flat run). */
+  const eltwise = (kernelName: string, alg: number): tf.KernelFunc => (args) => {
+    const backend = args.backend as WasmBackend;
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const size = tf.util.sizeFromShape(x.shape);
+    if (x.dtype !== "float32" || size < ELEMENTWISE_MIN) return fallback(kernelName, args);
+    const plan = planFor(`${kernelName}|${size}`, () => {
+      const desc = dnnl.opDesc();
+      const data = md([size], DNNL.tag.a);
+      check(
+        lib.dnnl_eltwise_forward_desc_init(desc, DNNL.prop.forwardInference, alg, data, 0, 0),
+        "eltwise_forward_desc_init",
+      );
+      return dnnl.plan(dnnl.primitiveDesc(desc), [
+        { arg: DNNL.arg.src, md: data, output: false },
+        { arg: DNNL.arg.dst, md: md([size], DNNL.tag.a), output: true },
+      ]);
+    });
+    if (plan === null) return fallback(kernelName, args);
+    const out = backend.makeOutput(x.shape, "float32");
+    plan.run([view(backend, x), view(backend, out)]);
+    return out;
+  };
+
+  /**
+   * A two-input element-wise kernel on float32: equal shapes, or one operand broadcast along
+   * the other's leading axes (a bias `[C]` over `[N, H, W, C]`, a scalar); others run on wasm.
+   */
+  const binary = (kernelName: string, alg: number, commutes: boolean): tf.KernelFunc => (args) => {
+    const backend = args.backend as WasmBackend;
+    let { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    if (a.dtype !== "float32" || b.dtype !== "float32") return fallback(kernelName, args);
+    if (!rowBroadcast(a.shape, b.shape) && commutes) [a, b] = [b, a];
+    if (!rowBroadcast(a.shape, b.shape)) return fallback(kernelName, args);
+    const [sa, sb] = [tf.util.sizeFromShape(a.shape), tf.util.sizeFromShape(b.shape)];
+    if (sa < ELEMENTWISE_MIN) return fallback(kernelName, args);
+    const outShape = a.shape;
+    const [rows, cols] = [sa / sb, sb];
+    const plan = planFor(`${kernelName}|${rows}x${cols}`, () => {
+      const desc = dnnl.opDesc();
+      const src0 = md([rows, cols], DNNL.tag.ab), src1 = md([1, cols], DNNL.tag.ab);
+      const dst = md([rows, cols], DNNL.tag.ab);
+      check(lib.dnnl_binary_desc_init(desc, alg, src0, src1, dst), "binary_desc_init");
+      return dnnl.plan(dnnl.primitiveDesc(desc), [
+        { arg: DNNL.arg.src, md: src0, output: false },
+        { arg: DNNL.arg.src1, md: src1, output: false },
+        { arg: DNNL.arg.dst, md: dst, output: true },
+      ]);
+    });
+    if (plan === null) return fallback(kernelName, args);
+    const out = backend.makeOutput(outShape, "float32");
+    plan.run([view(backend, a), view(backend, b), view(backend, out)]);
+    return out;
+  };
+
   const kernels: [string, tf.KernelFunc][] = [
     ["Conv2D", conv2D],
     ["Conv2DBackpropInput", conv2DBackpropInput],
@@ -516,8 +577,32 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     ["BatchMatMul", batchMatMul],
     [BATCH_NORM_TRAIN, batchNormTrain],
     [BATCH_NORM_GRAD, batchNormGrad],
+    ["Relu", eltwise("Relu", DNNL.alg.eltwiseRelu)],
+    ["Square", eltwise("Square", DNNL.alg.eltwiseSquare)],
+    ["Add", binary("Add", DNNL.alg.binaryAdd, true)],
+    ["Multiply", binary("Multiply", DNNL.alg.binaryMul, true)],
+    ["Sub", binary("Sub", DNNL.alg.binarySub, false)],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: name, kernelFunc }));
+}
+
+/**
+ * Element-wise kernels below this many values run on wasm: there one call costs less than
+ * oneDNN's threads take to start.
+ */
+const ELEMENTWISE_MIN = 16384;
+
+/**
+ * Whether `b` broadcasts over `a` as a row: right-aligned, b's shape is ones and then a's
+ * trailing axes (equal shapes, a bias `[C]` over `[N, H, W, C]`, a scalar).
+ */
+function rowBroadcast(a: readonly number[], b: readonly number[]): boolean {
+  if (b.length > a.length) return false;
+  const padded = [...new Array(a.length - b.length).fill(1), ...b];
+  let i = 0;
+  while (i < padded.length && padded[i] === 1) i++;
+  for (let j = i; j < a.length; j++) if (padded[j] !== a[j]) return false;
+  return true;
 }
 
 /** Training-mode BatchNorm as one kernel (models/_layers.ts runs it where it is registered). */

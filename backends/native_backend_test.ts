@@ -77,7 +77,9 @@ Deno.test({
       const f = () =>
         tf.tidy(() => {
           const y = tf.maxPool(x, 3, 2, 1);
-          const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 3, 2, 1), dy)))(x);
+          const dx = tf.grad((v: tf.Tensor) =>
+            tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 3, 2, 1), dy))
+          )(x);
           return [y, dx];
         });
       const [wasm, native] = await onBoth(f);
@@ -150,5 +152,42 @@ Deno.test({
       assert.ok(await maxAbsDiff(native[3], wasm[3]) < 1e-5, `${c.name}: batched vs wasm`);
       tf.dispose([a, b, dy, ...wasm, ...native]);
     }
+  },
+});
+
+Deno.test({
+  name: "`selectBackend('native')` element-wise kernels give wasm's bytes, broadcasts included",
+  ignore: !available,
+  fn: async () => {
+    await selectBackend("wasm", { log: null });
+    const x = tf.randomNormal([4, 33, 35, 16], 0, 1, "float32", 5);
+    const y = tf.randomNormal([4, 33, 35, 16], 0, 1, "float32", 6);
+    const bias = tf.randomNormal([16], 0, 1, "float32", 7);
+    const column = tf.randomNormal([4 * 33 * 35, 1], 0, 1, "float32", 8);
+    const f = () =>
+      tf.tidy(() => {
+        const flat = tf.reshape(x, [-1, 16]);
+        return [
+          tf.relu(x),
+          tf.square(x),
+          tf.add(x, y),
+          tf.add(x, bias),
+          tf.add(bias, x), // broadcast operand first: swapped
+          tf.mul(tf.scalar(0.3), x),
+          tf.sub(x, bias),
+          tf.sub(bias, x), // not a row broadcast of the first operand: wasm's kernel
+          tf.mul(flat, column), // a column broadcast: wasm's kernel
+        ];
+      });
+    const [wasm, native] = await onBoth(f);
+    for (let i = 0; i < wasm.length; i++) {
+      assert.deepEqual(native[i].shape, wasm[i].shape, `output ${i}: shape`);
+      assert.deepEqual(await native[i].data(), await wasm[i].data(), `output ${i}: values`);
+    }
+    // and they are the right values: relu(x) >= 0, x - bias + bias = x up to rounding
+    const back = tf.add(native[6], bias);
+    assert.ok(await maxAbsDiff(back, x) < 1e-5);
+    back.dispose();
+    tf.dispose([x, y, bias, column, ...wasm, ...native]);
   },
 });

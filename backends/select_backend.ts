@@ -249,7 +249,9 @@ async function loadNative(auto: boolean, threads: number): Promise<Outcome> {
   const opened = openDnnl(threads);
   if ("reason" in opened) return opened;
   const wasm = await loadWasm(auto, threads);
-  if ("reason" in wasm) return { reason: `it runs on the wasm backend, which failed: ${wasm.reason}` };
+  if ("reason" in wasm) {
+    return { reason: `it runs on the wasm backend, which failed: ${wasm.reason}` };
+  }
   try {
     registerNativeBackend(opened.dnnl);
   } catch (error) {

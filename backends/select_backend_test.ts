@@ -86,7 +86,9 @@ Deno.test("`selectBackend('wasm', { threads })` runs real threads that give one 
 
 Deno.test("`selectBackend('native')` without oneDNN fails by name, saying what to install", async () => {
   // A child process, since a process opens the library once: SIMCLR_DNNL at a missing file.
-  const code = `import { selectBackend } from ${JSON.stringify(new URL("./mod.ts", import.meta.url).href)};
+  const code = `import { selectBackend } from ${
+    JSON.stringify(new URL("./mod.ts", import.meta.url).href)
+  };
     try { await selectBackend("native", { log: null }); console.log("opened"); }
     catch (e) { console.log(e.name + ": " + e.message); }
     const auto = await selectBackend("auto", { log: null }); console.log(auto.line);`;
@@ -99,5 +101,8 @@ Deno.test("`selectBackend('native')` without oneDNN fails by name, saying what t
   const [error, line] = new TextDecoder().decode(out.stdout).trim().split("\n");
   assert.match(error, /^BackendUnavailableError: backend "native" is not available: SIMCLR_DNNL=/);
   assert.match(error, /apt-get install libdnnl2 on Debian and Ubuntu/);
-  assert.match(line, /^backend: wasm .*; native: SIMCLR_DNNL=\/nonexistent.*apt-get install libdnnl2/);
+  assert.match(
+    line,
+    /^backend: wasm .*; native: SIMCLR_DNNL=\/nonexistent.*apt-get install libdnnl2/,
+  );
 });
