@@ -550,11 +550,17 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const [sa, sb] = [tf.util.sizeFromShape(a.shape), tf.util.sizeFromShape(b.shape)];
     if (sa < ELEMENTWISE_MIN) return fallback(kernelName, args);
     const outShape = a.shape;
-    const [rows, cols] = [sa / sb, sb];
-    const plan = planFor(`${kernelName}|${rows}x${cols}`, () => {
+    // Equal sizes and scalars as flat runs; a row of fewer than 16 values (an inner loop that
+    // short is slower than wasm's) runs on wasm.
+    const [src0Dims, src1Dims] = sb === sa ? [[sa], [sa]] : sb === 1 ? [[sa], [1]] : [
+      [sa / sb, sb],
+      [1, sb],
+    ];
+    if (src0Dims.length === 2 && sb < 16) return fallback(kernelName, args);
+    const tag = src0Dims.length === 1 ? DNNL.tag.a : DNNL.tag.ab;
+    const plan = planFor(`${kernelName}|${src0Dims}|${src1Dims}`, () => {
       const desc = dnnl.opDesc();
-      const src0 = md([rows, cols], DNNL.tag.ab), src1 = md([1, cols], DNNL.tag.ab);
-      const dst = md([rows, cols], DNNL.tag.ab);
+      const src0 = md(src0Dims, tag), src1 = md(src1Dims, tag), dst = md(src0Dims, tag);
       check(lib.dnnl_binary_desc_init(desc, alg, src0, src1, dst), "binary_desc_init");
       return dnnl.plan(dnnl.primitiveDesc(desc), [
         { arg: DNNL.arg.src, md: src0, output: false },

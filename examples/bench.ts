@@ -23,7 +23,8 @@
  * `--python /usr/bin/python3` `--no-torch` `--torch-device cpu|cuda` `--threads 2` (PyTorch's)
  * `--configs 1x1,2x1,1x2` (wasm's threads x workers) `--accumulate K` (each batch in K chunks:
  * gradient caching, for batches that do not fit the device at once) `--json` (print one JSON object instead
- * of the table) `--json-out FILE` (also write it) `--profile` (ms per kernel of one step per
+ * of the table) `--json-out FILE` (also write it) `--width 64` (the ResNet's; at another
+ * width, e.g. the demo preset's 8, PyTorch is not run) `--profile` (ms per kernel of one step per
  * backend and size, `profile_<backend>_<size>`: tools/profile_step.ts). The native backend
  * (oneDNN) runs the same configurations as wasm.
  *
@@ -36,7 +37,8 @@ import { runMain } from "./_cli.ts";
 import { profileStep } from "../tools/bench_profile.ts";
 
 const HELP =
-  `deno task bench [--backends cpu,wasm,webgpu] [--sizes 32,96] [--batch 32] [--configs 1x1,2x1,1x2]
+  `deno task bench [--backends cpu,wasm,native,webgpu] [--sizes 32,96] [--batch 32] [--width 64]
+  [--configs 1x1,2x1,1x2]
   [--steps 3] [--warmup 1] [--budget 300] [--python /usr/bin/python3] [--no-torch]
   [--torch-device cpu] [--threads 2] [--profile] [--json] [--json-out FILE]`;
 
@@ -80,6 +82,7 @@ async function child(backend: string, size: number, batch: number, opts: {
   threads: number;
   workers: number;
   accumulate: number;
+  width: number;
 }): Promise<void> {
   const { AdamW, ReplicaTrainer } = await import("@simclr/train");
   const { createReplica } = await import("./_simclr_replica.ts");
@@ -87,7 +90,7 @@ async function child(backend: string, size: number, batch: number, opts: {
     backend: backend as "cpu",
     threads: opts.threads,
     hiddenDim: 128,
-    width: 64,
+    width: opts.width,
     stem: "imagenet" as const,
     seed: 42,
     sourceSize: size,
@@ -230,6 +233,7 @@ async function main(): Promise<void> {
       configs: { type: "string" },
       "child-threads": { type: "string", default: "1" },
       "child-workers": { type: "string", default: "1" },
+      width: { type: "string", default: "64" },
       accumulate: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
@@ -257,6 +261,7 @@ async function main(): Promise<void> {
       budget,
       threads: positive(values["child-threads"], "child-threads"),
       workers: positive(values["child-workers"], "child-workers"),
+      width: positive(values.width, "width"),
       accumulate: positive(values.accumulate, "accumulate"),
     });
     return;
@@ -281,7 +286,8 @@ async function main(): Promise<void> {
   // the faster of the two runs counts (the machine may be shared: keeps the ratios conservative).
   const torchRuns: Record<string, number | string>[] = [];
   const runTorch = async (): Promise<void> => {
-    if (values["no-torch"]) return;
+    // PyTorch's step is torchvision's ResNet-18: at another width there is nothing to compare
+    if (values["no-torch"] || values.width !== "64") return;
     log(`torch: ${values.python} tools/bench_torch_step.py (${values["torch-device"]}) ...`);
     try {
       torchRuns.push(
@@ -349,6 +355,8 @@ async function main(): Promise<void> {
             String(budget),
             "--child-threads",
             String(threads),
+            "--width",
+            values.width,
             "--child-workers",
             String(workers),
             "--accumulate",
@@ -407,7 +415,9 @@ async function main(): Promise<void> {
   }
   if (values.profile) {
     for (const backend of backends) {
-      for (const size of sizes) Object.assign(report, await profileStep(backend, size, batch));
+      for (const size of sizes) {
+        Object.assign(report, await profileStep(backend, size, batch, Number(values.width)));
+      }
     }
   }
   if (values["json-out"] !== undefined) {

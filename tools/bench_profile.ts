@@ -12,12 +12,14 @@
  * @param backend The backend (`wasm`, `native`, ...).
  * @param size Image side in pixels.
  * @param batch Images per view.
+ * @param width The ResNet's width (64: ResNet-18).
  * @returns `profile_<backend>_<size>` (the kernels' ms as JSON) and `..._step_ms`, or `..._error`.
  */
 export async function profileStep(
   backend: string,
   size: number,
   batch: number,
+  width = 64,
 ): Promise<Record<string, string | number>> {
   const key = `profile_${backend}_${size}`;
   const out = await new Deno.Command(Deno.execPath(), {
@@ -31,6 +33,8 @@ export async function profileStep(
       String(size),
       "--batch",
       String(batch),
+      "--width",
+      String(width),
     ],
     stdout: "piped",
     stderr: "piped",
