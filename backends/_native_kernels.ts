@@ -593,10 +593,13 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
 }
 
 /**
- * Element-wise kernels below this many values run on wasm: there one call costs less than
- * oneDNN's threads take to start.
+ * Element-wise kernels below this many values run on wasm. One oneDNN call on two OpenMP
+ * threads costs 4-8 ms whatever its size when another process holds the second core (the team
+ * waits for its thread to be scheduled; measured on this 2-core machine shared with other jobs:
+ * an add of 36,864 values 8 ms, wasm's 0.05 ms; of 18.9M values 16 ms against wasm's 12-19), so
+ * only the largest activations go native.
  */
-const ELEMENTWISE_MIN = 16384;
+const ELEMENTWISE_MIN = 1 << 22;
 
 /**
  * Whether `b` broadcasts over `a` as a row: right-aligned, b's shape is ones and then a's

@@ -160,13 +160,14 @@ Deno.test({
   ignore: !available,
   fn: async () => {
     await selectBackend("wasm", { log: null });
-    const x = tf.randomNormal([4, 33, 35, 16], 0, 1, "float32", 5);
-    const y = tf.randomNormal([4, 33, 35, 16], 0, 1, "float32", 6);
-    const bias = tf.randomNormal([16], 0, 1, "float32", 7);
-    const column = tf.randomNormal([4 * 33 * 35, 1], 0, 1, "float32", 8);
+    // above the size from which element-wise ops go native (4M values)
+    const x = tf.randomNormal([4, 129, 131, 64], 0, 1, "float32", 5);
+    const y = tf.randomNormal([4, 129, 131, 64], 0, 1, "float32", 6);
+    const bias = tf.randomNormal([64], 0, 1, "float32", 7);
+    const column = tf.randomNormal([4 * 129 * 131, 1], 0, 1, "float32", 8);
     const f = () =>
       tf.tidy(() => {
-        const flat = tf.reshape(x, [-1, 16]);
+        const flat = tf.reshape(x, [-1, 64]);
         return [
           tf.relu(x),
           tf.square(x),
