@@ -49,117 +49,102 @@ export const DNNL = {
   query: { execArgMd: 255 },
 } as const;
 
+/** An FFI signature of a function returning a `dnnl_status_t`. */
+function status<const P extends readonly Deno.NativeType[]>(
+  ...parameters: P
+): { parameters: P; result: "i32" } {
+  return { parameters, result: "i32" };
+}
+
 const SYMBOLS = {
-  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
-  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
-  dnnl_memory_desc_init_by_tag: {
-    parameters: ["buffer", "i32", "buffer", "i32", "i32"],
-    result: "i32",
-  },
-  dnnl_memory_desc_init_by_strides: {
-    parameters: ["buffer", "i32", "buffer", "i32", "buffer"],
-    result: "i32",
-  },
-  dnnl_memory_desc_equal: { parameters: ["pointer", "pointer"], result: "i32" },
-  dnnl_convolution_forward_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "pointer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_convolution_backward_data_desc_init: {
-    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  dnnl_convolution_backward_weights_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "buffer",
-      "buffer",
-      "pointer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_pooling_v2_forward_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_pooling_v2_backward_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_batch_normalization_forward_desc_init: {
-    parameters: ["buffer", "i32", "buffer", "f32", "u32"],
-    result: "i32",
-  },
-  dnnl_batch_normalization_backward_desc_init: {
-    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "u32"],
-    result: "i32",
-  },
-  dnnl_matmul_desc_init: {
-    parameters: ["buffer", "buffer", "buffer", "pointer", "buffer"],
-    result: "i32",
-  },
-  dnnl_eltwise_forward_desc_init: {
-    parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
-    result: "i32",
-  },
-  dnnl_binary_desc_init: {
-    parameters: ["buffer", "i32", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  dnnl_primitive_desc_create: {
-    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
+  dnnl_engine_create: status("buffer", "i32", "usize"),
+  dnnl_stream_create: status("buffer", "pointer", "u32"),
+  dnnl_memory_desc_init_by_tag: status("buffer", "i32", "buffer", "i32", "i32"),
+  dnnl_memory_desc_init_by_strides: status("buffer", "i32", "buffer", "i32", "buffer"),
+  dnnl_memory_desc_equal: status("pointer", "pointer"),
+  dnnl_convolution_forward_desc_init: status(
+    "buffer",
+    "i32",
+    "i32",
+    "buffer",
+    "buffer",
+    "pointer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+  ),
+  dnnl_convolution_backward_data_desc_init: status(
+    "buffer",
+    "i32",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+  ),
+  dnnl_convolution_backward_weights_desc_init: status(
+    "buffer",
+    "i32",
+    "buffer",
+    "buffer",
+    "pointer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+  ),
+  dnnl_pooling_v2_forward_desc_init: status(
+    "buffer",
+    "i32",
+    "i32",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+  ),
+  dnnl_pooling_v2_backward_desc_init: status(
+    "buffer",
+    "i32",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+  ),
+  dnnl_batch_normalization_forward_desc_init: status("buffer", "i32", "buffer", "f32", "u32"),
+  dnnl_batch_normalization_backward_desc_init: status(
+    "buffer",
+    "i32",
+    "buffer",
+    "buffer",
+    "f32",
+    "u32",
+  ),
+  dnnl_matmul_desc_init: status("buffer", "buffer", "buffer", "pointer", "buffer"),
+  dnnl_eltwise_forward_desc_init: status("buffer", "i32", "i32", "buffer", "f32", "f32"),
+  dnnl_binary_desc_init: status("buffer", "i32", "buffer", "buffer", "buffer"),
+  dnnl_primitive_desc_create: status("buffer", "buffer", "pointer", "pointer", "pointer"),
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
-  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
-  dnnl_primitive_execute: {
-    parameters: ["pointer", "pointer", "i32", "buffer"],
-    result: "i32",
-  },
-  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
-  dnnl_memory_set_data_handle: { parameters: ["pointer", "buffer"], result: "i32" },
-  dnnl_reorder_primitive_desc_create: {
-    parameters: ["buffer", "pointer", "pointer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
-  dnnl_stream_wait: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_create: status("buffer", "pointer"),
+  dnnl_primitive_execute: status("pointer", "pointer", "i32", "buffer"),
+  dnnl_memory_create: status("buffer", "pointer", "pointer", "pointer"),
+  dnnl_memory_set_data_handle: status("pointer", "buffer"),
+  dnnl_reorder_primitive_desc_create: status(
+    "buffer",
+    "pointer",
+    "pointer",
+    "pointer",
+    "pointer",
+    "pointer",
+  ),
+  dnnl_stream_wait: status("pointer"),
   dnnl_version: { parameters: [], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
@@ -209,6 +194,9 @@ export class Dnnl {
   readonly #stream: Ptr;
   readonly version: string;
   readonly path: string;
+  /** OpenMP threads of the primitives that are worth more than one (`openDnnl(threads)`). */
+  maxThreads = 1;
+  #threads = 0;
   readonly #keep: unknown[] = []; // buffers whose addresses oneDNN holds
 
   constructor(lib: Lib, path: string) {
@@ -221,6 +209,16 @@ export class Dnnl {
     this.#stream = Deno.UnsafePointer.create(out[0]);
     const v = new Deno.UnsafePointerView(lib.dnnl_version()!);
     this.version = `${v.getInt32(0)}.${v.getInt32(4)}.${v.getInt32(8)}`;
+  }
+
+  /**
+   * Sets OpenMP's thread count of the calling thread (a primitive must be created and run with
+   * the same count: oneDNN sizes its work split and scratchpads when it is created).
+   */
+  useThreads(threads: number): void {
+    if (threads === this.#threads) return;
+    setOmpThreads(threads);
+    this.#threads = threads;
   }
 
   /** A memory descriptor for `dims` (logical order) in layout `tag` (or `any`). */
@@ -402,11 +400,11 @@ let opened: { dnnl: Dnnl } | { reason: string } | undefined;
 
 /**
  * Opens oneDNN once per process: `$SIMCLR_DNNL` if set, else the usual names and paths. Sets
- * the OpenMP thread count (libgomp's `omp_set_num_threads`) to `threads` on every call.
+ * the threads of the primitives built from now on that are worth more than one.
  */
 export function openDnnl(threads: number): { dnnl: Dnnl } | { reason: string } {
   if (opened === undefined) opened = load();
-  if ("dnnl" in opened) setOmpThreads(threads);
+  if ("dnnl" in opened) opened.dnnl.maxThreads = threads;
   return opened;
 }
 

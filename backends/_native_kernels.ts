@@ -36,12 +36,24 @@ function oihw(shape: readonly number[]): number[] {
 /** The kernels for backend `name` on the opened library. */
 export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
   const plans = new Map<string, Plan | null>();
-  /** The cached plan for `key`, built once; null where oneDNN refused (the wasm kernel runs). */
-  const planFor = (key: string, build: () => Plan): Plan | null => {
+  /**
+   * The cached plan for `key`, built once; null where oneDNN refused (the wasm kernel runs).
+   * `work` (multiply-adds, or values touched) picks its threads: one below
+   * {@linkcode PARALLEL_WORK}, else `dnnl.maxThreads`, the same when it is built and run.
+   */
+  const planFor = (key: string, work: number, build: () => Plan): Plan | null => {
     let plan = plans.get(key);
     if (plan === undefined) {
+      const threads = work < PARALLEL_WORK ? 1 : dnnl.maxThreads;
       try {
-        plan = build();
+        dnnl.useThreads(threads);
+        const built = build();
+        plan = {
+          run(views: ArrayBufferView[]): void {
+            dnnl.useThreads(threads);
+            built.run(views);
+          },
+        };
       } catch (error) {
         if (Deno.env.get("SIMCLR_NATIVE_DEBUG")) console.error(key, error);
         plan = null;
@@ -146,32 +158,61 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     return pd;
   };
 
-  const conv2D: tf.KernelFunc = (args) => {
+  /** The oneDNN descriptor of one direction of a convolution, and its plan's arguments. */
+  interface ConvDirection {
+    kernelName: string;
+    /** The forward convolution's input and filter shapes, from the kernel's call. */
+    shapes(inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap): [Shape4, Shape4];
+    /** The kernel's input tensors, in the plan's order of user arguments. */
+    inputs(inputs: Record<string, tf.TensorInfo>): tf.TensorInfo[];
+    /** The output's shape. */
+    output(x: Shape4, filter: Shape4, out: Shape4): Shape4;
+    /** The plan: the op descriptor initialised on `g`, its user arguments' layouts. */
+    build(g: ConvGeometry): Plan;
+  }
+
+  /** One direction of a convolution as a kernel: geometry, cached plan, output, run. */
+  const convKernel = (d: ConvDirection): tf.KernelFunc => (args) => {
     const backend = args.backend as WasmBackend;
-    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const geometry = convGeometry(x.shape as Shape4, filter.shape as Shape4, args.attrs ?? {});
-    if (geometry === null || x.dtype !== "float32") return fallback("Conv2D", args);
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const [xShape, filterShape] = d.shapes(inputs, args.attrs ?? {});
+    const tensors = d.inputs(inputs);
+    const geometry = convGeometry(xShape, filterShape, args.attrs ?? {});
+    if (geometry === null || tensors.some((t) => t.dtype !== "float32")) {
+      return fallback(d.kernelName, args);
+    }
     const { g, outShape } = geometry;
-    const plan = planFor(`Conv2D|${g.key}`, () =>
+    const macs = tf.util.sizeFromShape(outShape) * filterShape[0] * filterShape[1] *
+      filterShape[2];
+    const plan = planFor(`${d.kernelName}|${g.key}`, macs, () => d.build(g));
+    if (plan === null) return fallback(d.kernelName, args);
+    const out = backend.makeOutput(d.output(xShape, filterShape, outShape), "float32");
+    plan.run([...tensors, out].map((t) => view(backend, t)));
+    return out;
+  };
+
+  const conv2D = convKernel({
+    kernelName: "Conv2D",
+    shapes: ({ x, filter }) => [x.shape as Shape4, filter.shape as Shape4],
+    inputs: ({ x, filter }) => [x, filter],
+    output: (_x, _filter, out) => out,
+    build: (g) =>
       dnnl.plan(convForwardPd(g), [
         { arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false },
         { arg: DNNL.arg.weights, md: md(g.weights, DNNL.tag.hwio), output: false },
         { arg: DNNL.arg.dst, md: md(g.dst, DNNL.tag.nhwc), output: true },
-      ]));
-    if (plan === null) return fallback("Conv2D", args);
-    const out = backend.makeOutput(outShape, "float32");
-    plan.run([view(backend, x), view(backend, filter), view(backend, out)]);
-    return out;
-  };
+      ]),
+  });
 
-  const conv2DBackpropInput: tf.KernelFunc = (args) => {
-    const backend = args.backend as WasmBackend;
-    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    const inputShape = (args.attrs as { inputShape: Shape4 }).inputShape;
-    const geometry = convGeometry(inputShape, filter.shape as Shape4, args.attrs ?? {});
-    if (geometry === null) return fallback("Conv2DBackpropInput", args);
-    const { g } = geometry;
-    const plan = planFor(`Conv2DBackpropInput|${g.key}`, () => {
+  const conv2DBackpropInput = convKernel({
+    kernelName: "Conv2DBackpropInput",
+    shapes: ({ filter }, attrs) => [
+      (attrs as { inputShape: Shape4 }).inputShape,
+      filter.shape as Shape4,
+    ],
+    inputs: ({ dy, filter }) => [dy, filter],
+    output: (x) => x,
+    build: (g) => {
       const desc = dnnl.opDesc();
       check(
         lib.dnnl_convolution_backward_data_desc_init(
@@ -191,39 +232,34 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         { arg: DNNL.arg.weights, md: md(g.weights, DNNL.tag.hwio), output: false },
         { arg: DNNL.arg.diffSrc, md: md(g.src, DNNL.tag.nhwc), output: true },
       ]);
-    });
-    if (plan === null) return fallback("Conv2DBackpropInput", args);
-    const out = backend.makeOutput(inputShape, "float32");
-    plan.run([view(backend, dy), view(backend, filter), view(backend, out)]);
-    return out;
-  };
+    },
+  });
 
-  const conv2DBackpropFilter: tf.KernelFunc = (args) => {
-    const backend = args.backend as WasmBackend;
-    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const filterShape = (args.attrs as { filterShape: Shape4 }).filterShape;
-    const geometry = convGeometry(x.shape as Shape4, filterShape, args.attrs ?? {});
-    if (geometry === null) return fallback("Conv2DBackpropFilter", args);
-    let { g } = geometry;
-    let srcMd = () => md(g.src, DNNL.tag.nhwc);
-    if (g.weights[2] === 1 && g.weights[3] === 1 && (g.sh > 1 || g.sw > 1) && g.unpadded) {
-      // oneDNN 2.6's 1x1 filter gradient with a stride (jit_1x1, NHWC) is wrong (errors of 1
-      // on 8 x 8 input, stride 2): the same gradient is a stride-1 convolution of the input's
-      // strided view, which the plan copies to a dense buffer first (a quarter of the input).
-      const [n, h, w, c] = x.shape;
-      const [oh, ow] = [g.dst[2], g.dst[3]];
-      const { sh, sw } = g;
-      g = {
-        ...g,
-        src: [n, c, oh, ow],
-        strides: dnnl.dims([1, 1]),
-        padL: dnnl.dims([0, 0]),
-        padR: dnnl.dims([0, 0]),
-        key: `${g.key}|1x1 strided`,
-      };
-      srcMd = () => dnnl.stridedMd([n, c, oh, ow], [h * w * c, 1, sh * w * c, sw * c]);
-    }
-    const plan = planFor(`Conv2DBackpropFilter|${g.key}`, () => {
+  const conv2DBackpropFilter = convKernel({
+    kernelName: "Conv2DBackpropFilter",
+    shapes: ({ x }, attrs) => [x.shape as Shape4, (attrs as { filterShape: Shape4 }).filterShape],
+    inputs: ({ x, dy }) => [x, dy],
+    output: (_x, filter) => filter,
+    build: (geometry) => {
+      let g = geometry;
+      let srcMd = md(g.src, DNNL.tag.nhwc);
+      if (g.weights[2] === 1 && g.weights[3] === 1 && (g.sh > 1 || g.sw > 1) && g.unpadded) {
+        // oneDNN 2.6's 1x1 filter gradient with a stride (jit_1x1, NHWC) is wrong (errors of
+        // 1 on 8 x 8 input, stride 2): the same gradient is a stride-1 convolution of the
+        // input's strided view, which the plan copies to a dense buffer first (a quarter of
+        // the input). oneDNN refuses that view on odd sides: those run on wasm.
+        const [n, c, h, w] = g.src;
+        const [oh, ow] = [g.dst[2], g.dst[3]];
+        srcMd = dnnl.stridedMd([n, c, oh, ow], [h * w * c, 1, g.sh * w * c, g.sw * c]);
+        g = {
+          ...g,
+          src: [n, c, oh, ow],
+          strides: dnnl.dims([1, 1]),
+          padL: dnnl.dims([0, 0]),
+          padR: dnnl.dims([0, 0]),
+          key: `${g.key}|1x1 strided`,
+        };
+      }
       const desc = dnnl.opDesc();
       check(
         lib.dnnl_convolution_backward_weights_desc_init(
@@ -240,16 +276,12 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         "convolution_backward_weights_desc_init",
       );
       return dnnl.plan(dnnl.primitiveDesc(desc, convForwardPd(g)), [
-        { arg: DNNL.arg.src, md: srcMd(), output: false },
+        { arg: DNNL.arg.src, md: srcMd, output: false },
         { arg: DNNL.arg.diffDst, md: md(g.dst, DNNL.tag.nhwc), output: false },
         { arg: DNNL.arg.diffWeights, md: md(g.weights, DNNL.tag.hwio), output: true },
       ]);
-    });
-    if (plan === null) return fallback("Conv2DBackpropFilter", args);
-    const out = backend.makeOutput(filterShape, "float32");
-    plan.run([view(backend, x), view(backend, dy), view(backend, out)]);
-    return out;
-  };
+    },
+  });
 
   interface PoolGeometry {
     src: number[];
@@ -320,6 +352,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     if (g === null || x.dtype !== "float32") return fallback("MaxPool", args);
     const plan = planFor(
       `MaxPool|${g.key}`,
+      POOL_WORK * tf.util.sizeFromShape(x.shape),
       () =>
         dnnl.plan(poolForwardPd(g, DNNL.prop.forwardInference), [
           { arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false },
@@ -338,7 +371,8 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
     const g = poolGeometry(input.shape as Shape4, args.attrs ?? {});
     if (g === null) return fallback("MaxPoolGrad", args);
-    const plan = planFor(`MaxPoolGrad|${g.key}`, () => {
+    const work = POOL_WORK * tf.util.sizeFromShape(input.shape);
+    const plan = planFor(`MaxPoolGrad|${g.key}`, work, () => {
       const forward = poolForwardPd(g, DNNL.prop.forwardTraining);
       const workspace = dnnl.ownedMemory(forward, DNNL.arg.workspace);
       const scratchDst = dnnl.ownedMemory(forward, DNNL.arg.dst);
@@ -412,6 +446,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const channels = x.shape[x.shape.length - 1];
     const plan = planFor(
       `BatchNormTrain|${x.shape}|${eps}`,
+      BATCH_NORM_WORK * tf.util.sizeFromShape(x.shape),
       () =>
         dnnl.plan(bnForwardPd(dims, tag, eps), [
           { arg: DNNL.arg.src, md: md(dims, tag), output: false },
@@ -439,7 +474,8 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     if (data === null) throw new RangeError(`SimCLRBatchNormGrad: x has shape [${x.shape}]`);
     const [dims, tag] = data;
     const channels = x.shape[x.shape.length - 1];
-    const plan = planFor(`BatchNormGrad|${x.shape}|${eps}`, () => {
+    const work = BATCH_NORM_WORK * tf.util.sizeFromShape(x.shape);
+    const plan = planFor(`BatchNormGrad|${x.shape}|${eps}`, work, () => {
       const desc = dnnl.opDesc();
       const flags = DNNL.flags.useScale | DNNL.flags.useShift;
       check(
@@ -495,7 +531,8 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     // logical [batch, m, k] x [batch, k, n], each operand described by its strides
     const aStrides = transposeA ? [m * k, 1, m] : [m * k, k, 1];
     const bStrides = transposeB ? [k * n, 1, k] : [k * n, n, 1];
-    const plan = planFor(`BatchMatMul|${a.shape}|${b.shape}|${transposeA}|${transposeB}`, () => {
+    const key = `BatchMatMul|${a.shape}|${b.shape}|${transposeA}|${transposeB}`;
+    const plan = planFor(key, batch * m * k * n, () => {
       const desc = dnnl.opDesc();
       const src = dnnl.stridedMd([batch, m, k], aStrides);
       const weights = dnnl.stridedMd([batch, k, n], bStrides);
@@ -519,7 +556,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const x = (args.inputs as { x: tf.TensorInfo }).x;
     const size = tf.util.sizeFromShape(x.shape);
     if (x.dtype !== "float32" || size < ELEMENTWISE_MIN) return fallback(kernelName, args);
-    const plan = planFor(`${kernelName}|${size}`, () => {
+    const plan = planFor(`${kernelName}|${size}`, size, () => {
       const desc = dnnl.opDesc();
       const data = md([size], DNNL.tag.a);
       check(
@@ -558,7 +595,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     ];
     if (src0Dims.length === 2 && sb < 16) return fallback(kernelName, args);
     const tag = src0Dims.length === 1 ? DNNL.tag.a : DNNL.tag.ab;
-    const plan = planFor(`${kernelName}|${src0Dims}|${src1Dims}`, () => {
+    const plan = planFor(`${kernelName}|${src0Dims}|${src1Dims}`, sa, () => {
       const desc = dnnl.opDesc();
       const src0 = md(src0Dims, tag), src1 = md(src1Dims, tag), dst = md(src0Dims, tag);
       check(lib.dnnl_binary_desc_init(desc, alg, src0, src1, dst), "binary_desc_init");
@@ -613,6 +650,19 @@ function rowBroadcast(a: readonly number[], b: readonly number[]): boolean {
   for (let j = i; j < a.length; j++) if (padded[j] !== a[j]) return false;
   return true;
 }
+
+/**
+ * Work (multiply-adds, or values touched) from which a primitive runs on every thread rather
+ * than one: below it the second OpenMP thread's wake-up costs more than it saves (a team of two
+ * costs 4-8 ms per call while another process holds the other core; on an idle machine tens
+ * of microseconds). About 2 ms of one core's work; ResNet-18's convolutions at 96 px are
+ * 100-1000x above it, the demo preset's (width 8, 32 px) below.
+ */
+const PARALLEL_WORK = 1 << 25;
+/** A pooled value's work, in {@linkcode PARALLEL_WORK}'s units (a 3 x 3 window). */
+const POOL_WORK = 9;
+/** A BatchNorm value's work (statistics and normalisation, or the gradient's sums and terms). */
+const BATCH_NORM_WORK = 8;
 
 /** Training-mode BatchNorm as one kernel (models/_layers.ts runs it where it is registered). */
 export const BATCH_NORM_TRAIN = "SimCLRBatchNormTrain";

@@ -192,3 +192,44 @@ Deno.test({
     tf.dispose([x, y, bias, column, ...wasm, ...native]);
   },
 });
+
+Deno.test({
+  name: "`selectBackend('native')` gives wasm's results on shapes large enough for every thread",
+  ignore: !available,
+  fn: async () => {
+    // 16 x 64 x 64 x 64: a 3 x 3 convolution of 2.4G multiply-adds, BatchNorm of 4.2M values,
+    // both above the work from which oneDNN runs on every thread
+    const x = tf.randomNormal([16, 64, 64, 64], 0, 1, "float32", 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 64, 64], 0, 0.05, "float32", 2) as tf.Tensor4D;
+    const dy = tf.randomNormal([16, 64, 64, 64], 0, 1, "float32", 3) as tf.Tensor4D;
+    const weight = tf.randomUniform([64], 0.5, 1.5, "float32", 4);
+    const bias = tf.randomNormal([64], 0, 1, "float32", 5);
+    const conv = () =>
+      tf.tidy(() => {
+        const f = (v: tf.Tensor, k: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(v as tf.Tensor4D, k as tf.Tensor4D, 1, 1), dy));
+        return [tf.conv2d(x, w, 1, 1), ...tf.grads(f)([x, w])];
+      });
+    const [wasm, native] = await onBoth(conv);
+    for (const [i, name] of ["y", "dx", "dw"].entries()) {
+      const scale = (await tf.max(tf.abs(wasm[i])).data())[0];
+      const e = await maxAbsDiff(native[i], wasm[i]) / scale;
+      assert.ok(e < 1e-4, `convolution ${name}: ${e} of the largest`); // 65,536-term sums
+    }
+    // BatchNorm against moments taken by ops
+    const [y, mean, variance] = tf.engine().runKernel(
+      "SimCLRBatchNormTrain",
+      { x, weight, bias },
+      { epsilon: 1e-5 },
+    ) as tf.Tensor[];
+    const expected = tf.tidy(() => {
+      const m = tf.moments(x, [0, 1, 2]);
+      const normalised = tf.mul(tf.sub(x, m.mean), tf.rsqrt(tf.add(m.variance, 1e-5)));
+      return [tf.add(tf.mul(normalised, weight), bias), m.mean, m.variance];
+    });
+    for (const [i, t] of [y, mean, variance].entries()) {
+      assert.ok(await maxAbsDiff(t, expected[i]) < 1e-4, `BatchNorm output ${i}`);
+    }
+    tf.dispose([x, w, dy, weight, bias, ...wasm, ...native, y, mean, variance, ...expected]);
+  },
+});
