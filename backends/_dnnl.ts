@@ -25,9 +25,12 @@ export const DNNL = {
     poolingMax: 511,
     eltwiseRelu: 31,
     eltwiseSquare: 79,
+    eltwiseSqrt: 111,
     binaryAdd: 131056,
     binaryMul: 131057,
     binarySub: 131061,
+    binaryDiv: 131060,
+    binaryGt: 131063,
   },
   flags: { useGlobalStats: 1, useScale: 8, useShift: 16 },
   arg: {

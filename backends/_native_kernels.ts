@@ -594,8 +594,18 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
       [1, sb],
     ];
     if (src0Dims.length === 2 && sb < 16) return fallback(kernelName, args);
+    const plan = binaryPlan(kernelName, alg, src0Dims, src1Dims);
+    if (plan === null) return fallback(kernelName, args);
+    const out = backend.makeOutput(outShape, "float32");
+    plan.run([view(backend, a), view(backend, b), view(backend, out)]);
+    return out;
+  };
+
+  /** The cached plan of a binary primitive on `src0Dims` and (broadcast) `src1Dims`. */
+  const binaryPlan = (kernelName: string, alg: number, src0Dims: number[], src1Dims: number[]) => {
     const tag = src0Dims.length === 1 ? DNNL.tag.a : DNNL.tag.ab;
-    const plan = planFor(`${kernelName}|${src0Dims}|${src1Dims}`, sa, () => {
+    const work = tf.util.sizeFromShape(src0Dims);
+    return planFor(`${kernelName}|${src0Dims}|${src1Dims}`, work, () => {
       const desc = dnnl.opDesc();
       const src0 = md(src0Dims, tag), src1 = md(src1Dims, tag), dst = md(src0Dims, tag);
       check(lib.dnnl_binary_desc_init(desc, alg, src0, src1, dst), "binary_desc_init");
@@ -605,9 +615,25 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         { arg: DNNL.arg.dst, md: dst, output: true },
       ]);
     });
-    if (plan === null) return fallback(kernelName, args);
-    const out = backend.makeOutput(outShape, "float32");
-    plan.run([view(backend, a), view(backend, b), view(backend, out)]);
+  };
+
+  /**
+   * `Step` (ReLU's gradient mask: 1 where x > 0, else 0) as oneDNN's `x > 0`; a NaN gives 0
+   * where tfjs's gives NaN (the step's loss is NaN then anyway).
+   */
+  const step: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const size = tf.util.sizeFromShape(x.shape);
+    if (
+      (args.attrs as { alpha?: number }).alpha || x.dtype !== "float32" || size < ELEMENTWISE_MIN
+    ) {
+      return fallback("Step", args);
+    }
+    const plan = binaryPlan("Step", DNNL.alg.binaryGt, [size], [1]);
+    if (plan === null) return fallback("Step", args);
+    const out = backend.makeOutput(x.shape, "float32");
+    plan.run([view(backend, x), ZERO, view(backend, out)]);
     return out;
   };
 
@@ -625,18 +651,19 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     ["Add", binary("Add", DNNL.alg.binaryAdd, true)],
     ["Multiply", binary("Multiply", DNNL.alg.binaryMul, true)],
     ["Sub", binary("Sub", DNNL.alg.binarySub, false)],
+    ["RealDiv", binary("RealDiv", DNNL.alg.binaryDiv, false)],
+    ["Sqrt", eltwise("Sqrt", DNNL.alg.eltwiseSqrt)],
+    ["Step", step],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: name, kernelFunc }));
 }
 
 /**
- * Element-wise kernels below this many values run on wasm. One oneDNN call on two OpenMP
- * threads costs 4-8 ms whatever its size when another process holds the second core (the team
- * waits for its thread to be scheduled; measured on this 2-core machine shared with other jobs:
- * an add of 36,864 values 8 ms, wasm's 0.05 ms; of 18.9M values 16 ms against wasm's 12-19), so
- * only the largest activations go native.
+ * Element-wise kernels below this many values run on wasm (one FFI call and oneDNN's dispatch
+ * cost about as much). Above it oneDNN on one thread beats wasm (measured: an add of 2.4M
+ * values 0.6 ms against 1.4, a ReLU 0.4 ms against 3.6).
  */
-const ELEMENTWISE_MIN = 1 << 22;
+const ELEMENTWISE_MIN = 4096;
 
 /**
  * Whether `b` broadcasts over `a` as a row: right-aligned, b's shape is ones and then a's
@@ -663,6 +690,9 @@ const PARALLEL_WORK = 1 << 25;
 const POOL_WORK = 9;
 /** A BatchNorm value's work (statistics and normalisation, or the gradient's sums and terms). */
 const BATCH_NORM_WORK = 8;
+
+/** The 0 that `Step` compares with. */
+const ZERO = new Float32Array(1);
 
 /** Training-mode BatchNorm as one kernel (models/_layers.ts runs it where it is registered). */
 export const BATCH_NORM_TRAIN = "SimCLRBatchNormTrain";

@@ -160,7 +160,6 @@ Deno.test({
   ignore: !available,
   fn: async () => {
     await selectBackend("wasm", { log: null });
-    // above the size from which element-wise ops go native (4M values)
     const x = tf.randomNormal([4, 129, 131, 64], 0, 1, "float32", 5);
     const y = tf.randomNormal([4, 129, 131, 64], 0, 1, "float32", 6);
     const bias = tf.randomNormal([64], 0, 1, "float32", 7);
@@ -178,6 +177,10 @@ Deno.test({
           tf.sub(x, bias),
           tf.sub(bias, x), // not a row broadcast of the first operand: wasm's kernel
           tf.mul(flat, column), // a column broadcast: wasm's kernel
+          tf.step(x), // ReLU's gradient mask
+          tf.sqrt(tf.abs(x)),
+          tf.div(x, tf.add(tf.abs(y), 1)),
+          tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), y)))(x),
         ];
       });
     const [wasm, native] = await onBoth(f);

@@ -107,7 +107,7 @@ const FLAGS: readonly Flag[] = [
   {
     name: "backend",
     type: "string",
-    choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
+    choices: ["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"],
     help: "tfjs backend",
     default: "auto",
   },
