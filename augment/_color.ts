@@ -18,7 +18,7 @@ const LUMA = [0.2989, 0.587, 0.114];
  */
 function flat(): boolean {
   const backend = tf.getBackend();
-  return backend === "cpu" || backend === "wasm";
+  return backend === "cpu" || backend === "wasm" || backend === "native";
 }
 
 /** `values` (`batch * R` elements, image-major) repeated `k` times each: `[batch, R, k]`. */

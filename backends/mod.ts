@@ -7,7 +7,8 @@
  *
  * - {@linkcode selectBackend}: `"auto"` or a backend by name, with one log line naming the
  *   backend, its device and why earlier ones were skipped; a backend asked for by name that
- *   cannot start is a {@linkcode BackendUnavailableError}.
+ *   cannot start is a {@linkcode BackendUnavailableError}. `"native"` is the native CPU
+ *   backend: tfjs-wasm's tensors with oneDNN's kernels (libdnnl.so.2 through Deno's FFI).
  * - {@linkcode registerFastConvGradients}: convolution gradients as forward convolutions, which
  *   `wasm` lacks (it cannot train without them).
  * - {@linkcode registerFastCpuKernels}: im2col + matmul convolutions for `cpu`.

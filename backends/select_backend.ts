@@ -4,9 +4,11 @@ import { registerFastConvGradients } from "./conv_gradients.ts";
 import { registerFastCpuKernels } from "./cpu_conv_kernels.ts";
 import { registerWasmKernelFixes } from "./wasm_kernels.ts";
 import { withWasmThreads } from "./_wasm_threads.ts";
+import { openDnnl } from "./_dnnl.ts";
+import { registerNativeBackend } from "./_native_kernels.ts";
 
 /** A backend that {@linkcode selectBackend} can be asked for. */
-export type BackendRequest = "auto" | "tensorflow" | "webgpu" | "wasm" | "cpu";
+export type BackendRequest = "auto" | "tensorflow" | "webgpu" | "native" | "wasm" | "cpu";
 
 /** A backend actually in use. */
 export type BackendName = Exclude<BackendRequest, "auto">;
@@ -17,7 +19,7 @@ export interface SelectedBackend {
   name: BackendName;
   /** What it runs on, e.g. `"NVIDIA H100 (nvidia, hopper)"` or `"CPU, SIMD, 2 threads"`. */
   device: string;
-  /** Threads the backend computes with (`wasm`; 1 on the others). */
+  /** Threads the backend computes with (`native`, `wasm`; 1 on the others). */
   threads: number;
   /** Backends tried before it (for `"auto"`), each with why it was not used. */
   skipped: { name: BackendName; reason: string }[];
@@ -51,7 +53,7 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-const ORDER: BackendName[] = ["tensorflow", "webgpu", "wasm", "cpu"];
+const ORDER: BackendName[] = ["tensorflow", "webgpu", "native", "wasm", "cpu"];
 const REQUESTS: BackendRequest[] = ["auto", ...ORDER];
 
 /**
@@ -59,7 +61,8 @@ const REQUESTS: BackendRequest[] = ["auto", ...ORDER];
  *
  * `"auto"` tries, in order: `tfjs-node-gpu` then `tfjs-node` (libtensorflow, when installed in
  * the project's `node_modules`), WebGPU on a hardware adapter (Deno's built-in
- * `navigator.gpu`), WASM (SIMD) and CPU, loading each by dynamic import, and logs one line
+ * `navigator.gpu`), the native CPU backend (oneDNN, when `libdnnl.so.2` opens), WASM (SIMD) and
+ * CPU, loading each by dynamic import, and logs one line
  * naming the backend in use, its device and why each earlier one was skipped. A software WebGPU
  * adapter (such as Mesa's llvmpipe) is skipped by `"auto"` because WASM is faster on the same
  * CPU; ask for `"webgpu"` by name to use it anyway.
@@ -68,6 +71,12 @@ const REQUESTS: BackendRequest[] = ["auto", ...ORDER];
  * forward convolutions and im2col matmuls) that let them train at all (`wasm` has no
  * `Conv2DBackpropFilter`) and quickly (`cpu`'s own are naive loops), and fixes for `wasm`
  * kernels that give wrong results.
+ *
+ * `native` is tfjs-wasm's tensors and memory with oneDNN's kernels (Intel's deep-learning
+ * library, what PyTorch runs on CPU) for the ops that carry a training step's time:
+ * convolutions and their gradients, max pooling, matrix products and BatchNorm, called through
+ * Deno's FFI on the wasm heap in place. It looks for `libdnnl.so.2` by the usual names and
+ * paths, or at `$SIMCLR_DNNL`; `threads` sets both oneDNN's OpenMP threads and wasm's pool.
  *
  * A backend asked for by name that cannot be used is a {@linkcode BackendUnavailableError}
  * saying why: never a silent fallback.
@@ -127,6 +136,7 @@ type Outcome = { device: string; threads?: number } | { reason: string };
 const LOADERS: Record<BackendName, (auto: boolean, threads: number) => Promise<Outcome>> = {
   tensorflow: loadTensorflow,
   webgpu: loadWebGPU,
+  native: loadNative,
   wasm: loadWasm,
   cpu: loadCpu,
 };
@@ -232,6 +242,28 @@ async function loadWasm(_auto: boolean, threads: number): Promise<Outcome> {
   return {
     device: `CPU, ${simd ? "SIMD" : "no SIMD"}, ${running} thread${running > 1 ? "s" : ""}${note}`,
     threads: running,
+  };
+}
+
+async function loadNative(auto: boolean, threads: number): Promise<Outcome> {
+  const opened = openDnnl(threads);
+  if ("reason" in opened) return opened;
+  const wasm = await loadWasm(auto, threads);
+  if ("reason" in wasm) {
+    return { reason: `it runs on the wasm backend, which failed: ${wasm.reason}` };
+  }
+  try {
+    registerNativeBackend(opened.dnnl);
+  } catch (error) {
+    return { reason: `registering its kernels failed: ${errorMessage(error)}` };
+  }
+  const failure = await activate("native");
+  if (failure !== null) return { reason: failure };
+  const { version, path } = opened.dnnl;
+  return {
+    device: `CPU, oneDNN ${version} (${path}), ${threads} thread${threads > 1 ? "s" : ""}; ` +
+      `tensors on wasm (${wasm.device})`,
+    threads,
   };
 }
 

@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { BackendUnavailableError, selectBackend } from "./select_backend.ts";
+import { openDnnl } from "./_dnnl.ts";
 
 Deno.test("`selectBackend()` activates each backend asked for by name", async () => {
-  for (const name of ["cpu", "wasm", "webgpu"] as const) {
+  for (const name of ["cpu", "wasm", "webgpu", ...(dnnl ? ["native" as const] : [])] as const) {
     const lines: string[] = [];
     const selected = await selectBackend(name, { log: (line) => lines.push(line) });
     assert.equal(selected.name, name);
@@ -18,11 +19,17 @@ Deno.test("`selectBackend()` activates each backend asked for by name", async ()
   await selectBackend("cpu", { log: null });
 });
 
-Deno.test("`selectBackend('auto')` picks wasm on a CPU-only machine and says why", async () => {
+const dnnl = "dnnl" in openDnnl(1);
+
+Deno.test("`selectBackend('auto')` picks native (or wasm, without oneDNN) on a CPU-only machine and says why", async () => {
   const selected = await selectBackend("auto", { log: null });
   // This suite runs without libtensorflow and with at most a software WebGPU adapter.
-  assert.equal(selected.name, "wasm");
-  assert.deepEqual(selected.skipped.map((s) => s.name), ["tensorflow", "webgpu"]);
+  assert.equal(selected.name, dnnl ? "native" : "wasm");
+  assert.deepEqual(
+    selected.skipped.map((s) => s.name),
+    dnnl ? ["tensorflow", "webgpu"] : ["tensorflow", "webgpu", "native"],
+  );
+  if (!dnnl) assert.match(selected.line, /native: .*apt-get install libdnnl2/);
   assert.match(selected.line, /skipped tensorflow: neither @tensorflow\/tfjs-node-gpu/);
   assert.match(selected.line, /webgpu: /);
   assert.match(selected.device, /SIMD/);
@@ -44,7 +51,7 @@ Deno.test("`selectBackend()` refuses a named backend it cannot load, never falli
     {
       name: "RangeError",
       message:
-        'selectBackend(): request is "tpu": expected one of "auto", "tensorflow", "webgpu", "wasm", "cpu"',
+        'selectBackend(): request is "tpu": expected one of "auto", "tensorflow", "webgpu", "native", "wasm", "cpu"',
     },
   );
 });
@@ -74,5 +81,28 @@ Deno.test("`selectBackend('wasm', { threads })` runs real threads that give one 
   assert.ok(
     Math.abs(one.gradNorm - two.gradNorm) <= 1e-4 * one.gradNorm,
     `${one.gradNorm} vs ${two.gradNorm}`,
+  );
+});
+
+Deno.test("`selectBackend('native')` without oneDNN fails by name, saying what to install", async () => {
+  // A child process, since a process opens the library once: SIMCLR_DNNL at a missing file.
+  const code = `import { selectBackend } from ${
+    JSON.stringify(new URL("./mod.ts", import.meta.url).href)
+  };
+    try { await selectBackend("native", { log: null }); console.log("opened"); }
+    catch (e) { console.log(e.name + ": " + e.message); }
+    const auto = await selectBackend("auto", { log: null }); console.log(auto.line);`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    env: { SIMCLR_DNNL: "/nonexistent/libdnnl.so.2" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const [error, line] = new TextDecoder().decode(out.stdout).trim().split("\n");
+  assert.match(error, /^BackendUnavailableError: backend "native" is not available: SIMCLR_DNNL=/);
+  assert.match(error, /apt-get install libdnnl2 on Debian and Ubuntu/);
+  assert.match(
+    line,
+    /^backend: wasm .*; native: SIMCLR_DNNL=\/nonexistent.*apt-get install libdnnl2/,
   );
 });

@@ -12,12 +12,14 @@
  * ```sh
  * deno task bench                                  # cpu, wasm (+ webgpu on a GPU), 32 and 96 px
  * deno task bench --backends wasm --sizes 32 --batch 8 --json
+ * deno task bench --backends wasm,native --sizes 96 --batch 64 --profile   # ms per kernel too
  * ```
  *
  * @module
  */
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
 import type { BenchRun } from "../tools/bench_step.ts";
+import { profileStep } from "../tools/bench_profile.ts";
 import { BENCH_BACKENDS, benchReport, benchTable, runJsonLine } from "../tools/bench_report.ts";
 import { type Flag, parseFlags, runMain, UsageError } from "./_cli.ts";
 
@@ -34,6 +36,14 @@ const FLAGS: Flag[] = [
   { name: "threads", type: "integer", min: 1, default: 2, help: "PyTorch's threads" },
   { name: "configs", type: "string", help: "Threads x workers of backends with several, 2x1,1x2" },
   { name: "accumulate", type: "integer", min: 1, default: 1, help: "Chunks per batch" },
+  {
+    name: "width",
+    type: "integer",
+    min: 1,
+    default: 64,
+    help: "The ResNet-18's width (PyTorch runs only at torchvision's 64)",
+  },
+  { name: "profile", type: "boolean", help: "Also ms per kernel of one step (profile_<b>_<size>)" },
   { name: "json", type: "boolean", help: "Print one JSON object instead of the table" },
   { name: "json-out", type: "string", help: "Also write the JSON object to this file" },
 ];
@@ -76,7 +86,8 @@ async function main(): Promise<void> {
   const childTimeout = budget * 4 + 300;
   const torchRuns: Record<string, number | string>[] = [];
   const runTorch = async (): Promise<void> => {
-    if (f["no-torch"]) return;
+    // PyTorch's step is torchvision's ResNet-18: at another width there is nothing to compare.
+    if (f["no-torch"] || f.width !== 64) return;
     console.error(`torch: ${f.python} tools/bench_torch_step.py (${f["torch-device"]}) ...`);
     const script = new URL("../tools/bench_torch_step.py", import.meta.url).pathname;
     const args = [script, "--sizes", sizes.join(","), "--batch", String(batch)];
@@ -100,7 +111,7 @@ async function main(): Promise<void> {
         const what = `${backend} ${size} px, batch 2 x ${batch}, ${threads}x${workers}`;
         console.error(`${what} (threads x workers) ...`);
         const options = { backend, size, batch, steps, warmup, budget, threads, workers };
-        const args = Object.entries({ ...options, accumulate: f.accumulate })
+        const args = Object.entries({ ...options, accumulate: f.accumulate, width: f.width })
           .flatMap(([k, v]) => [`--${k}`, String(v)]);
         try {
           results.push(
@@ -119,6 +130,13 @@ async function main(): Promise<void> {
     }
   }
   await runTorch();
+  if (f.profile) {
+    for (const backend of backends) {
+      for (const size of sizes) {
+        Object.assign(report, await profileStep(backend, size, batch, f.width as number));
+      }
+    }
+  }
   benchReport(report, backends, sizes, results, torchRuns);
   if (f["json-out"] !== undefined) {
     await writeFileAtomic(f["json-out"] as string, JSON.stringify(report) + "\n");

@@ -7,6 +7,10 @@ import { argumentMessage, show } from "@simclr/internal/checks";
 import type { Registry } from "./_state.ts";
 import { currentReplicaSum, type ReplicaSum } from "./_replica_sum.ts";
 
+/** Kernel names of training-mode BatchNorm and its gradient on backends that have them. */
+const NATIVE_TRAIN = "SimCLRBatchNormTrain";
+const NATIVE_GRAD = "SimCLRBatchNormGrad";
+
 /** A bias-free 2D convolution, `padding` on every side as PyTorch. Weight HWIO. */
 export class Conv2d {
   readonly weight: tf.Variable;
@@ -96,6 +100,9 @@ abstract class BatchNorm {
       );
     }
     const replicaSum = currentReplicaSum(); // captured: the backward pass runs after the scope
+    if (replicaSum === null && tf.getKernel(NATIVE_TRAIN, tf.getBackend()) !== undefined) {
+      return this.#trainByKernels(x, n);
+    }
     const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [v, weight, bias] = args as tf.Tensor[];
       const save = args[3] as tf.GradSaveFunc;
@@ -136,6 +143,38 @@ abstract class BatchNorm {
             );
             return [tf.mul(inner, tf.mul(w, inv)), dWeight, dBias];
           }),
+      };
+    });
+    return batchNorm(x, this.weight, this.bias) as T;
+  }
+
+  /**
+   * Training mode by the backend's own BatchNorm kernels (the native CPU backend registers
+   * them, `@simclr/backends`): the same taped operation, statistics and gradient as
+   * {@linkcode BatchNorm.#train}, in one kernel each way.
+   */
+  #trainByKernels<T extends tf.Tensor>(x: T, n: number): T {
+    const epsilon = this.eps;
+    const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [v, weight, bias] = args as tf.Tensor[];
+      const save = args[3] as tf.GradSaveFunc;
+      const [y, mean, variance] = tf.engine().runKernel(
+        NATIVE_TRAIN,
+        { x: v, weight, bias },
+        { epsilon },
+      ) as tf.Tensor[];
+      this.#updateRunningStats(mean, variance, n);
+      save([v, mean, variance, weight]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, mu, sigma2, w] = saved;
+          return tf.engine().runKernel(
+            NATIVE_GRAD,
+            { dy, x: xs, mean: mu, variance: sigma2, weight: w },
+            { epsilon },
+          ) as tf.Tensor[];
+        },
       };
     });
     return batchNorm(x, this.weight, this.bias) as T;

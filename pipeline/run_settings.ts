@@ -28,9 +28,9 @@ export const DATA_FLAGS: readonly Flag[] = [
 export const BACKEND_FLAG: Flag = {
   name: "backend",
   type: "string",
-  choices: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
+  choices: ["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"],
   default: "auto",
-  help: "tfjs backend",
+  help: "tfjs backend (native: oneDNN's CPU kernels on wasm's tensors)",
 };
 
 /** Flags every training command takes. */

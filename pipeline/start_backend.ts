@@ -32,7 +32,7 @@ export interface BackendSettings {
 /**
  * Starts the run's backend and settles its threads and workers. `auto` follows one rule:
  * on a GPU backend (webgpu, tensorflow) one worker (the device is the parallelism). On the CPU
- * backends (wasm, cpu), a narrow network (width below {@linkcode WORKERS_BELOW_WIDTH}) gets one
+ * backends (native, wasm, cpu), a narrow network (width below {@linkcode WORKERS_BELOW_WIDTH}) gets one
  * worker per core: its convolutions are small, so the augmentation, element-wise ops and
  * BatchNorm that wasm threads leave on one core weigh most, and replicas parallelise them too.
  * A wider one gets one worker and every core as threads, which speed up its convolutions and
@@ -68,7 +68,7 @@ export async function startBackend(
     ? Math.max(1, Math.floor(cores / plannedWorkers))
     : settings.threads;
   const backend = await selectBackend(settings.backend, { threads });
-  const onCpu = backend.name === "wasm" || backend.name === "cpu";
+  const onCpu = backend.name === "native" || backend.name === "wasm" || backend.name === "cpu";
   const workers = settings.workers === "auto" ? (onCpu ? cpuWorkers : 1) : settings.workers;
   if (workers > 1 && !onCpu) {
     throw new UsageError(

@@ -284,7 +284,7 @@ Deno.test("`deno task pretrain` and `deno task baseline` explain bad flags and i
     [
       "pretrain",
       ["--backend", "tpu"],
-      /--backend is "tpu": expected one of auto, tensorflow, webgpu, wasm, cpu/,
+      /--backend is "tpu": expected one of auto, tensorflow, webgpu, native, wasm, cpu/,
     ],
     ["pretrain", ["--frobnicate"], /Unknown option '--frobnicate'/],
     ["pretrain", ["--data", "/nonexistent/stl10", "--backend", "cpu"], /\/nonexistent\/stl10/],

@@ -166,6 +166,18 @@ for (const backend of ["cpu", "wasm"] as const) {
   });
 }
 
+// The native CPU backend needs oneDNN (libdnnl.so.2).
+const native = await selectBackend("native", { log: null }).then(() => true, () => false);
+if (!native) console.warn("skipping the native training-step parity test: no libdnnl.so.2");
+
+Deno.test({
+  name: NAME.replace("BACKEND", "native"),
+  ignore: !native,
+  fn: async () => {
+    check("native", await stepErrors("native"));
+  },
+});
+
 // WebGPU needs an adapter (software Vulkan works; selectBackend gives it an XDG_RUNTIME_DIR).
 if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
 const adapter = await navigator.gpu?.requestAdapter().catch(() => null);

@@ -18,6 +18,8 @@ export interface BenchBackend {
 export const BENCH_BACKENDS: Record<string, BenchBackend> = {
   cpu: { byDefault: () => true },
   wasm: { byDefault: () => true, configs: (cores) => [[1, 1], [cores, 1], [1, cores]] },
+  // oneDNN's kernels on wasm's tensors: the same threads x workers choices as wasm.
+  native: { byDefault: () => true, configs: (cores) => [[1, 1], [cores, 1], [1, cores]] },
   webgpu: { byDefault: hardwareGpu },
   tensorflow: { byDefault: () => false },
 };

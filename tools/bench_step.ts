@@ -42,6 +42,8 @@ export interface BenchStepOptions {
   threads: number;
   workers: number;
   accumulate: number;
+  /** The ResNet-18's base width (torchvision's: 64). */
+  width: number;
 }
 
 /** Measures pretrain's step with `opts`. */
@@ -51,7 +53,7 @@ export async function benchStep(opts: BenchStepOptions): Promise<BenchRun> {
     backend: opts.backend as "cpu",
     threads: opts.threads,
     hiddenDim: 128,
-    width: 64,
+    width: opts.width,
     stem: "imagenet",
     seed: 42,
     sourceSize: size,
@@ -127,17 +129,28 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: Object.fromEntries(
-      ["backend", "size", "batch", "steps", "warmup", "budget", "threads", "workers", "accumulate"]
-        .map((name) => [name, { type: "string" as const }]),
+      [
+        "backend",
+        "size",
+        "batch",
+        "steps",
+        "warmup",
+        "budget",
+        "threads",
+        "workers",
+        "accumulate",
+        "width",
+      ].map((name) => [name, { type: "string" as const }]),
     ),
   });
   const number = (name: string) => Number(values[name]);
   const run = await benchStep({
     backend: String(values.backend),
     ...Object.fromEntries(
-      ["size", "batch", "steps", "warmup", "budget", "threads", "workers", "accumulate"].map(
-        (k) => [k, number(k)],
-      ),
+      ["size", "batch", "steps", "warmup", "budget", "threads", "workers", "accumulate", "width"]
+        .map(
+          (k) => [k, number(k)],
+        ),
     ) as Omit<BenchStepOptions, "backend">,
   });
   console.log(JSON.stringify(run));

@@ -5,21 +5,31 @@ import { AdamW } from "./adamw.ts";
 import { DataParallel, ReplicaError } from "./data_parallel.ts";
 import { fit } from "./fit.ts";
 import { trainStep } from "./train_step.ts";
-import { batchViews, createReplica, type TestPayload } from "./testdata/replica.ts";
+import {
+  batchViews,
+  createReplica,
+  type TestPayload,
+  type TestReplicaConfig,
+} from "./testdata/replica.ts";
 
 await selectBackend("cpu", { log: null });
 const MODULE = new URL("./testdata/replica.ts", import.meta.url);
 
 /** Replica 0 and a group of `replicas`, with an optimiser whose first step is nearly SGD. */
-async function group(replicas: number, training: boolean, timeoutSeconds?: number) {
-  const local = await createReplica({ training });
+async function group(
+  replicas: number,
+  training: boolean,
+  timeoutSeconds?: number,
+  backend?: "native",
+) {
+  const local = await createReplica({ training, backend });
   // eps >> |g|: Adam's first step moves each weight by lr * g / (|g| + eps), close to lr * g / eps,
   // so the weights show the gradients' sizes, not only their signs.
   const optimizer = new AdamW(local.model.parameters(), { lr: 1, eps: 1, weightDecay: 0 });
-  const parallel = await DataParallel.start<{ training: boolean }, TestPayload>({
+  const parallel = await DataParallel.start<TestReplicaConfig, TestPayload>({
     replicas,
     module: MODULE,
-    config: { training },
+    config: { training, backend },
     local,
     optimizer,
     maxBatchSize: 8,
@@ -36,8 +46,12 @@ async function weights(model: { parameters(): Map<string, tf.Variable> }): Promi
 }
 
 /** One step of `replicas` against the single-process step: the weights' change must agree. */
-async function assertSingleProcessStep(replicas: number, training: boolean): Promise<void> {
-  const single = await createReplica({ training });
+async function assertSingleProcessStep(
+  replicas: number,
+  training: boolean,
+  backend?: "native",
+): Promise<void> {
+  const single = await createReplica({ training, backend });
   const before = await weights(single.model);
   const optimizer = new AdamW(single.model.parameters(), { lr: 1, eps: 1, weightDecay: 0 });
   const views = batchViews(11, 7);
@@ -47,7 +61,7 @@ async function assertSingleProcessStep(replicas: number, training: boolean): Pro
     () => single.loss(single.forward(views), { seed: 11 }),
   );
   views.dispose();
-  const { local, optimizer: o2, parallel } = await group(replicas, training);
+  const { local, optimizer: o2, parallel } = await group(replicas, training, undefined, backend);
   const got = await parallel.step(7, () => ({ seed: 11 }));
   assert.ok(
     Math.abs(got.loss - expected.loss) < 1e-6 * expected.loss,
@@ -62,7 +76,9 @@ async function assertSingleProcessStep(replicas: number, training: boolean): Pro
       worst = Math.max(worst, Math.abs(v - b[i][j]));
     })
   );
-  assert.ok(worst < 1e-5 * largest, `weight change error ${worst} of ${largest}`);
+  // oneDNN's blocked sums reassociate more than the cpu kernels' (measured 1.3e-5 of the largest)
+  const tolerance = backend === "native" ? 1e-4 : 1e-5;
+  assert.ok(worst < tolerance * largest, `weight change error ${worst} of ${largest}`);
   // BatchNorm's running statistics are the whole batch's too.
   const buffers = (m: typeof single.model) => [...m.buffers().values()].map((v) => v.dataSync());
   const [runningSingle, runningLocal] = [buffers(single.model), buffers(local.model)];
@@ -81,6 +97,18 @@ Deno.test("`DataParallel` gives the single-process gradient when the parts are i
 Deno.test("`DataParallel` gives the single-process gradient with BatchNorm in training mode", async () => {
   // SyncBatchNorm: the whole batch's statistics, forward and backward, on 3 uneven parts.
   await assertSingleProcessStep(3, true);
+});
+
+const native = await selectBackend("native", { log: null }).then(() => true, () => false);
+await selectBackend("cpu", { log: null });
+
+Deno.test({
+  name: "`DataParallel` on the native backend gives the single-process gradient (SyncBatchNorm)",
+  ignore: !native,
+  fn: async () => {
+    await assertSingleProcessStep(2, true, "native");
+    await selectBackend("cpu", { log: null });
+  },
 });
 
 Deno.test("`DataParallel` replicas stay bit-identical over several steps", async () => {

@@ -10,6 +10,8 @@ import type { Replica } from "../data_parallel.ts";
 export interface TestReplicaConfig {
   /** BatchNorm mode of the forward pass: `false` makes the parts independent. */
   training: boolean;
+  /** The backend of every replica (default `"cpu"`). */
+  backend?: "cpu" | "native";
 }
 
 /** What a replica gets for its part: the seed of the batch's views, and whether to fail. */
@@ -25,7 +27,7 @@ export function batchViews(seed: number, batchSize: number): tf.Tensor4D {
 
 /** The replica: every call builds the same network (same seed). */
 export async function createReplica(config: TestReplicaConfig): Promise<Replica<TestPayload>> {
-  await selectBackend("cpu", { log: null });
+  await selectBackend(config.backend ?? "cpu", { log: null });
   const model = simclrNet({ width: 2, hiddenDim: 4, stem: "cifar", seed: 3 });
   return {
     model,

@@ -1,0 +1,738 @@
+// Copyright 2026 the simclr authors. MIT license.
+// Internal: the native CPU backend's kernels. Each reads and writes tfjs-wasm's heap in place
+// through oneDNN (./_dnnl.ts): convolutions and their gradients, max pooling and its gradient,
+// matrix products, and BatchNorm's training-mode forward and backward (the custom kernels
+// `SimCLRBatchNormTrain` / `SimCLRBatchNormGrad` that models/_layers.ts runs when the active
+// backend has them). Shapes or attributes oneDNN is not given here (dilations, NCHW, int32,
+// broadcast batches) run the wasm kernel instead. Primitives are cached by shape.
+import * as tf from "@tensorflow/tfjs-core";
+import { check, DNNL, type Dnnl, type Plan } from "./_dnnl.ts";
+
+/** The parts of tfjs-wasm's backend the kernels use. */
+interface WasmBackend extends tf.KernelBackend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+type Shape4 = [number, number, number, number];
+
+/** A float32 view of a tensor's bytes on the wasm heap (re-read: the heap may have grown). */
+function view(backend: WasmBackend, t: tf.TensorInfo): Float32Array {
+  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
+  return new Float32Array(backend.wasm.HEAPU8.buffer, offset, tf.util.sizeFromShape(t.shape));
+}
+
+/** NHWC data: oneDNN's logical dims are [N, C, H, W]. */
+function nchw(shape: readonly number[]): number[] {
+  return [shape[0], shape[3], shape[1], shape[2]];
+}
+
+/** HWIO weights: oneDNN's logical dims are [O, I, KH, KW]. */
+function oihw(shape: readonly number[]): number[] {
+  return [shape[3], shape[2], shape[0], shape[1]];
+}
+
+/** The kernels for backend `name` on the opened library. */
+export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
+  const plans = new Map<string, Plan | null>();
+  /**
+   * The cached plan for `key`, built once; null where oneDNN refused (the wasm kernel runs).
+   * `work` (multiply-adds, or values touched) picks its threads: one below
+   * {@linkcode PARALLEL_WORK}, else `dnnl.maxThreads`, the same when it is built and run.
+   */
+  const planFor = (key: string, work: number, build: () => Plan): Plan | null => {
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      const threads = work < PARALLEL_WORK ? 1 : dnnl.maxThreads;
+      try {
+        dnnl.useThreads(threads);
+        const built = build();
+        plan = {
+          run(views: ArrayBufferView[]): void {
+            dnnl.useThreads(threads);
+            built.run(views);
+          },
+        };
+      } catch (error) {
+        if (Deno.env.get("SIMCLR_NATIVE_DEBUG")) console.error(key, error);
+        plan = null;
+      }
+      plans.set(key, plan);
+    }
+    return plan;
+  };
+  const wasmKernel = (kernelName: string): tf.KernelFunc => {
+    const k = tf.getKernel(kernelName, "wasm");
+    if (k === undefined) throw new Error(`${kernelName}: no wasm kernel to fall back on`);
+    return k.kernelFunc;
+  };
+  const fallback = (kernelName: string, args: Parameters<tf.KernelFunc>[0]) =>
+    wasmKernel(kernelName)(args) as tf.TensorInfo;
+  const lib = dnnl.lib;
+  const md = (dims: number[], tag: number) => dnnl.md(dims, tag);
+
+  interface ConvGeometry {
+    src: number[];
+    weights: number[];
+    dst: number[];
+    strides: Uint8Array;
+    padL: Uint8Array;
+    padR: Uint8Array;
+    sh: number;
+    sw: number;
+    /** No padding on the top and left (and none needed on the bottom and right). */
+    unpadded: boolean;
+    key: string;
+  }
+  /** The convolution's geometry, or null when it is not one oneDNN is given here. */
+  const convGeometry = (
+    xShape: Shape4,
+    filterShape: Shape4,
+    attrs: tf.NamedAttrMap,
+  ): { g: ConvGeometry; outShape: Shape4 } | null => {
+    const a = attrs as unknown as {
+      strides: number | [number, number];
+      pad: "valid" | "same" | number | number[][];
+      dilations?: number | [number, number];
+      dimRoundingMode?: "floor" | "round" | "ceil";
+      dataFormat?: string;
+    };
+    if (a.dataFormat !== undefined && a.dataFormat !== "NHWC" && a.dataFormat !== "channelsLast") {
+      return null;
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape,
+      filterShape,
+      a.strides,
+      a.dilations ?? 1,
+      a.pad as "valid",
+      a.dimRoundingMode,
+    );
+    if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+    const { top, left } = info.padInfo;
+    const outShape = info.outShape as Shape4;
+    // oneDNN wants the padding that makes the output size exact: where the last rows or
+    // columns are not reached (stride 2 over an even side, no padding) that is negative.
+    const bottom = (outShape[1] - 1) * info.strideHeight + info.filterHeight - xShape[1] - top;
+    const right = (outShape[2] - 1) * info.strideWidth + info.filterWidth - xShape[2] - left;
+    const g: ConvGeometry = {
+      src: nchw(xShape),
+      weights: oihw(filterShape),
+      dst: nchw(outShape),
+      strides: dnnl.dims([info.strideHeight, info.strideWidth]),
+      padL: dnnl.dims([top, left]),
+      padR: dnnl.dims([bottom, right]),
+      sh: info.strideHeight,
+      sw: info.strideWidth,
+      unpadded: top === 0 && left === 0 && bottom <= 0 && right <= 0,
+      key: `${xShape}|${filterShape}|${info.strideHeight},${info.strideWidth}|` +
+        `${top},${bottom},${left},${right}`,
+    };
+    return { g, outShape };
+  };
+  /** The forward convolution's primitive descriptor (the hint of both gradients). */
+  const forwardPds = new Map<string, Deno.PointerValue>();
+  const convForwardPd = (g: ConvGeometry): Deno.PointerValue => {
+    let pd = forwardPds.get(g.key);
+    if (pd === undefined) {
+      const desc = dnnl.opDesc();
+      check(
+        lib.dnnl_convolution_forward_desc_init(
+          desc,
+          DNNL.prop.forwardTraining,
+          DNNL.alg.convolutionDirect,
+          md(g.src, DNNL.tag.nhwc),
+          md(g.weights, DNNL.tag.any),
+          null,
+          md(g.dst, DNNL.tag.nhwc),
+          g.strides,
+          g.padL,
+          g.padR,
+        ),
+        "convolution_forward_desc_init",
+      );
+      pd = dnnl.primitiveDesc(desc);
+      forwardPds.set(g.key, pd);
+    }
+    return pd;
+  };
+
+  /** The oneDNN descriptor of one direction of a convolution, and its plan's arguments. */
+  interface ConvDirection {
+    kernelName: string;
+    /** The forward convolution's input and filter shapes, from the kernel's call. */
+    shapes(inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap): [Shape4, Shape4];
+    /** The kernel's input tensors, in the plan's order of user arguments. */
+    inputs(inputs: Record<string, tf.TensorInfo>): tf.TensorInfo[];
+    /** The output's shape. */
+    output(x: Shape4, filter: Shape4, out: Shape4): Shape4;
+    /** The plan: the op descriptor initialised on `g`, its user arguments' layouts. */
+    build(g: ConvGeometry): Plan;
+  }
+
+  /** One direction of a convolution as a kernel: geometry, cached plan, output, run. */
+  const convKernel = (d: ConvDirection): tf.KernelFunc => (args) => {
+    const backend = args.backend as WasmBackend;
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const [xShape, filterShape] = d.shapes(inputs, args.attrs ?? {});
+    const tensors = d.inputs(inputs);
+    const geometry = convGeometry(xShape, filterShape, args.attrs ?? {});
+    if (geometry === null || tensors.some((t) => t.dtype !== "float32")) {
+      return fallback(d.kernelName, args);
+    }
+    const { g, outShape } = geometry;
+    const macs = tf.util.sizeFromShape(outShape) * filterShape[0] * filterShape[1] *
+      filterShape[2];
+    const plan = planFor(`${d.kernelName}|${g.key}`, macs, () => d.build(g));
+    if (plan === null) return fallback(d.kernelName, args);
+    const out = backend.makeOutput(d.output(xShape, filterShape, outShape), "float32");
+    plan.run([...tensors, out].map((t) => view(backend, t)));
+    return out;
+  };
+
+  const conv2D = convKernel({
+    kernelName: "Conv2D",
+    shapes: ({ x, filter }) => [x.shape as Shape4, filter.shape as Shape4],
+    inputs: ({ x, filter }) => [x, filter],
+    output: (_x, _filter, out) => out,
+    build: (g) =>
+      dnnl.plan(convForwardPd(g), [
+        { arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false },
+        { arg: DNNL.arg.weights, md: md(g.weights, DNNL.tag.hwio), output: false },
+        { arg: DNNL.arg.dst, md: md(g.dst, DNNL.tag.nhwc), output: true },
+      ]),
+  });
+
+  const conv2DBackpropInput = convKernel({
+    kernelName: "Conv2DBackpropInput",
+    shapes: ({ filter }, attrs) => [
+      (attrs as { inputShape: Shape4 }).inputShape,
+      filter.shape as Shape4,
+    ],
+    inputs: ({ dy, filter }) => [dy, filter],
+    output: (x) => x,
+    build: (g) => {
+      const desc = dnnl.opDesc();
+      check(
+        lib.dnnl_convolution_backward_data_desc_init(
+          desc,
+          DNNL.alg.convolutionDirect,
+          md(g.src, DNNL.tag.nhwc),
+          md(g.weights, DNNL.tag.any),
+          md(g.dst, DNNL.tag.nhwc),
+          g.strides,
+          g.padL,
+          g.padR,
+        ),
+        "convolution_backward_data_desc_init",
+      );
+      return dnnl.plan(dnnl.primitiveDesc(desc, convForwardPd(g)), [
+        { arg: DNNL.arg.diffDst, md: md(g.dst, DNNL.tag.nhwc), output: false },
+        { arg: DNNL.arg.weights, md: md(g.weights, DNNL.tag.hwio), output: false },
+        { arg: DNNL.arg.diffSrc, md: md(g.src, DNNL.tag.nhwc), output: true },
+      ]);
+    },
+  });
+
+  const conv2DBackpropFilter = convKernel({
+    kernelName: "Conv2DBackpropFilter",
+    shapes: ({ x }, attrs) => [x.shape as Shape4, (attrs as { filterShape: Shape4 }).filterShape],
+    inputs: ({ x, dy }) => [x, dy],
+    output: (_x, filter) => filter,
+    build: (geometry) => {
+      let g = geometry;
+      let srcMd = md(g.src, DNNL.tag.nhwc);
+      if (g.weights[2] === 1 && g.weights[3] === 1 && (g.sh > 1 || g.sw > 1) && g.unpadded) {
+        // oneDNN 2.6's 1x1 filter gradient with a stride (jit_1x1, NHWC) is wrong (errors of
+        // 1 on 8 x 8 input, stride 2): the same gradient is a stride-1 convolution of the
+        // input's strided view, which the plan copies to a dense buffer first (a quarter of
+        // the input). oneDNN refuses that view on odd sides: those run on wasm.
+        const [n, c, h, w] = g.src;
+        const [oh, ow] = [g.dst[2], g.dst[3]];
+        srcMd = dnnl.stridedMd([n, c, oh, ow], [h * w * c, 1, g.sh * w * c, g.sw * c]);
+        g = {
+          ...g,
+          src: [n, c, oh, ow],
+          strides: dnnl.dims([1, 1]),
+          padL: dnnl.dims([0, 0]),
+          padR: dnnl.dims([0, 0]),
+          key: `${g.key}|1x1 strided`,
+        };
+      }
+      const desc = dnnl.opDesc();
+      check(
+        lib.dnnl_convolution_backward_weights_desc_init(
+          desc,
+          DNNL.alg.convolutionDirect,
+          md(g.src, DNNL.tag.nhwc),
+          md(g.weights, DNNL.tag.any),
+          null,
+          md(g.dst, DNNL.tag.nhwc),
+          g.strides,
+          g.padL,
+          g.padR,
+        ),
+        "convolution_backward_weights_desc_init",
+      );
+      return dnnl.plan(dnnl.primitiveDesc(desc, convForwardPd(g)), [
+        { arg: DNNL.arg.src, md: srcMd, output: false },
+        { arg: DNNL.arg.diffDst, md: md(g.dst, DNNL.tag.nhwc), output: false },
+        { arg: DNNL.arg.diffWeights, md: md(g.weights, DNNL.tag.hwio), output: true },
+      ]);
+    },
+  });
+
+  interface PoolGeometry {
+    src: number[];
+    dst: number[];
+    strides: Uint8Array;
+    kernel: Uint8Array;
+    dilation: Uint8Array;
+    padL: Uint8Array;
+    padR: Uint8Array;
+    key: string;
+  }
+  const poolGeometry = (xShape: Shape4, attrs: tf.NamedAttrMap): PoolGeometry | null => {
+    const a = attrs as unknown as {
+      filterSize: number | [number, number];
+      strides: number | [number, number];
+      pad: "valid" | "same" | number;
+      dimRoundingMode?: "floor" | "round" | "ceil";
+    };
+    const info = tf.backend_util.computePool2DInfo(
+      xShape,
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const { top, left } = info.padInfo;
+    const out = info.outShape;
+    const bottom = (out[1] - 1) * info.strideHeight + info.filterHeight - xShape[1] - top;
+    const right = (out[2] - 1) * info.strideWidth + info.filterWidth - xShape[2] - left;
+    if (bottom < 0 || right < 0) return null;
+    return {
+      src: nchw(xShape),
+      dst: nchw(out),
+      strides: dnnl.dims([info.strideHeight, info.strideWidth]),
+      kernel: dnnl.dims([info.filterHeight, info.filterWidth]),
+      dilation: dnnl.dims([0, 0]),
+      padL: dnnl.dims([top, left]),
+      padR: dnnl.dims([bottom, right]),
+      key: `${xShape}|${info.filterHeight},${info.filterWidth}|${info.strideHeight},` +
+        `${info.strideWidth}|${top},${bottom},${left},${right}`,
+    };
+  };
+  const poolForwardPd = (g: PoolGeometry, prop: number): Deno.PointerValue => {
+    const desc = dnnl.opDesc();
+    check(
+      lib.dnnl_pooling_v2_forward_desc_init(
+        desc,
+        prop,
+        DNNL.alg.poolingMax,
+        md(g.src, DNNL.tag.nhwc),
+        md(g.dst, DNNL.tag.nhwc),
+        g.strides,
+        g.kernel,
+        g.dilation,
+        g.padL,
+        g.padR,
+      ),
+      "pooling_v2_forward_desc_init",
+    );
+    return dnnl.primitiveDesc(desc);
+  };
+
+  const maxPool: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const g = poolGeometry(x.shape as Shape4, args.attrs ?? {});
+    if (g === null || x.dtype !== "float32") return fallback("MaxPool", args);
+    const plan = planFor(
+      `MaxPool|${g.key}`,
+      POOL_WORK * tf.util.sizeFromShape(x.shape),
+      () =>
+        dnnl.plan(poolForwardPd(g, DNNL.prop.forwardInference), [
+          { arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false },
+          { arg: DNNL.arg.dst, md: md(g.dst, DNNL.tag.nhwc), output: true },
+        ]),
+    );
+    if (plan === null) return fallback("MaxPool", args);
+    const out = backend.makeOutput([g.dst[0], g.dst[2], g.dst[3], g.dst[1]], "float32");
+    plan.run([view(backend, x), view(backend, out)]);
+    return out;
+  };
+
+  /** Max pooling's gradient: the forward pass again (for oneDNN's workspace), then backward. */
+  const maxPoolGrad: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const g = poolGeometry(input.shape as Shape4, args.attrs ?? {});
+    if (g === null) return fallback("MaxPoolGrad", args);
+    const work = POOL_WORK * tf.util.sizeFromShape(input.shape);
+    const plan = planFor(`MaxPoolGrad|${g.key}`, work, () => {
+      const forward = poolForwardPd(g, DNNL.prop.forwardTraining);
+      const workspace = dnnl.ownedMemory(forward, DNNL.arg.workspace);
+      const scratchDst = dnnl.ownedMemory(forward, DNNL.arg.dst);
+      const desc = dnnl.opDesc();
+      check(
+        lib.dnnl_pooling_v2_backward_desc_init(
+          desc,
+          DNNL.alg.poolingMax,
+          md(g.src, DNNL.tag.nhwc),
+          md(g.dst, DNNL.tag.nhwc),
+          g.strides,
+          g.kernel,
+          g.dilation,
+          g.padL,
+          g.padR,
+        ),
+        "pooling_v2_backward_desc_init",
+      );
+      const fwd = dnnl.plan(
+        forward,
+        [{ arg: DNNL.arg.src, md: md(g.src, DNNL.tag.nhwc), output: false }],
+        [{ arg: DNNL.arg.dst, mem: scratchDst }, { arg: DNNL.arg.workspace, mem: workspace }],
+      );
+      const bwd = dnnl.plan(dnnl.primitiveDesc(desc, forward), [
+        { arg: DNNL.arg.diffDst, md: md(g.dst, DNNL.tag.nhwc), output: false },
+        { arg: DNNL.arg.diffSrc, md: md(g.src, DNNL.tag.nhwc), output: true },
+      ], [{ arg: DNNL.arg.workspace, mem: workspace }]);
+      return {
+        run([x, dy, dx]: ArrayBufferView[]): void {
+          fwd.run([x]);
+          bwd.run([dy, dx]);
+        },
+      };
+    });
+    if (plan === null) return fallback("MaxPoolGrad", args);
+    const out = backend.makeOutput(input.shape, "float32");
+    plan.run([view(backend, input), view(backend, dy), view(backend, out)]);
+    return out;
+  };
+
+  /** BatchNorm data: NHWC (logical [N, C, H, W]) or [N, C]. */
+  const bnData = (shape: readonly number[]): [number[], number] | null =>
+    shape.length === 4
+      ? [nchw(shape), DNNL.tag.nhwc]
+      : shape.length === 2
+      ? [[...shape], DNNL.tag.ab]
+      : null;
+  const bnForwardPd = (dims: number[], tag: number, eps: number): Deno.PointerValue => {
+    const desc = dnnl.opDesc();
+    check(
+      lib.dnnl_batch_normalization_forward_desc_init(
+        desc,
+        DNNL.prop.forwardTraining,
+        md(dims, tag),
+        eps,
+        DNNL.flags.useScale | DNNL.flags.useShift,
+      ),
+      "batch_normalization_forward_desc_init",
+    );
+    return dnnl.primitiveDesc(desc);
+  };
+
+  /** Training-mode BatchNorm: y, and the batch's mean and biased variance per channel. */
+  const batchNormTrain: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { x, weight, bias } = args.inputs as Record<string, tf.TensorInfo>;
+    const eps = (args.attrs as { epsilon: number }).epsilon;
+    const data = bnData(x.shape);
+    if (data === null) throw new RangeError(`SimCLRBatchNormTrain: x has shape [${x.shape}]`);
+    const [dims, tag] = data;
+    const channels = x.shape[x.shape.length - 1];
+    const plan = planFor(
+      `BatchNormTrain|${x.shape}|${eps}`,
+      BATCH_NORM_WORK * tf.util.sizeFromShape(x.shape),
+      () =>
+        dnnl.plan(bnForwardPd(dims, tag, eps), [
+          { arg: DNNL.arg.src, md: md(dims, tag), output: false },
+          { arg: DNNL.arg.scale, md: md([channels], DNNL.tag.a), output: false },
+          { arg: DNNL.arg.shift, md: md([channels], DNNL.tag.a), output: false },
+          { arg: DNNL.arg.dst, md: md(dims, tag), output: true },
+          { arg: DNNL.arg.mean, md: md([channels], DNNL.tag.a), output: true },
+          { arg: DNNL.arg.variance, md: md([channels], DNNL.tag.a), output: true },
+        ]),
+    );
+    if (plan === null) throw new Error(`SimCLRBatchNormTrain: oneDNN refused [${x.shape}]`);
+    const y = backend.makeOutput(x.shape, "float32");
+    const mean = backend.makeOutput([channels], "float32");
+    const variance = backend.makeOutput([channels], "float32");
+    plan.run([x, weight, bias, y, mean, variance].map((t) => view(backend, t)));
+    return [y, mean, variance];
+  };
+
+  /** BatchNorm's gradient from the saved batch statistics: dx, dWeight, dBias. */
+  const batchNormGrad: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { dy, x, mean, variance, weight } = args.inputs as Record<string, tf.TensorInfo>;
+    const eps = (args.attrs as { epsilon: number }).epsilon;
+    const data = bnData(x.shape);
+    if (data === null) throw new RangeError(`SimCLRBatchNormGrad: x has shape [${x.shape}]`);
+    const [dims, tag] = data;
+    const channels = x.shape[x.shape.length - 1];
+    const work = BATCH_NORM_WORK * tf.util.sizeFromShape(x.shape);
+    const plan = planFor(`BatchNormGrad|${x.shape}|${eps}`, work, () => {
+      const desc = dnnl.opDesc();
+      const flags = DNNL.flags.useScale | DNNL.flags.useShift;
+      check(
+        lib.dnnl_batch_normalization_backward_desc_init(
+          desc,
+          DNNL.prop.backward,
+          md(dims, tag),
+          md(dims, tag),
+          eps,
+          flags,
+        ),
+        "batch_normalization_backward_desc_init",
+      );
+      const vector = () => md([channels], DNNL.tag.a);
+      return dnnl.plan(dnnl.primitiveDesc(desc, bnForwardPd(dims, tag, eps)), [
+        { arg: DNNL.arg.diffDst, md: md(dims, tag), output: false },
+        { arg: DNNL.arg.src, md: md(dims, tag), output: false },
+        { arg: DNNL.arg.mean, md: vector(), output: false },
+        { arg: DNNL.arg.variance, md: vector(), output: false },
+        { arg: DNNL.arg.scale, md: vector(), output: false },
+        // unread, but oneDNN 2.6 counts it among the inputs with dnnl_use_shift
+        { arg: DNNL.arg.shift, md: vector(), output: false },
+        { arg: DNNL.arg.diffSrc, md: md(dims, tag), output: true },
+        { arg: DNNL.arg.diffScale, md: vector(), output: true },
+        { arg: DNNL.arg.diffShift, md: vector(), output: true },
+      ]);
+    });
+    if (plan === null) throw new Error(`SimCLRBatchNormGrad: oneDNN refused [${x.shape}]`);
+    const dx = backend.makeOutput(x.shape, "float32");
+    const dWeight = backend.makeOutput([channels], "float32");
+    const dBias = backend.makeOutput([channels], "float32");
+    const tensors = [dy, x, mean, variance, weight, weight, dx, dWeight, dBias];
+    plan.run(tensors.map((t) => view(backend, t)));
+    return [dx, dWeight, dBias];
+  };
+
+  /** Matrix products of rank 2 or 3 with equal batches (either operand transposed). */
+  const batchMatMul: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const rank = a.shape.length;
+    if (
+      a.dtype !== "float32" || b.dtype !== "float32" || rank !== b.shape.length ||
+      (rank !== 2 && rank !== 3) || (rank === 3 && a.shape[0] !== b.shape[0])
+    ) {
+      return fallback("BatchMatMul", args);
+    }
+    const batch = rank === 3 ? a.shape[0] : 1;
+    const [ar, ac] = a.shape.slice(-2), [br, bc] = b.shape.slice(-2);
+    const [m, k] = transposeA ? [ac, ar] : [ar, ac];
+    const n = transposeB ? br : bc;
+    // logical [batch, m, k] x [batch, k, n], each operand described by its strides
+    const aStrides = transposeA ? [m * k, 1, m] : [m * k, k, 1];
+    const bStrides = transposeB ? [k * n, 1, k] : [k * n, n, 1];
+    const key = `BatchMatMul|${a.shape}|${b.shape}|${transposeA}|${transposeB}`;
+    const plan = planFor(key, batch * m * k * n, () => {
+      const desc = dnnl.opDesc();
+      const src = dnnl.stridedMd([batch, m, k], aStrides);
+      const weights = dnnl.stridedMd([batch, k, n], bStrides);
+      const dst = dnnl.stridedMd([batch, m, n], [m * n, n, 1]);
+      check(lib.dnnl_matmul_desc_init(desc, src, weights, null, dst), "matmul_desc_init");
+      return dnnl.plan(dnnl.primitiveDesc(desc), [
+        { arg: DNNL.arg.src, md: src, output: false },
+        { arg: DNNL.arg.weights, md: weights, output: false },
+        { arg: DNNL.arg.dst, md: dst, output: true },
+      ]);
+    });
+    if (plan === null) return fallback("BatchMatMul", args);
+    const out = backend.makeOutput(rank === 3 ? [batch, m, n] : [m, n], "float32");
+    plan.run([view(backend, a), view(backend, b), view(backend, out)]);
+    return out;
+  };
+
+  /** A one-input element-wise kernel on float32 (any shape: one flat run). */
+  const eltwise = (kernelName: string, alg: number): tf.KernelFunc => (args) => {
+    const backend = args.backend as WasmBackend;
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const size = tf.util.sizeFromShape(x.shape);
+    if (x.dtype !== "float32" || size < ELEMENTWISE_MIN) return fallback(kernelName, args);
+    const plan = planFor(`${kernelName}|${size}`, size, () => {
+      const desc = dnnl.opDesc();
+      const data = md([size], DNNL.tag.a);
+      check(
+        lib.dnnl_eltwise_forward_desc_init(desc, DNNL.prop.forwardInference, alg, data, 0, 0),
+        "eltwise_forward_desc_init",
+      );
+      return dnnl.plan(dnnl.primitiveDesc(desc), [
+        { arg: DNNL.arg.src, md: data, output: false },
+        { arg: DNNL.arg.dst, md: md([size], DNNL.tag.a), output: true },
+      ]);
+    });
+    if (plan === null) return fallback(kernelName, args);
+    const out = backend.makeOutput(x.shape, "float32");
+    plan.run([view(backend, x), view(backend, out)]);
+    return out;
+  };
+
+  /**
+   * A two-input element-wise kernel on float32: equal shapes, or one operand broadcast along
+   * the other's leading axes (a bias `[C]` over `[N, H, W, C]`, a scalar); others run on wasm.
+   */
+  const binary = (kernelName: string, alg: number, commutes: boolean): tf.KernelFunc => (args) => {
+    const backend = args.backend as WasmBackend;
+    let { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    if (a.dtype !== "float32" || b.dtype !== "float32") return fallback(kernelName, args);
+    if (!rowBroadcast(a.shape, b.shape) && commutes) [a, b] = [b, a];
+    if (!rowBroadcast(a.shape, b.shape)) return fallback(kernelName, args);
+    const [sa, sb] = [tf.util.sizeFromShape(a.shape), tf.util.sizeFromShape(b.shape)];
+    if (sa < ELEMENTWISE_MIN) return fallback(kernelName, args);
+    const outShape = a.shape;
+    // Equal sizes and scalars as flat runs; a row of fewer than 16 values (an inner loop that
+    // short is slower than wasm's) runs on wasm.
+    const [src0Dims, src1Dims] = sb === sa ? [[sa], [sa]] : sb === 1 ? [[sa], [1]] : [
+      [sa / sb, sb],
+      [1, sb],
+    ];
+    if (src0Dims.length === 2 && sb < 16) return fallback(kernelName, args);
+    const plan = binaryPlan(kernelName, alg, src0Dims, src1Dims);
+    if (plan === null) return fallback(kernelName, args);
+    const out = backend.makeOutput(outShape, "float32");
+    plan.run([view(backend, a), view(backend, b), view(backend, out)]);
+    return out;
+  };
+
+  /** The cached plan of a binary primitive on `src0Dims` and (broadcast) `src1Dims`. */
+  const binaryPlan = (kernelName: string, alg: number, src0Dims: number[], src1Dims: number[]) => {
+    const tag = src0Dims.length === 1 ? DNNL.tag.a : DNNL.tag.ab;
+    const work = tf.util.sizeFromShape(src0Dims);
+    return planFor(`${kernelName}|${src0Dims}|${src1Dims}`, work, () => {
+      const desc = dnnl.opDesc();
+      const src0 = md(src0Dims, tag), src1 = md(src1Dims, tag), dst = md(src0Dims, tag);
+      check(lib.dnnl_binary_desc_init(desc, alg, src0, src1, dst), "binary_desc_init");
+      return dnnl.plan(dnnl.primitiveDesc(desc), [
+        { arg: DNNL.arg.src, md: src0, output: false },
+        { arg: DNNL.arg.src1, md: src1, output: false },
+        { arg: DNNL.arg.dst, md: dst, output: true },
+      ]);
+    });
+  };
+
+  /**
+   * `Step` (ReLU's gradient mask: 1 where x > 0, else 0) as oneDNN's `x > 0`; a NaN gives 0
+   * where tfjs's gives NaN (the step's loss is NaN then anyway).
+   */
+  const step: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const size = tf.util.sizeFromShape(x.shape);
+    if (
+      (args.attrs as { alpha?: number }).alpha || x.dtype !== "float32" || size < ELEMENTWISE_MIN
+    ) {
+      return fallback("Step", args);
+    }
+    const plan = binaryPlan("Step", DNNL.alg.binaryGt, [size], [1]);
+    if (plan === null) return fallback("Step", args);
+    const out = backend.makeOutput(x.shape, "float32");
+    plan.run([view(backend, x), ZERO, view(backend, out)]);
+    return out;
+  };
+
+  const kernels: [string, tf.KernelFunc][] = [
+    ["Conv2D", conv2D],
+    ["Conv2DBackpropInput", conv2DBackpropInput],
+    ["Conv2DBackpropFilter", conv2DBackpropFilter],
+    ["MaxPool", maxPool],
+    ["MaxPoolGrad", maxPoolGrad],
+    ["BatchMatMul", batchMatMul],
+    [BATCH_NORM_TRAIN, batchNormTrain],
+    [BATCH_NORM_GRAD, batchNormGrad],
+    ["Relu", eltwise("Relu", DNNL.alg.eltwiseRelu)],
+    ["Square", eltwise("Square", DNNL.alg.eltwiseSquare)],
+    ["Add", binary("Add", DNNL.alg.binaryAdd, true)],
+    ["Multiply", binary("Multiply", DNNL.alg.binaryMul, true)],
+    ["Sub", binary("Sub", DNNL.alg.binarySub, false)],
+    ["RealDiv", binary("RealDiv", DNNL.alg.binaryDiv, false)],
+    ["Sqrt", eltwise("Sqrt", DNNL.alg.eltwiseSqrt)],
+    ["Step", step],
+  ];
+  return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: name, kernelFunc }));
+}
+
+/**
+ * Element-wise kernels below this many values run on wasm (one FFI call and oneDNN's dispatch
+ * cost about as much). Above it oneDNN on one thread beats wasm (measured: an add of 2.4M
+ * values 0.6 ms against 1.4, a ReLU 0.4 ms against 3.6).
+ */
+const ELEMENTWISE_MIN = 4096;
+
+/**
+ * Whether `b` broadcasts over `a` as a row: right-aligned, b's shape is ones and then a's
+ * trailing axes (equal shapes, a bias `[C]` over `[N, H, W, C]`, a scalar).
+ */
+function rowBroadcast(a: readonly number[], b: readonly number[]): boolean {
+  if (b.length > a.length) return false;
+  const padded = [...new Array(a.length - b.length).fill(1), ...b];
+  let i = 0;
+  while (i < padded.length && padded[i] === 1) i++;
+  for (let j = i; j < a.length; j++) if (padded[j] !== a[j]) return false;
+  return true;
+}
+
+/**
+ * Work (multiply-adds, or values touched) from which a primitive runs on every thread rather
+ * than one: below it the second OpenMP thread's wake-up costs more than it saves (a team of two
+ * costs 4-8 ms per call while another process holds the other core; on an idle machine tens
+ * of microseconds). About 2 ms of one core's work; ResNet-18's convolutions at 96 px are
+ * 100-1000x above it, the demo preset's (width 8, 32 px) below.
+ */
+const PARALLEL_WORK = 1 << 25;
+/** A pooled value's work, in {@linkcode PARALLEL_WORK}'s units (a 3 x 3 window). */
+const POOL_WORK = 9;
+/** A BatchNorm value's work (statistics and normalisation, or the gradient's sums and terms). */
+const BATCH_NORM_WORK = 8;
+
+/** The 0 that `Step` compares with. */
+const ZERO = new Float32Array(1);
+
+/** Training-mode BatchNorm as one kernel (models/_layers.ts runs it where it is registered). */
+export const BATCH_NORM_TRAIN = "SimCLRBatchNormTrain";
+/** BatchNorm's closed-form gradient as one kernel. */
+export const BATCH_NORM_GRAD = "SimCLRBatchNormGrad";
+
+/** The backend name the native CPU backend registers. */
+export const NATIVE = "native";
+
+/**
+ * Registers backend `"native"`: the wasm backend's instance (its tensors, heap and kernels),
+ * under a name of its own, with oneDNN kernels in place of wasm's where they carry a training
+ * step's time. Tensors move between `"wasm"` and `"native"` without a copy (one instance). The
+ * wasm backend must have started. Calling it again re-copies wasm's kernels (fixes registered
+ * since) and keeps ours.
+ */
+export function registerNativeBackend(dnnl: Dnnl): void {
+  if (tf.findBackendFactory(NATIVE) === null) {
+    tf.registerBackend(NATIVE, () => {
+      const wasm = tf.findBackend("wasm");
+      if (wasm === null) throw new Error("the native backend needs the wasm backend started");
+      return wasm;
+    }, 0);
+  }
+  if (ours === null) ours = nativeKernels(dnnl, NATIVE);
+  const mine = new Set(ours.map((k) => k.kernelName));
+  for (const config of tf.getKernelsForBackend("wasm")) {
+    if (mine.has(config.kernelName)) continue;
+    if (tf.getKernel(config.kernelName, NATIVE) !== undefined) {
+      tf.unregisterKernel(config.kernelName, NATIVE);
+    }
+    tf.registerKernel({ ...config, backendName: NATIVE });
+  }
+  for (const config of ours) {
+    if (tf.getKernel(config.kernelName, NATIVE) === config) continue;
+    if (tf.getKernel(config.kernelName, NATIVE) !== undefined) {
+      tf.unregisterKernel(config.kernelName, NATIVE);
+    }
+    tf.registerKernel(config);
+  }
+}
+
+let ours: tf.KernelConfig[] | null = null;
