@@ -41,6 +41,8 @@ export interface AugmentGridConfig {
   sourceSize?: number | null;
   /** Image folders: skip files that fail to decode. */
   skipBroken?: boolean;
+  /** Image folders: the folder of the decoded-image cache (absent: `.cache/image-folders`). */
+  imageCache?: string | null;
   /** The split whose first images are shown. */
   split: "train" | "test" | "unlabeled";
   /** Seed of the augmentations. */

@@ -36,12 +36,6 @@ export const EMBED_COMMAND: CommandSpec = {
     },
     { name: "batch-size", type: "integer", min: 1, default: 64, help: "Images encoded at once" },
     ...DATA_FLAGS.slice(1),
-    {
-      name: "cache",
-      type: "string",
-      default: ".cache/image-folders",
-      help: "Image folders: the decoded-image cache",
-    },
     BACKEND_FLAG,
   ],
 };
@@ -64,8 +58,8 @@ export interface EmbedConfig {
   backend?: BackendRequest;
   /** Image folders: side of the stored images. Default: the larger of 96 and `imageSize`. */
   sourceSize?: number;
-  /** Image folders: the decoded-image cache. Default `.cache/image-folders`. */
-  cache?: string;
+  /** Image folders: the folder of the decoded-image cache. Default `.cache/image-folders`. */
+  imageCache?: string;
   /** Image folders: skip files that fail to decode (listed in `OUT/broken.csv`). */
   skipBroken?: boolean;
   /** Progress bars. Default: when stderr is a terminal. */
@@ -122,7 +116,7 @@ const SPLITS: readonly DataSetSplit[] = ["train", "test", "unlabeled"];
  * await saveSafetensors(`${dir}/w.safetensors`, state, { config: JSON.stringify({ imageSize: 16 }) });
  * const result = await embed({
  *   weights: `${dir}/w.safetensors`, data: dir, out: `${dir}/out`, backend: "cpu",
- *   cache: `${dir}/.cache`, progress: false,
+ *   imageCache: `${dir}/.cache`, progress: false,
  * });
  * assert.deepEqual([result.count, result.dim, result.kind], [3, 32, "h"]);
  * assert.equal(await Deno.readTextFile(result.indexPath), "index,path,label\n0,0.png,\n1,1.png,\n2,2.png,\n");
@@ -151,7 +145,7 @@ export async function embed(config: EmbedConfig): Promise<EmbedResult> {
     const sourceSize = config.sourceSize ?? Math.max(96, imageSize ?? 0);
     const data = await openDataSet(config.data, {
       sourceSize,
-      ...(config.cache !== undefined ? { cacheDir: config.cache } : {}),
+      ...(config.imageCache !== undefined ? { cacheDir: config.imageCache } : {}),
       skipBroken: config.skipBroken ?? false,
       ...(config.progress !== undefined ? { progress: config.progress } : {}),
     });
@@ -209,7 +203,7 @@ export async function embed(config: EmbedConfig): Promise<EmbedResult> {
         dataFormat: data.format,
         splits: JSON.stringify(parts.map((p) => [p.split, p.features.length / dim])),
         sourceSize: String(stored),
-        ...(config.cache !== undefined ? { cacheDir: config.cache } : {}),
+        ...(config.imageCache !== undefined ? { cacheDir: config.imageCache } : {}),
         classNames: JSON.stringify(data.classNames),
         backend: backend.name,
       });

@@ -42,7 +42,7 @@ Deno.test("`embed()` writes h of every image in file order, as the network compu
       data,
       out: `${dir}/out`,
       backend: "cpu",
-      cache: `${dir}/cache`,
+      imageCache: `${dir}/cache`,
       progress: false,
       batchSize: 5,
     });
@@ -83,7 +83,7 @@ Deno.test("`embed()` writes the head's z with projections", async () => {
   const { net, path } = await checkpoint(dir);
   try {
     const data = await photoFolder(dir);
-    const options = { weights: path, data, backend: "cpu" as const, cache: `${dir}/c` };
+    const options = { weights: path, data, backend: "cpu" as const, imageCache: `${dir}/c` };
     const h = await embed({ ...options, out: `${dir}/h`, progress: false });
     const z = await embed({ ...options, out: `${dir}/z`, projections: true, progress: false });
     assert.deepEqual([z.dim, z.kind], [8, "z"]);
@@ -110,7 +110,7 @@ Deno.test("`neighbours()` finds an embedded image nearest itself, draws the row,
       data,
       out,
       backend: "cpu",
-      cache: `${dir}/cache`,
+      imageCache: `${dir}/cache`,
       progress: false,
     });
     // An image file is embedded again with the recorded checkpoint: itself first, similarity 1.
@@ -166,7 +166,7 @@ Deno.test("`embed()` refuses a file that fails to decode, or lists it in broken.
       data,
       out: `${dir}/out`,
       backend: "cpu" as const,
-      cache: `${dir}/c`,
+      imageCache: `${dir}/c`,
       progress: false,
     };
     await assert.rejects(() => embed(config), ImageDecodeError, "class1/cut.jpg: cannot decode");

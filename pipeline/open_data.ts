@@ -14,6 +14,8 @@ export interface DataOptions {
   imageSize?: number;
   /** Image folders: skip files that fail to decode. */
   skipBroken?: boolean;
+  /** Image folders: the folder of the decoded-image cache (absent: `openDataSet`'s default). */
+  imageCache?: string | null;
 }
 
 /** A data set opened for a run: the folder in use, the data set and its name. */
@@ -53,6 +55,7 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
   const dataSet = await openDataSet(dir, {
     sourceSize: options.sourceSize ?? Math.max(96, options.imageSize ?? 96),
     skipBroken: options.skipBroken ?? false,
+    ...(options.imageCache ? { cacheDir: options.imageCache } : {}),
   });
   return { dir, dataSet, name: dataSetName(options.data, dataSet.classNames) };
 }

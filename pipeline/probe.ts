@@ -108,6 +108,8 @@ export interface ProbeConfig {
   sourceSize: number | null;
   /** Image folders: skip files that fail to decode. */
   skipBroken: boolean;
+  /** Image folders: the folder of the decoded-image cache (`null`: `.cache/image-folders`). */
+  imageCache: string | null;
   /** Output folder. */
   out: string;
   /** Images per class; `null`: the tutorial's sizes that the data can fill. */
@@ -187,6 +189,7 @@ export function resolveProbeConfig(options: ProbeOptions = {}): ProbeConfig {
     data: given.data ?? null,
     sourceSize: given.sourceSize ?? null,
     skipBroken: given.skipBroken ?? false,
+    imageCache: given.imageCache ?? null,
     sizes: typeof given.sizes === "string" ? parseSizes(given.sizes) : given.sizes ?? null,
   } as ProbeConfig;
 }

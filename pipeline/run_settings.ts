@@ -22,6 +22,11 @@ export const DATA_FLAGS: readonly Flag[] = [
       "STL10 ignores it)",
   },
   { name: "skip-broken", type: "boolean", help: "Image folders: skip files that fail to decode" },
+  {
+    name: "image-cache",
+    type: "string",
+    help: "Image folders: the folder of the decoded-image cache (default: .cache/image-folders)",
+  },
 ];
 
 /** `--backend`: every command that computes takes it. */
@@ -129,6 +134,8 @@ export interface RunSettings {
   sourceSize: number | null;
   /** Image folders: skip files that fail to decode. */
   skipBroken: boolean;
+  /** Image folders: the folder of the decoded-image cache (`null`: `.cache/image-folders`). */
+  imageCache: string | null;
 }
 
 /** What a caller may pass of {@linkcode RunSettings} (the rest from the preset and defaults). */
@@ -189,6 +196,7 @@ export function runSettings(
       accumulate: pick(options, "accumulate", 1),
       sourceSize: pick<number | null>(options, "sourceSize", null),
       skipBroken: pick(options, "skipBroken", false),
+      imageCache: pick<string | null>(options, "imageCache", null),
     },
   };
 }
