@@ -156,7 +156,13 @@ export interface PretrainConfig extends RunSettings {
 }
 
 /** What {@linkcode pretrain} takes: any fields of {@linkcode PretrainConfig}, the rest defaults. */
-export type PretrainOptions = Partial<PretrainConfig> & RunOptions;
+export type PretrainOptions = Partial<PretrainConfig> & RunOptions & {
+  /**
+   * Images to train on instead of `data`'s folder: any `ImageSource` of `@simclr/datasets`
+   * (it is also the validation split, and the kNN monitor's bank when it has labels).
+   */
+  source?: ImageSource;
+};
 
 /** What {@linkcode pretrain} returns: `fit()`'s result, and the config it ran with. */
 export interface PretrainResult extends FitResult {
@@ -182,7 +188,7 @@ export interface PretrainResult extends FitResult {
  * ```
  */
 export function resolvePretrainConfig(options: PretrainOptions = {}): PretrainConfig {
-  const { progress: _, ...rest } = options;
+  const { progress: _, source: __, ...rest } = options;
   const given = withFlagDefaults(PRETRAIN_COMMAND.flags, rest);
   const { preset, settings } = runSettings(given, "pretrain");
   const get = <T>(key: string, fallback: T): T => pick(given, key, fallback);
@@ -239,7 +245,16 @@ export function resolvePretrainConfig(options: PretrainOptions = {}): PretrainCo
 }
 
 /** The training, validation and monitor splits of a run on `data`. */
-async function pretrainSplits(config: PretrainConfig, labels: boolean) {
+async function pretrainSplits(config: PretrainConfig, labels: boolean, source?: ImageSource) {
+  if (source !== undefined) {
+    if (labels && source.labels() === null) {
+      throw new UsageError(`--method ${config.method} needs labels: the source has none`);
+    }
+    const bank = source.labels() !== null ? source : null;
+    console.error("knn_top1: skipped: the source given has no test split");
+    const dir = "the source given";
+    return { dir, train: source, trainSplit: "all", val: source, bank, queries: null };
+  }
   const data = await openData(config);
   const { dataSet, dir } = data;
   // The tutorial trains on the unlabeled split and validates on the labelled train split;
@@ -315,7 +330,8 @@ export async function pretrain(options: PretrainOptions = {}): Promise<PretrainR
         "(its loss pairs two views)",
     );
   }
-  console.error(presetLine("pretrain", config, {
+  const shown = options.source ? { ...config, data: "the source given" } : config;
+  console.error(presetLine("pretrain", shown, {
     ...(config.method === "simclr" ? {} : { method: config.method }),
     ...trainingValues(config),
     temperature: config.temperature,
