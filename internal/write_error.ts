@@ -17,16 +17,23 @@ const REASONS: Record<string, string> = {
   EIO: "an input/output error of the device",
 };
 
-/** The numbers of those codes on Linux and macOS (the same but for EDQUOT). */
-const ERRNO: Record<string, string> = {
-  1: "EPERM",
-  5: "EIO",
-  13: "EACCES",
-  27: "EFBIG",
-  28: "ENOSPC",
-  30: "EROFS",
-  ...(Deno.build.os === "darwin" ? { 69: "EDQUOT" } : { 122: "EDQUOT" }),
-};
+/**
+ * The code of one of those numbers on Linux and macOS (the same but for EDQUOT). A function,
+ * not a table: a module-level `Deno` read would follow this module into the browser's bundle.
+ */
+function errnoCode(errno: string): string | undefined {
+  const edquot = Deno.build.os === "darwin" ? "69" : "122";
+  const codes: Record<string, string> = {
+    1: "EPERM",
+    5: "EIO",
+    13: "EACCES",
+    27: "EFBIG",
+    28: "ENOSPC",
+    30: "EROFS",
+    [edquot]: "EDQUOT",
+  };
+  return codes[errno];
+}
 
 /**
  * A write that failed because of the storage it went to, not because of a bug: the message
@@ -96,7 +103,8 @@ export class WriteError extends Error {
     // Deno sets `code` on most, not all, system errors (not on EFBIG): the errno tells then.
     const errno = error.message.match(/\(os error (\d+)\)/)?.[1];
     const known = Deno.build.os === "linux" || Deno.build.os === "darwin";
-    const code = (error as { code?: unknown }).code ?? (known && errno ? ERRNO[errno] : undefined);
+    const code = (error as { code?: unknown }).code ??
+      (known && errno ? errnoCode(errno) : undefined);
     if (typeof code !== "string" || !(code in REASONS)) return null;
     // Deno names the temporary file: "No space left on device (os error 28): writefile 'x.tmp'".
     const detail = error.message.replace(/: \w+ '[^']*'$/, "");

@@ -23,7 +23,7 @@ import { simclrViews } from "@simclr/augment";
 import { selectBackend } from "@simclr/backends";
 import { batches, openSTL10 } from "@simclr/datasets";
 import { mixSeed } from "@simclr/internal/random";
-import { blurSigmaRange, PRESETS } from "../examples/_run.ts";
+import { blurSigmaRange, PRESETS } from "@simclr/pipeline";
 import { parseFlags, runMain, UsageError } from "../examples/_cli.ts";
 
 await runMain(async () => {

@@ -8,7 +8,8 @@ import { epochOrder, stepsPerEpoch } from "@simclr/datasets/batches";
 import type { DemoData } from "@simclr/datasets/generate-demo-data";
 import { knnClassify } from "@simclr/eval/knn-classify";
 import { embeddingStd } from "@simclr/eval/embedding-std";
-import { mixSeed } from "@simclr/internal/random";
+import { DEFAULT_SEED, mixSeed } from "@simclr/internal/random";
+import { PRESETS } from "@simclr/pipeline/presets";
 import { encodeSafetensors } from "@simclr/models/save-safetensors";
 import { type SimCLRNet, simclrNet } from "@simclr/models/simclr-net";
 import { AdamW } from "@simclr/train/adamw";
@@ -40,25 +41,25 @@ export interface WebTrainConfig {
   backend: string;
 }
 
-/** The demo preset of `examples/_run.ts` (10 epochs, batch 64, 32 px, width 8, hidden 64). */
-export const DEMO_PRESET: Omit<WebTrainConfig, "data" | "backend"> = {
+/** The demo preset of `deno task pretrain` (`PRESETS.demo` of the pipeline), as a web run's settings. */
+export const DEMO_PRESET: Omit<WebTrainConfig, "data" | "backend"> = (({ name: _, ...p }) => ({
   method: "simclr",
   preset: "demo",
-  epochs: 10,
-  batchSize: 64,
-  imageSize: 32,
-  width: 8,
-  hiddenDim: 64,
-  stem: "cifar",
-  temperature: 0.1,
-  lr: 2e-3,
-  weightDecay: 1e-4,
-  seed: 42,
+  epochs: p.epochs,
+  batchSize: p.batchSize,
+  imageSize: p.imageSize,
+  width: p.width,
+  hiddenDim: p.hiddenDim,
+  stem: p.stem,
+  temperature: p.temperature,
+  lr: p.lr,
+  weightDecay: p.weightDecay,
+  seed: DEFAULT_SEED,
   nViews: 2,
-  cropMinScale: 0.5,
-  hue: 0.5,
-  maxBlurSigma: 2 / 3,
-};
+  cropMinScale: p.cropMinScale,
+  hue: p.hue,
+  maxBlurSigma: p.maxBlurSigma,
+}))(PRESETS.demo);
 
 /** One step's numbers. */
 export interface WebStep {
