@@ -13,7 +13,7 @@ import {
 } from "./_baseline_replica.ts";
 import { type CommandSpec, withFlagDefaults } from "./flag.ts";
 import { labelledSplit, openData } from "./open_data.ts";
-import { writeRunConfig, writeRunReport } from "./run_folder.ts";
+import { inRunFolder, writeRunConfig, writeRunReport } from "./run_folder.ts";
 import {
   presetLine,
   type RunOptions,
@@ -146,6 +146,14 @@ async function evaluate(model: ResNet, split: ImageSource, imageSize: number): P
  */
 export async function baseline(options: BaselineOptions = {}): Promise<BaselineResult> {
   const config = resolveBaselineConfig(options);
+  return await inRunFolder(config.out, () => baselineInFolder(config, options));
+}
+
+/** {@linkcode baseline} once its run folder is held. */
+async function baselineInFolder(
+  config: BaselineConfig,
+  options: BaselineOptions,
+): Promise<BaselineResult> {
   console.error(presetLine("baseline", config, trainingValues(config)));
   const parallelism = await startBackend(config, config.batchSize);
   const data = await openData(config);

@@ -21,7 +21,7 @@ import {
 import { type CommandSpec, type Flag, flagName, withFlagDefaults } from "./flag.ts";
 import { openData } from "./open_data.ts";
 import { blurSigmaRange } from "./presets.ts";
-import { writeRunConfig, writeRunReport } from "./run_folder.ts";
+import { inRunFolder, writeRunConfig, writeRunReport } from "./run_folder.ts";
 import {
   presetLine,
   type RunOptions,
@@ -323,6 +323,14 @@ async function pretrainSplits(config: PretrainConfig, labels: boolean, source?: 
  */
 export async function pretrain(options: PretrainOptions = {}): Promise<PretrainResult> {
   const config = resolvePretrainConfig(options);
+  return await inRunFolder(config.out, () => pretrainInFolder(config, options));
+}
+
+/** {@linkcode pretrain} once its run folder is held. */
+async function pretrainInFolder(
+  config: PretrainConfig,
+  options: PretrainOptions,
+): Promise<PretrainResult> {
   const method = METHODS[config.method];
   if (method.views !== null && config.nViews !== method.views) {
     throw new UsageError(

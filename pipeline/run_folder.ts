@@ -4,7 +4,40 @@ import type { SelectedBackend } from "@simclr/backends";
 import { type ReportContents, trainingCurvesSpec, writeChart, writeReport } from "@simclr/eval";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { writeJsonAtomic } from "@simclr/internal/write-atomic";
+import { lockRunFolder } from "@simclr/train/lock-run-folder";
 import type { Parallelism } from "./start_backend.ts";
+
+/**
+ * Runs `work` while this process holds the run folder `out` (`lockRunFolder` of
+ * `@simclr/train`: `out/run.lock` names this process), so that a second run into a folder a
+ * live run holds is refused before it writes anything, `config.json` included. `fit()` holds
+ * the folder too; holds nest within a process.
+ *
+ * @param out The run folder.
+ * @param work What writes into it.
+ * @returns What `work` returns.
+ *
+ * @example
+ * ```ts
+ * import { inRunFolder } from "@simclr/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const out = await Deno.makeTempDir();
+ * const pid = await inRunFolder(out, async () =>
+ *   JSON.parse(await Deno.readTextFile(`${out}/run.lock`)).pid
+ * );
+ * assert.equal(pid, Deno.pid);
+ * await Deno.remove(out, { recursive: true });
+ * ```
+ */
+export async function inRunFolder<T>(out: string, work: () => Promise<T>): Promise<T> {
+  const lock = await lockRunFolder(out);
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
+}
 
 /**
  * Backend, device and versions, for config.json.

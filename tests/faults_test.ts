@@ -210,9 +210,12 @@ Deno.test("`deno task pretrain` into an --out a live run holds is refused naming
   const out = `${dir}/locked`;
   const long = (...more: string[]) => flags(out, more, 30);
   const holder = start("pretrain", long());
-  await until(() => Deno.stat(`${out}/run.lock`).then(() => true, () => false), "run.lock");
+  await until(() => Deno.stat(`${out}/config.json`).then(() => true, () => false), "config");
+  const before = await Deno.readTextFile(`${out}/config.json`);
   const second = await run("pretrain", long());
   assert.equal(second.code, 2, second.stderr);
+  // Refused before it wrote anything: the live run's config.json is its own.
+  assert.equal(await Deno.readTextFile(`${out}/config.json`), before);
   assert.match(
     lastLine(second.stderr),
     new RegExp(
@@ -231,7 +234,8 @@ Deno.test("`deno task pretrain` into an --out a live run holds is refused naming
   assert.match(
     stderr,
     new RegExp(
-      `\n${out}/run\\.lock: taking over the lock of pid ${holder.child.pid}, which is no longer running \\(a run that was killed\\)\n`,
+      // The first line: the folder is held before anything else happens.
+      `^${out}/run\\.lock: taking over the lock of pid ${holder.child.pid}, which is no longer running \\(a run that was killed\\)\n`,
     ),
   );
   assert.equal(code, 143, stderr);
