@@ -81,9 +81,11 @@ export type OnlineMonitors = {
  * const split = (labels: number[]) => ({
  *   length: labels.length,
  *   imageSize: 2,
- *   read: (indices: number[]) =>
+ *   classNames: ["red", "blue"],
+ *   labels: () => Int32Array.from(labels),
+ *   read: (indices: ArrayLike<number>) =>
  *     Promise.resolve({
- *       pixels: Uint8Array.from(indices.flatMap((i) => Array(4).fill(labels[i] ? [0, 0, 255] : [255, 0, 0]).flat())),
+ *       pixels: Uint8Array.from(Array.from(indices).flatMap((i) => Array(4).fill(labels[i] ? [0, 0, 255] : [255, 0, 0]).flat())),
  *       labels: Int32Array.from(indices, (i) => labels[i]),
  *     }),
  * });
