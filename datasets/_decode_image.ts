@@ -106,6 +106,17 @@ export async function decodeImage(
   size: number,
 ): Promise<Uint8Array> {
   try {
+    return await decodeOnce(bytes, path, size);
+  } catch (error) {
+    // libvips keeps one error buffer for all threads: a failure among concurrent decodes can
+    // come back as "Unknown error". Decoded again alone, the file says what is wrong with it.
+    if (!(error instanceof ImageDecodeError) || !/^unknown error$/i.test(error.reason)) throw error;
+    return await decodeOnce(bytes, path, size);
+  }
+}
+
+async function decodeOnce(bytes: Uint8Array, path: string, size: number): Promise<Uint8Array> {
+  try {
     if (isBMP(bytes)) return await fromRaw(decodeBMP(bytes), size);
     const meta = await sharp(bytes, { failOn: FAIL_ON }).metadata();
     const swap = (meta.orientation ?? 1) >= 5;

@@ -145,7 +145,7 @@ Deno.test("`onlineMonitors()` caps the queries with a seeded sample, the same ea
   const chosen: LabelledImageSource = {
     ...queries,
     length: 10,
-    labels: () => null,
+    labels: () => Int32Array.from({ length: 10 }, (_, i) => queries.labels()![firstReads[i]]),
     read: (indices) => queries.read(Array.from(indices, (i) => firstReads[i])),
   };
   const b = await extractFeatures(net.encoder, bank, options);

@@ -365,7 +365,7 @@ Deno.test({
       assert.equal(resumed.code, 0, resumed.stderr);
       await assertSameAsUninterrupted(out);
 
-      // Read-only: the resume's first write, config.json, fails; nothing else is touched.
+      // Read-only: the resume's first write, the run folder's lock, fails; nothing is touched.
       const last = await Deno.readFile(`${out}/checkpoints/last.safetensors`);
       await fs.remount("ro");
       const readOnly = await run("pretrain", flags(out, ["--resume"]));
@@ -373,7 +373,7 @@ Deno.test({
       assert.match(
         lastLine(readOnly.stderr),
         new RegExp(
-          `^error: cannot write ${out}/config\\.json: the file system is read-only \\(Read-only file system \\(os error 30\\)\\)$`,
+          `^error: cannot write ${out}/run\\.lock: the file system is read-only \\(Read-only file system \\(os error 30\\)\\)$`,
         ),
       );
       assert.deepEqual(await Deno.readFile(`${out}/checkpoints/last.safetensors`), last);
