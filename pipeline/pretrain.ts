@@ -343,6 +343,7 @@ export async function pretrain(options: PretrainOptions = {}): Promise<PretrainR
   const { dir, train, trainSplit, val, bank, queries } = await pretrainSplits(
     config,
     method.labels,
+    options.source,
   );
   const steps = stepsPerEpoch(train.length, { batchSize: config.batchSize, dropLast: true });
   if (steps === 0) {
