@@ -351,6 +351,7 @@ async function pretrainInFolder(
   const { dir, train, trainSplit, val, bank, queries } = await pretrainSplits(
     config,
     method.labels,
+    options.source,
   );
   const steps = stepsPerEpoch(train.length, { batchSize: config.batchSize, dropLast: true });
   if (steps === 0) {
