@@ -411,6 +411,12 @@ export function openDnnl(threads: number): { dnnl: Dnnl } | { reason: string } {
   return opened;
 }
 
+/** Whether oneDNN opens in this process (opened once; sets no threads). */
+export function dnnlOpens(): boolean {
+  if (opened === undefined) opened = load();
+  return "dnnl" in opened;
+}
+
 function load(): { dnnl: Dnnl } | { reason: string } {
   let env: string | undefined;
   try {

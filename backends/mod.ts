@@ -32,6 +32,7 @@
  * @module
  */
 export * from "./select_backend.ts";
+export * from "./native_available.ts";
 export * from "./conv_gradients.ts";
 export * from "./conv_backprop.ts";
 export * from "./cpu_conv_kernels.ts";

@@ -1,5 +1,10 @@
 // Copyright 2026 the simclr authors. MIT license.
-import { type BackendRequest, selectBackend, type SelectedBackend } from "@simclr/backends";
+import {
+  type BackendRequest,
+  nativeAvailable,
+  selectBackend,
+  type SelectedBackend,
+} from "@simclr/backends";
 import { UsageError } from "./usage_error.ts";
 
 /** Networks narrower than this train on one worker per core under `auto`, wider ones on threads. */
@@ -31,14 +36,17 @@ export interface BackendSettings {
 
 /**
  * Starts the run's backend and settles its threads and workers. `auto` follows one rule:
- * on a GPU backend (webgpu, tensorflow) one worker (the device is the parallelism). On the CPU
- * backends (native, wasm, cpu), a narrow network (width below {@linkcode WORKERS_BELOW_WIDTH}) gets one
- * worker per core: its convolutions are small, so the augmentation, element-wise ops and
- * BatchNorm that wasm threads leave on one core weigh most, and replicas parallelise them too.
- * A wider one gets one worker and every core as threads, which speed up its convolutions and
- * matrix products without the replicas' exchanges. Measured on two cores (images per second,
- * threads x workers): width 8 at 32 px 233 (2x1) against 343 (1x2); width 16, 117 against 154;
- * the full ResNet-18 at 32 px 88 against 67, at 96 px 20.3 against 17.7 (`deno task bench`).
+ * on a GPU backend (webgpu, tensorflow) one worker (the device is the parallelism). On the
+ * native backend, one worker and every core as threads: oneDNN's kernels and BatchNorm use
+ * them all, so replicas only add their exchanges (the demo preset, an epoch on two idle cores:
+ * 14.0 s at 2x1 against 18.9 s at 1x2; ResNet-18 at 96 px 28.5 against 10.2 img/s). On wasm
+ * and cpu, a narrow network (width below {@linkcode WORKERS_BELOW_WIDTH}) gets one worker per
+ * core: its convolutions are small, so the augmentation, element-wise ops and BatchNorm that
+ * wasm threads leave on one core weigh most, and replicas parallelise them too. A wider one
+ * gets one worker and every core as threads, which speed up its convolutions and matrix
+ * products without the replicas' exchanges. Measured on two cores (images per second, threads
+ * x workers): width 8 at 32 px 233 (2x1) against 343 (1x2); width 16, 117 against 154; the
+ * full ResNet-18 at 32 px 88 against 67, at 96 px 20.3 against 17.7 (`deno task bench`).
  * Workers need at least one image each, and `--accumulate` above 1 means one worker.
  *
  * @param settings The run's backend, width, threads, workers and chunks.
@@ -60,7 +68,10 @@ export async function startBackend(
   batchSize: number,
 ): Promise<Parallelism> {
   const cores = navigator.hardwareConcurrency;
-  const cpuWorkers = settings.accumulate > 1 || settings.width >= WORKERS_BELOW_WIDTH
+  // Settled before the backend starts: wasm's pool of threads is fixed at its start.
+  const native = settings.backend === "native" ||
+    (settings.backend === "auto" && nativeAvailable());
+  const cpuWorkers = native || settings.accumulate > 1 || settings.width >= WORKERS_BELOW_WIDTH
     ? 1
     : Math.max(1, Math.min(cores, batchSize));
   const plannedWorkers = settings.workers === "auto" ? cpuWorkers : settings.workers;
