@@ -69,8 +69,9 @@ Deno.test("the demo pipeline runs end to end and pretraining beats a random enco
   const [gain, base] = [meanProbeAccuracy(pretrained.results), meanProbeAccuracy(random.results)];
   console.log(`probe test accuracy, mean over ${sizes}: pretrained ${gain}, random init ${base}`);
   // Chance is 10%. Measured at the 5 epochs here: probe 37.9% against 11.1% (wasm: 30.9%), kNN
-  // 39.4% against 13.4% (wasm: 31.4%) (at the preset's 10 epochs: 56.5% and 60.4%; with the tutorial's blur in pixels on
-  // these 32 px views, sigma up to 2, not the preset's 2/3, 10 epochs reached only 26.5%).
+  // 39.4% against 13.4% (wasm: 31.4%). On wasm at the preset's 10 epochs: 56.5% and 60.4%; with
+  // the tutorial's blur in pixels on these 32 px views (sigma up to 2, not the preset's 2/3), 10
+  // epochs reached only 26.5%.
   // 15 points: far above an untrained encoder, below what this budget measured.
   assert.ok(gain > base + 0.15, `pretrained ${gain} should beat random init ${base} by 15 points`);
   // The training-free measure agrees.
