@@ -3,7 +3,8 @@
 // `?demo=1`: the page's scripted path, run by itself: the views drawn, a few training steps
 // (finite, falling loss), the checkpoint read back, and a search whose first hit is the query.
 // The outcome goes on <body> (`data-status="ready"`, or `"error"` with `data-error`), and as
-// JSON in `#demo-result`, so a plain `chromium --headless --dump-dom` can check it.
+// JSON in `#demo-result`, so a plain `chromium --headless --virtual-time-budget=600000
+// --dump-dom URL` can check it (the budget makes it wait for the path to end).
 import * as tf from "@tensorflow/tfjs";
 import { byId, log } from "./_page.ts";
 import type { SearchImage, SearchPanel } from "./_search_panel.ts";
