@@ -1,6 +1,7 @@
 // The command-line scripts end to end: tiny runs on a tiny demo data set, and user mistakes.
 import assert from "node:assert/strict";
 import { generateDemoData } from "@simclr/datasets";
+import { records, tinyPretrainFlags, writeTinyData } from "./_tiny_run.ts";
 import { baseline } from "@simclr/pipeline";
 import { baselineConfig } from "../examples/baseline.ts";
 import { pretrain } from "@simclr/pipeline";
@@ -110,42 +111,15 @@ Deno.test("`pretrain()` writes config, metrics, checkpoints, and a resumed run c
   await Deno.remove(out, { recursive: true });
 });
 
-/** metrics.jsonl's records without the fields that differ between two runs (timing). */
-async function records(out: string): Promise<Record<string, unknown>[]> {
-  const text = await Deno.readTextFile(`${out}/metrics.jsonl`);
-  return text.trim().split("\n").map((line) => {
-    const { seconds: _s, images_per_second: _i, peak_rss_mib: _p, ...rest } = JSON.parse(line);
-    return rest;
-  });
-}
-
 Deno.test("`deno task pretrain` killed with SIGKILL mid-epoch resumes without doubled records", async () => {
   // 64 unlabeled images in batches of 4: 16 steps per epoch, a step record every 10 steps.
   const dir = await Deno.makeTempDir({ prefix: "simclr-kill-" });
-  await generateDemoData(`${dir}/data`, {
-    trainPerClass: 1,
-    testPerClass: 1,
-    unlabeled: 64,
-    imageSize: 16,
-  });
-  const args = (out: string) => [
+  await writeTinyData(`${dir}/data`);
+  const args = (out: string, epochs = 3) => [
     "run",
     "-A",
     "examples/pretrain.ts",
-    "--data",
-    `${dir}/data`,
-    "--backend",
-    "cpu",
-    "--image-size",
-    "16",
-    "--width",
-    "2",
-    "--batch-size",
-    "4",
-    "--epochs",
-    "3",
-    "--out",
-    out,
+    ...tinyPretrainFlags(`${dir}/data`, out, [], epochs),
   ];
   const env = { NO_COLOR: "1" };
   const whole = `${dir}/whole`;
@@ -191,7 +165,7 @@ Deno.test("`deno task pretrain` killed with SIGKILL mid-epoch resumes without do
 
   // Resuming for another length is refused in one line that says how to extend on purpose.
   const refused = await new Deno.Command(Deno.execPath(), {
-    args: [...args(out).map((a) => a === "3" ? "5" : a), "--resume"],
+    args: [...args(out, 5), "--resume"],
     env,
     stderr: "piped",
   }).output();

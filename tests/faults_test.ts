@@ -4,51 +4,18 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { generateDemoData } from "@simclr/datasets";
 import { loadSafetensors } from "@simclr/models";
 import { fileRecord } from "@simclr/internal/file-record";
 import { mountTmpfs, whyNoTmpfs } from "../internal/_test_utils.ts";
+import { records, tinyPretrainFlags, writeTinyData } from "./_tiny_run.ts";
 
 await tf.setBackend("cpu");
 const dir = await Deno.makeTempDir({ prefix: "simclr-faults-" });
-await generateDemoData(`${dir}/data`, {
-  trainPerClass: 1,
-  testPerClass: 1,
-  unlabeled: 64,
-  imageSize: 16,
-});
+await writeTinyData(`${dir}/data`);
 
-/**
- * `deno run -A examples/pretrain.ts` flags of the tiny run into `out`, for `epochs`; a flag of
- * `more` that the tiny run sets replaces its value.
- */
+/** The tiny run's flags into `out` (a flag of `more` it sets replaces its value). */
 function flags(out: string, more: string[] = [], epochs = 2): string[] {
-  const args = [
-    "--data",
-    `${dir}/data`,
-    "--backend",
-    "cpu",
-    "--image-size",
-    "16",
-    "--width",
-    "2",
-    "--batch-size",
-    "4",
-    "--epochs",
-    String(epochs),
-    "--workers",
-    "1",
-    "--threads",
-    "1",
-    "--out",
-    out,
-  ];
-  for (let i = 0; i < more.length; i++) {
-    const at = args.indexOf(more[i]);
-    if (at >= 0) args[at + 1] = more[++i];
-    else args.push(more[i]);
-  }
-  return args;
+  return tinyPretrainFlags(`${dir}/data`, out, more, epochs);
 }
 
 /** A command started in the background; its stderr is collected as it comes. */
@@ -99,15 +66,6 @@ const logged = (out: string, globalStep: number) => async () =>
   (await Deno.readTextFile(`${out}/metrics.jsonl`).catch(() => "")).includes(
     `"globalStep":${globalStep},`,
   );
-
-/** metrics.jsonl's records without the fields that differ between two runs (timing). */
-async function records(out: string): Promise<Record<string, unknown>[]> {
-  const text = await Deno.readTextFile(`${out}/metrics.jsonl`);
-  return text.trim().split("\n").map((line) => {
-    const { seconds: _s, images_per_second: _i, peak_rss_mib: _p, ...rest } = JSON.parse(line);
-    return rest;
-  });
-}
 
 /** The tensors of a run's last weights, as plain arrays by name. */
 async function lastWeights(out: string): Promise<Map<string, number[]>> {

@@ -1,7 +1,15 @@
 // Copyright 2026 the simclr authors. MIT license.
 
-/** The signals that interrupt a training run, and the exit code of a process they stop. */
-const EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/** Signal numbers on Linux and macOS, for the exit code of a process they stop (128 + it). */
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGTERM: 15,
+  // SIGUSR1 and SIGUSR2 differ between Linux (10, 12) and macOS (30, 31)
+  SIGUSR1: Deno.build.os === "darwin" ? 30 : 10,
+  SIGUSR2: Deno.build.os === "darwin" ? 31 : 12,
+};
 
 /**
  * Raised by `fit()` when the run was asked to stop (SIGINT, Ctrl-C, or SIGTERM): the current
@@ -32,6 +40,6 @@ export class TrainingInterruptedError extends Error {
   constructor(readonly signal: Deno.Signal, detail: string) {
     super(`${signal}: ${detail}`);
     this.name = "TrainingInterruptedError";
-    this.exitCode = EXIT_CODES[signal] ?? 130;
+    this.exitCode = 128 + (SIGNAL_NUMBERS[signal] ?? SIGNAL_NUMBERS.SIGINT);
   }
 }
