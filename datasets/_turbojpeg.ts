@@ -34,23 +34,30 @@ const LIBRARY_NAMES = [
 ];
 
 const TJPF_RGB = 0;
+/** sharp's default `limitInputPixels`: larger images are left to sharp, which refuses them. */
+const MAX_PIXELS = 0x3fff * 0x3fff;
 /** TJCS_RGB, TJCS_YCbCr, TJCS_GRAY: the colour spaces decoded here (not CMYK, YCCK). */
 const PLAIN_COLOURSPACES = new Set([0, 1, 2]);
 
 let library: TurboJPEG | null | undefined;
 
 /**
- * libturbojpeg, opened once; `null` where it is missing, FFI is not allowed, or
- * `SIMCLR_TURBOJPEG=0` turns it off (then sharp decodes every JPEG).
+ * libturbojpeg, opened once; `null` where it is missing (or lacks the TurboJPEG 2 API), FFI is
+ * not granted (asked without a prompt), or `SIMCLR_TURBOJPEG=0` turns it off: then sharp
+ * decodes every JPEG. `SIMCLR_TURBOJPEG=PATH` names the library to open.
  */
 function openLibrary(): TurboJPEG | null {
   if (library !== undefined) return library;
   library = null;
   let setting: string | undefined;
-  try {
+  if (
+    Deno.permissions.querySync({ name: "env", variable: "SIMCLR_TURBOJPEG" }).state === "granted"
+  ) {
     setting = Deno.env.get("SIMCLR_TURBOJPEG");
-  } catch { /* no env permission: the default */ }
-  if (setting === "0") return library;
+  }
+  if (setting === "0" || Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+    return library;
+  }
   for (const name of setting !== undefined && setting !== "1" ? [setting] : LIBRARY_NAMES) {
     try {
       library = Deno.dlopen(name, SYMBOLS);
@@ -148,7 +155,8 @@ export async function decodePlainJpeg(bytes: Uint8Array): Promise<RawRGB | null>
     ) {
       return null;
     }
-    if (!PLAIN_COLOURSPACES.has(colourspace[0]) || width[0] <= 0 || height[0] <= 0) return null;
+    const pixels = width[0] * height[0];
+    if (!PLAIN_COLOURSPACES.has(colourspace[0]) || pixels <= 0 || pixels > MAX_PIXELS) return null;
     const data = new Uint8Array(width[0] * height[0] * 3);
     const status = await lib.symbols.tjDecompress2(
       handle,

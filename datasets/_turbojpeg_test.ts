@@ -48,3 +48,44 @@ Deno.test({
     }
   },
 });
+
+// Decodes each JPEG given at 32 px in a process of its own, into FILE.out, and prints whether
+// libturbojpeg opened and the decoders' version as one JSON line.
+const CHILD = `
+import { decodeImage, decoderVersion } from "./datasets/_decode_image.ts";
+import { turbojpegAvailable } from "./datasets/_turbojpeg.ts";
+for (const p of Deno.args) await Deno.writeFile(p + ".out", await decodeImage(await Deno.readFile(p), p, 32));
+console.log(JSON.stringify({ available: turbojpegAvailable(), version: decoderVersion() }));
+`;
+
+Deno.test("`decodeImage()` decodes JPEGs with sharp where libturbojpeg cannot be opened or is turned off", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await runPython([TOOL, dir, "32"]);
+    const files = ["china/rgb.jpg", "china/grey.jpg", "flower/rgb.jpg"];
+    const root = new URL("..", import.meta.url).pathname;
+    for (const setting of ["/nonexistent/libturbojpeg.so.0", "0"]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--ext=ts", CHILD, ...files.map((f) => `${dir}/images/${f}`)],
+        cwd: root,
+        env: { SIMCLR_TURBOJPEG: setting },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      const got = JSON.parse(new TextDecoder().decode(out.stdout));
+      assert.equal(got.available, false, setting);
+      assert.ok(!got.version.includes("libturbojpeg"), got.version);
+      for (const path of files) {
+        const want = await Deno.readFile(`${dir}/reference/${path.replace("/", "__")}.rgb`);
+        const pixels = await Deno.readFile(`${dir}/images/${path}.out`);
+        assert.equal(pixels.length, want.length);
+        // sharp's own JPEG decoder and resize: PIL's pixels within open_image_folder_test's bounds.
+        const mean = pixels.reduce((s, v, j) => s + Math.abs(v - want[j]), 0) / pixels.length;
+        assert.ok(mean <= 1.25, `${setting} ${path}: mean |ours - PIL| ${mean}`);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
