@@ -7,7 +7,7 @@ import { argumentMessage, checkBoolean, checkInteger, show } from "@simclr/inter
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { sha256Hex } from "@simclr/internal/sha256";
 import { joinPath, readAt, writeAll } from "./_fs.ts";
-import { decodeImage, DECODER_VERSION } from "./_decode_image.ts";
+import { decodeImage, decoderVersion } from "./_decode_image.ts";
 import type { FoundImage, ImageFolderScan } from "./_scan_image_folder.ts";
 import type { ImageBatch } from "./image_source.ts";
 import { ImageDecodeError } from "./image_decode_error.ts";
@@ -54,7 +54,7 @@ export async function openScannedFolder(
   const cacheDir = options.cacheDir ?? ".cache/image-folders";
   const showProgress = options.progress ?? Deno.stderr.isTerminal();
   const realDir = await Deno.realPath(dir);
-  const settings = JSON.stringify({ dir: realDir, size, decoder: DECODER_VERSION });
+  const settings = JSON.stringify({ dir: realDir, size, decoder: decoderVersion() });
   await Deno.mkdir(cacheDir, { recursive: true });
   const cachePath = joinPath(cacheDir, `${(await sha256Hex(settings)).slice(0, 20)}.images`);
   const bytes = size * size * 3;

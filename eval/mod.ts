@@ -50,6 +50,7 @@ export * from "./write_image_grid.ts";
 export * from "./embedding_std.ts";
 export * from "./online_monitors.ts";
 export * from "./nearest_neighbours.ts";
+export * from "./similar_pairs.ts";
 export * from "./write_neighbour_grid.ts";
 export * from "./umap_2d.ts";
 export * from "./embedding_map_spec.ts";

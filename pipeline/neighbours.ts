@@ -4,6 +4,7 @@ import { type BackendRequest, selectBackend } from "@simclr/backends";
 import { type DataSetSplit, openDataSet, readImage } from "@simclr/datasets";
 import { encodeImages, type FeatureEncoder } from "@simclr/eval/encode-images";
 import { nearestNeighbours } from "@simclr/eval/nearest-neighbours";
+import { similarPairs } from "@simclr/eval/similar-pairs";
 import { writeImageGrid } from "@simclr/eval/write-image-grid";
 import { nullIfMissing } from "@simclr/internal/null-if-missing";
 import { writeFileAtomic } from "@simclr/internal/write-atomic";
@@ -94,8 +95,8 @@ export interface NeighboursResult {
   text: string;
 }
 
-/** Neighbours per image searched for duplicate pairs (the pairs among each one's nearest). */
-export const DUPLICATE_CANDIDATES = 64;
+/** Duplicate pairs printed, most alike first (duplicates.csv holds them all). */
+const DUPLICATES_PRINTED = 50;
 
 /** A plain text table, columns padded. */
 function table(header: string[], rows: (string | number)[][]): string {
@@ -108,8 +109,8 @@ function table(header: string[], rows: (string | number)[][]): string {
  * Search over the embeddings that `embed` wrote: the `k` images nearest a query by cosine
  * similarity, printed as a table and drawn as one row of a grid (`neighbours.png`: the query
  * framed, then its neighbours, nearest first); with `duplicates`, every pair of images at least
- * that similar (among each image's {@linkcode DUPLICATE_CANDIDATES} nearest), printed and
- * written to `duplicates.csv`. A query image is embedded with the checkpoint recorded in the
+ * that similar (all pairs, exactly: {@linkcode similarPairs}), printed and written to
+ * `duplicates.csv`. A query image is embedded with the checkpoint recorded in the
  * embeddings' metadata, read and resized as `embed` read the data.
  *
  * @param config The embeddings folder, the query, `k`, the duplicate threshold.
@@ -213,22 +214,11 @@ export async function neighbours(config: NeighboursConfig): Promise<NeighboursRe
       );
     }
     if (t !== undefined) {
-      const found = await nearestNeighbours(bank, bank, {
-        k: Math.min(DUPLICATE_CANDIDATES + 1, rows.length),
+      const pairs = await similarPairs(bank, t);
+      result.duplicates = Array.from(pairs.a, (a, p) => {
+        const b = pairs.b[p];
+        return { a, b, pathA: paths[a], pathB: paths[b], similarity: pairs.similarities[p] };
       });
-      const pairs = new Map<string, DuplicatePair>();
-      for (let a = 0; a < rows.length; a++) {
-        for (let j = 0; j < found.k; j++) {
-          const b = found.indices[a * found.k + j];
-          const similarity = found.similarities[a * found.k + j];
-          if (b === a || similarity < t) continue;
-          const [x, y] = a < b ? [a, b] : [b, a];
-          pairs.set(`${x},${y}`, { a: x, b: y, pathA: paths[x], pathB: paths[y], similarity });
-        }
-      }
-      result.duplicates = [...pairs.values()].sort((p, q) =>
-        q.similarity - p.similarity || p.a - q.a || p.b - q.b
-      );
       const lines = result.duplicates.map((p) =>
         csvLine([p.a, p.b, p.similarity.toFixed(6), p.pathA, p.pathB])
       );
@@ -236,13 +226,15 @@ export async function neighbours(config: NeighboursConfig): Promise<NeighboursRe
         `${out}/duplicates.csv`,
         ["a,b,similarity,path_a,path_b", ...lines].join("\n") + "\n",
       );
+      const shown = result.duplicates.slice(0, DUPLICATES_PRINTED);
+      const more = result.duplicates.length - shown.length;
       texts.push(
         `${result.duplicates.length} pairs with cosine similarity >= ${t} ` +
           `(${out}/duplicates.csv):\n` +
           table(
             ["a", "b", "similarity", "path a", "path b"],
-            result.duplicates.map((p) => [p.a, p.b, p.similarity.toFixed(4), p.pathA, p.pathB]),
-          ),
+            shown.map((p) => [p.a, p.b, p.similarity.toFixed(4), p.pathA, p.pathB]),
+          ) + (more > 0 ? `\n... ${more} more in duplicates.csv` : ""),
       );
     }
   } finally {

@@ -61,8 +61,8 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
 }
 
 /**
- * A split with labels, or a one-line {@linkcode UsageError} that says the data has none: what
- * the probe and the baseline need.
+ * A split with labels, or a one-line {@linkcode UsageError} that says the data has none (or,
+ * for `train`, only one class): what the probe and the baseline need.
  *
  * @param data The opened data.
  * @param split `train` or `test`.
@@ -97,6 +97,14 @@ export async function labelledSplit(
   if (source.length === 0) {
     throw new UsageError(
       `--data ${data.dir}: the ${split} split is empty: expected labelled images`,
+    );
+  }
+  const classes = new Set(source.labels());
+  if (split === "train" && classes.size < 2) {
+    const name = source.classNames[[...classes][0]] ?? "";
+    throw new UsageError(
+      `--data ${data.dir}: its train images are all of one class (${name}): expected 2 or ` +
+        "more classes to train a classifier on",
     );
   }
   return source;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DEMO_CLASS_NAMES, generateDemoData, STL10_CLASS_NAMES } from "@simclr/datasets";
+import { writeSolidPng } from "../datasets/_test_utils.ts";
 import { dataSetName, labelledSplit, openData } from "./open_data.ts";
 
 Deno.test("`dataSetName()` says STL10 for STL10's classes, else the demo data or the folder", () => {
@@ -25,4 +26,22 @@ Deno.test("`labelledSplit()` refuses a split without labels in one line naming t
       "(this needs labels)",
   });
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("`labelledSplit()` refuses train images all of one class in one line naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (let i = 0; i < 3; i++) await writeSolidPng(`${dir}/data/cat/${i}.png`, 8, 8, [i, 0, 0]);
+    const opened = await openData({ data: `${dir}/data`, imageCache: `${dir}/cache` });
+    await assert.rejects(() => labelledSplit(opened, "train"), {
+      name: "UsageError",
+      message: `--data ${dir}/data: its train images are all of one class (cat): expected 2 or ` +
+        "more classes to train a classifier on",
+    });
+    await writeSolidPng(`${dir}/data/dog/0.png`, 8, 8, [9, 0, 0]);
+    const two = await openData({ data: `${dir}/data`, imageCache: `${dir}/cache` });
+    assert.deepEqual([...(await labelledSplit(two, "train")).labels()!], [0, 0, 0, 1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
