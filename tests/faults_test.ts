@@ -141,9 +141,13 @@ Deno.test("`deno task pretrain` given a second SIGINT exits at once, leaving the
   started.child.kill("SIGINT");
   const { code, stderr } = await started.done;
   assert.equal(code, 130, stderr);
-  assert.match(
-    lastLine(stderr),
-    /^SIGINT again: stopping at once; the last complete checkpoint on disk is kept \(continue with --resume\)$/,
+  // The line, not necessarily the last: when the first signal lands in the last step of an
+  // epoch (a loaded machine's polling is slow), that epoch's line can be written after it.
+  assert.ok(
+    stderr.split("\n").includes(
+      "SIGINT again: stopping at once; the last complete checkpoint on disk is kept (continue with --resume)",
+    ),
+    stderr,
   );
   // On disk: a whole checkpoint of an epoch's end (epoch 1's, unless the first signal was seen
   // only in the last step): `last`, or `previous` when the exit cut the renaming of `last`.
