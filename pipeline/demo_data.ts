@@ -35,12 +35,21 @@ export function demoDataDir(): string {
  * ```
  */
 export async function ensureDemoData(dir: string = demoDataDir()): Promise<string> {
-  if (await nullIfMissing(Deno.stat(`${dir}/test_y.bin`))) return dir;
+  // A set is renamed into place whole: a folder with test_y.bin in it is one.
+  const complete = async () => (await nullIfMissing(Deno.stat(`${dir}/test_y.bin`))) !== null;
+  if (await complete()) return dir;
   console.error(`generating the demo data set in ${dir} (once)`);
   const parent = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : ".";
   await Deno.mkdir(parent, { recursive: true });
   const temporary = await Deno.makeTempDir({ dir: parent, prefix: ".demo-data-" });
   await generateDemoData(temporary);
+  // Another process (a parallel test file, a second command) may have put its set in place
+  // meanwhile, and be reading it: keep that one (the generator is seeded: the same bytes),
+  // and replace only a folder that is not a whole set.
+  if (await complete()) {
+    await Deno.remove(temporary, { recursive: true });
+    return dir;
+  }
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.rename(temporary, dir);
   return dir;
