@@ -13,6 +13,7 @@ interface WasmBackend extends tf.KernelBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: object): void;
 }
 
 type Shape4 = [number, number, number, number];
@@ -575,6 +576,57 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
   };
 
   /**
+   * ReLU's gradient from its output in one pass, `dx = y > 0 ? dy : 0`: what tfjs's gradient
+   * of `Relu` (`dy * cast(step(x))`) computes in three, from the values models/_layers.ts's
+   * `relu()` saves on backends that have this kernel.
+   */
+  const reluGrad: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { dy, y } = args.inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
+    const size = tf.util.sizeFromShape(y.shape);
+    const plan = dy.dtype !== "float32" || y.dtype !== "float32" ? null : planFor(
+      `${RELU_GRAD}|${size}`,
+      size,
+      () => {
+        const desc = dnnl.opDesc();
+        const data = md([size], DNNL.tag.a);
+        check(
+          lib.dnnl_eltwise_backward_desc_init(
+            desc,
+            DNNL.alg.eltwiseReluUseDstForBwd,
+            md([size], DNNL.tag.a),
+            data,
+            0,
+            0,
+          ),
+          "eltwise_backward_desc_init",
+        );
+        const forward = dnnl.opDesc();
+        check(
+          lib.dnnl_eltwise_forward_desc_init(
+            forward,
+            DNNL.prop.forwardTraining,
+            DNNL.alg.eltwiseReluUseDstForBwd,
+            data,
+            0,
+            0,
+          ),
+          "eltwise_forward_desc_init",
+        );
+        return dnnl.plan(dnnl.primitiveDesc(desc, dnnl.primitiveDesc(forward)), [
+          { arg: DNNL.arg.diffDst, md: md([size], DNNL.tag.a), output: false },
+          { arg: DNNL.arg.dst, md: data, output: false },
+          { arg: DNNL.arg.diffSrc, md: md([size], DNNL.tag.a), output: true },
+        ]);
+      },
+    );
+    if (plan === null) throw new Error(`${RELU_GRAD}: oneDNN refused [${y.shape}]`);
+    const dx = backend.makeOutput(y.shape, "float32");
+    plan.run([dy, y, dx].map((t) => view(backend, t)));
+    return dx;
+  };
+
+  /**
    * A two-input element-wise kernel on float32: equal shapes, or one operand broadcast along
    * the other's leading axes (a bias `[C]` over `[N, H, W, C]`, a scalar); others run on wasm.
    */
@@ -637,7 +689,23 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     return out;
   };
 
+  /**
+   * `Identity`, and `Cast` to the same dtype, as a second reference to the input's bytes (as
+   * tfjs-cpu's and wasm's `Reshape` do) rather than wasm's copy: tensors are immutable, and the
+   * engine clones every tensor it saves for the backward pass through `Identity` (a step's
+   * activations, once more). Other casts run on wasm.
+   */
+  const share = (kernelName: string): tf.KernelFunc => (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype ?? x.dtype;
+    if (dtype !== x.dtype || x.dtype === "string") return fallback(kernelName, args);
+    (args.backend as WasmBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype };
+  };
+
   const kernels: [string, tf.KernelFunc][] = [
+    ["Identity", share("Identity")],
+    ["Cast", share("Cast")],
     ["Conv2D", conv2D],
     ["Conv2DBackpropInput", conv2DBackpropInput],
     ["Conv2DBackpropFilter", conv2DBackpropFilter],
@@ -654,6 +722,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     ["RealDiv", binary("RealDiv", DNNL.alg.binaryDiv, false)],
     ["Sqrt", eltwise("Sqrt", DNNL.alg.eltwiseSqrt)],
     ["Step", step],
+    [RELU_GRAD, reluGrad],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: name, kernelFunc }));
 }
@@ -698,6 +767,9 @@ const ZERO = new Float32Array(1);
 export const BATCH_NORM_TRAIN = "SimCLRBatchNormTrain";
 /** BatchNorm's closed-form gradient as one kernel. */
 export const BATCH_NORM_GRAD = "SimCLRBatchNormGrad";
+
+/** ReLU's gradient from its output as one kernel. */
+export const RELU_GRAD = "SimCLRReluGrad";
 
 /** The backend name the native CPU backend registers. */
 export const NATIVE = "native";

@@ -10,6 +10,29 @@ import { currentReplicaSum, type ReplicaSum } from "./_replica_sum.ts";
 /** Kernel names of training-mode BatchNorm and its gradient on backends that have them. */
 const NATIVE_TRAIN = "SimCLRBatchNormTrain";
 const NATIVE_GRAD = "SimCLRBatchNormGrad";
+/** Kernel name of ReLU's gradient from its output, on backends that have it. */
+const NATIVE_RELU_GRAD = "SimCLRReluGrad";
+
+/**
+ * `tf.relu`. Where the backend has a kernel for ReLU's gradient from its output (the native CPU
+ * backend, `@simclr/backends`), the gradient is that one kernel and the tape keeps the output
+ * (which the next layer keeps anyway) instead of the input; elsewhere it is `tf.relu` itself,
+ * whose gradient is `dy * cast(step(x))`. The values are the same either way.
+ */
+export function relu<T extends tf.Tensor>(x: T): T {
+  if (tf.getKernel(NATIVE_RELU_GRAD, tf.getBackend()) === undefined) return tf.relu(x);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const y = tf.relu(args[0] as tf.Tensor);
+    const save = args[1] as tf.GradSaveFunc;
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
+        tf.engine().runKernel(NATIVE_RELU_GRAD, { dy, y: saved }) as tf.Tensor,
+    };
+  });
+  return f(x) as T;
+}
 
 /** A bias-free 2D convolution, `padding` on every side as PyTorch. Weight HWIO. */
 export class Conv2d {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { type BackendName, selectBackend } from "@simclr/backends";
 import { simclrNet } from "@simclr/models";
 import { computeGradients, contrastiveLoss } from "@simclr/train";
+import { relu } from "../models/_layers.ts";
 
 const native = await selectBackend("native", { log: null }).then(() => true, () => false);
 
@@ -74,5 +75,27 @@ Deno.test({
     assert.equal(a.loss, b.loss);
     for (const [k, g] of a.grads) assert.deepEqual(b.grads.get(k), g, k);
     for (const [k, s] of a.stats) assert.deepEqual(b.stats.get(k), s, k);
+  },
+});
+
+Deno.test({
+  name: "`relu()` of the model's layers gives tf.relu's values and gradient on native and wasm",
+  ignore: !native,
+  fn: async () => {
+    const x = tf.randomNormal([2, 9, 7, 5], 0, 1, "float32", 21);
+    const dy = tf.randomNormal([2, 9, 7, 5], 0, 1, "float32", 22);
+    const f = (g: (v: tf.Tensor) => tf.Tensor) =>
+      tf.tidy(() => [g(x), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(g(v), dy)))(x)]);
+    for (const backend of ["wasm", "native"] as const) {
+      await selectBackend(backend, { log: null });
+      const before = tf.memory().numTensors;
+      const [ours, theirs] = [f(relu), f(tf.relu)];
+      for (let i = 0; i < 2; i++) {
+        assert.deepEqual(await ours[i].data(), await theirs[i].data(), `${backend}: output ${i}`);
+      }
+      tf.dispose([...ours, ...theirs]);
+      assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+    }
+    tf.dispose([x, dy]);
   },
 });
