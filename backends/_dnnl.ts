@@ -60,74 +60,36 @@ function status<const P extends readonly Deno.NativeType[]>(
   return { parameters, result: "i32" };
 }
 
+/** `N` of `T`, as a tuple type. */
+type Repeat<T, N extends number, A extends T[] = []> = A["length"] extends N ? A
+  : Repeat<T, N, [...A, T]>;
+
+/** `n` FFI arguments of type `type` in a row (descriptors, dims arrays, handles). */
+function many<T extends Deno.NativeType, N extends number>(type: T, n: N): Repeat<T, N> {
+  return new Array(n).fill(type) as Repeat<T, N>;
+}
+
+/** A convolution descriptor's (src, weights, bias, dst, strides, padding_l, padding_r). */
+const CONV = [...many("buffer", 2), "pointer", ...many("buffer", 4)] as const;
+
 const SYMBOLS = {
   dnnl_engine_create: status("buffer", "i32", "usize"),
   dnnl_stream_create: status("buffer", "pointer", "u32"),
   dnnl_memory_desc_init_by_tag: status("buffer", "i32", "buffer", "i32", "i32"),
   dnnl_memory_desc_init_by_strides: status("buffer", "i32", "buffer", "i32", "buffer"),
   dnnl_memory_desc_equal: status("pointer", "pointer"),
-  dnnl_convolution_forward_desc_init: status(
-    "buffer",
-    "i32",
-    "i32",
-    "buffer",
-    "buffer",
-    "pointer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
-  dnnl_convolution_backward_data_desc_init: status(
-    "buffer",
-    "i32",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
-  dnnl_convolution_backward_weights_desc_init: status(
-    "buffer",
-    "i32",
-    "buffer",
-    "buffer",
-    "pointer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
-  dnnl_pooling_v2_forward_desc_init: status(
-    "buffer",
-    "i32",
-    "i32",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
-  dnnl_pooling_v2_backward_desc_init: status(
-    "buffer",
-    "i32",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
+  dnnl_convolution_forward_desc_init: status("buffer", "i32", "i32", ...CONV),
+  // (desc, alg, diff_src, weights, diff_dst, strides, padding_l, padding_r): no bias
+  dnnl_convolution_backward_data_desc_init: status("buffer", "i32", ...many("buffer", 6)),
+  dnnl_convolution_backward_weights_desc_init: status("buffer", "i32", ...CONV),
+  // (desc, [prop,] alg, src, dst, strides, kernel, dilation, padding_l, padding_r)
+  dnnl_pooling_v2_forward_desc_init: status("buffer", "i32", "i32", ...many("buffer", 7)),
+  dnnl_pooling_v2_backward_desc_init: status("buffer", "i32", ...many("buffer", 7)),
   dnnl_batch_normalization_forward_desc_init: status("buffer", "i32", "buffer", "f32", "u32"),
   dnnl_batch_normalization_backward_desc_init: status(
     "buffer",
     "i32",
-    "buffer",
-    "buffer",
+    ...many("buffer", 2),
     "f32",
     "u32",
   ),
@@ -141,14 +103,7 @@ const SYMBOLS = {
   dnnl_primitive_execute: status("pointer", "pointer", "i32", "buffer"),
   dnnl_memory_create: status("buffer", "pointer", "pointer", "pointer"),
   dnnl_memory_set_data_handle: status("pointer", "buffer"),
-  dnnl_reorder_primitive_desc_create: status(
-    "buffer",
-    "pointer",
-    "pointer",
-    "pointer",
-    "pointer",
-    "pointer",
-  ),
+  dnnl_reorder_primitive_desc_create: status("buffer", ...many("pointer", 5)),
   dnnl_stream_wait: status("pointer"),
   dnnl_version: { parameters: [], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -132,6 +132,17 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     };
     return { g, outShape };
   };
+  /** The forward and filter-gradient descriptors' (src, weights, bias, dst, strides, padding). */
+  const convArgs = (g: ConvGeometry) =>
+    [
+      md(g.src, DNNL.tag.nhwc),
+      md(g.weights, DNNL.tag.any),
+      null,
+      md(g.dst, DNNL.tag.nhwc),
+      g.strides,
+      g.padL,
+      g.padR,
+    ] as const;
   /** The forward convolution's primitive descriptor (the hint of both gradients). */
   const forwardPds = new Map<string, Deno.PointerValue>();
   const convForwardPd = (g: ConvGeometry): Deno.PointerValue => {
@@ -143,13 +154,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
           desc,
           DNNL.prop.forwardTraining,
           DNNL.alg.convolutionDirect,
-          md(g.src, DNNL.tag.nhwc),
-          md(g.weights, DNNL.tag.any),
-          null,
-          md(g.dst, DNNL.tag.nhwc),
-          g.strides,
-          g.padL,
-          g.padR,
+          ...convArgs(g),
         ),
         "convolution_forward_desc_init",
       );
@@ -266,13 +271,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         lib.dnnl_convolution_backward_weights_desc_init(
           desc,
           DNNL.alg.convolutionDirect,
-          md(g.src, DNNL.tag.nhwc),
-          md(g.weights, DNNL.tag.any),
-          null,
-          md(g.dst, DNNL.tag.nhwc),
-          g.strides,
-          g.padL,
-          g.padR,
+          ...convArgs(g),
         ),
         "convolution_backward_weights_desc_init",
       );
@@ -326,6 +325,17 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         `${info.strideWidth}|${top},${bottom},${left},${right}`,
     };
   };
+  /** Both pooling descriptors' (src or diff_src, dst or diff_dst, strides, kernel, ...). */
+  const poolArgs = (g: PoolGeometry) =>
+    [
+      md(g.src, DNNL.tag.nhwc),
+      md(g.dst, DNNL.tag.nhwc),
+      g.strides,
+      g.kernel,
+      g.dilation,
+      g.padL,
+      g.padR,
+    ] as const;
   const poolForwardPd = (g: PoolGeometry, prop: number): Deno.PointerValue => {
     const desc = dnnl.opDesc();
     check(
@@ -333,13 +343,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         desc,
         prop,
         DNNL.alg.poolingMax,
-        md(g.src, DNNL.tag.nhwc),
-        md(g.dst, DNNL.tag.nhwc),
-        g.strides,
-        g.kernel,
-        g.dilation,
-        g.padL,
-        g.padR,
+        ...poolArgs(g),
       ),
       "pooling_v2_forward_desc_init",
     );
@@ -382,13 +386,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         lib.dnnl_pooling_v2_backward_desc_init(
           desc,
           DNNL.alg.poolingMax,
-          md(g.src, DNNL.tag.nhwc),
-          md(g.dst, DNNL.tag.nhwc),
-          g.strides,
-          g.kernel,
-          g.dilation,
-          g.padL,
-          g.padR,
+          ...poolArgs(g),
         ),
         "pooling_v2_backward_desc_init",
       );
