@@ -33,7 +33,7 @@ export const DNNL = {
     binaryDiv: 131060,
     binaryGt: 131063,
   },
-  flags: { useGlobalStats: 1, useScale: 8, useShift: 16 },
+  flags: { useGlobalStats: 1, fuseNormRelu: 4, useScale: 8, useShift: 16 },
   arg: {
     src: 1,
     src1: 2,
@@ -78,6 +78,7 @@ const SYMBOLS = {
   dnnl_memory_desc_init_by_tag: status("buffer", "i32", "buffer", "i32", "i32"),
   dnnl_memory_desc_init_by_strides: status("buffer", "i32", "buffer", "i32", "buffer"),
   dnnl_memory_desc_equal: status("pointer", "pointer"),
+  dnnl_memory_desc_get_size: { parameters: ["buffer"], result: "usize" },
   dnnl_convolution_forward_desc_init: status("buffer", "i32", "i32", ...CONV),
   // (desc, alg, diff_src, weights, diff_dst, strides, padding_l, padding_r): no bias
   dnnl_convolution_backward_data_desc_init: status("buffer", "i32", ...many("buffer", 6)),
@@ -98,6 +99,7 @@ const SYMBOLS = {
   dnnl_eltwise_backward_desc_init: status("buffer", "i32", "buffer", "buffer", "f32", "f32"),
   dnnl_binary_desc_init: status("buffer", "i32", "buffer", "buffer", "buffer"),
   dnnl_primitive_desc_create: status("buffer", "buffer", "pointer", "pointer", "pointer"),
+  dnnl_primitive_desc_destroy: status("pointer"),
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
   dnnl_primitive_create: status("buffer", "pointer"),
   dnnl_primitive_execute: status("pointer", "pointer", "i32", "buffer"),
@@ -255,8 +257,7 @@ export class Dnnl {
       this.#keep.push(a.md);
       const userMem = this.#memory(mdPtr, null);
       user.push({ arg: a.arg, mem: userMem });
-      const chosen = lib.dnnl_primitive_desc_query_md(pd, DNNL.query.execArgMd, a.arg);
-      if (chosen === null) throw new Error(`oneDNN: no memory descriptor for argument ${a.arg}`);
+      const chosen = this.#chosenMd(pd, a.arg);
       if (lib.dnnl_memory_desc_equal(chosen, mdPtr) === 1) {
         exec.push({ arg: a.arg, mem: userMem });
         continue;
@@ -303,10 +304,33 @@ export class Dnnl {
     };
   }
 
+  /** A copy of the layout that `pd` chose for argument `arg` (e.g. a workspace's). */
+  queryMd(pd: Ptr, arg: number): Uint8Array {
+    const md = new Uint8Array(MD_BYTES);
+    new Deno.UnsafePointerView(this.#chosenMd(pd, arg)).copyInto(md);
+    return md;
+  }
+
+  /** Frees a primitive descriptor that no plan took (one made only to be queried). */
+  destroyPrimitiveDesc(pd: Ptr): void {
+    check(this.#lib.dnnl_primitive_desc_destroy(pd), "primitive_desc_destroy");
+  }
+
+  /** The bytes a memory descriptor's data takes. */
+  mdBytes(md: Uint8Array): number {
+    return Number(this.#lib.dnnl_memory_desc_get_size(md));
+  }
+
   /** An oneDNN-owned buffer for argument `arg` of `pd` (e.g. a pooling workspace). */
   ownedMemory(pd: Ptr, arg: number): Ptr {
-    const md = this.#lib.dnnl_primitive_desc_query_md(pd, DNNL.query.execArgMd, arg);
-    return this.#memory(md, Deno.UnsafePointer.create(0xffffffffffffffffn));
+    return this.#memory(this.#chosenMd(pd, arg), Deno.UnsafePointer.create(0xffffffffffffffffn));
+  }
+
+  /** The layout that `pd` chose for argument `arg` (oneDNN's, valid while `pd` lives). */
+  #chosenMd(pd: Ptr, arg: number): Deno.PointerObject {
+    const chosen = this.#lib.dnnl_primitive_desc_query_md(pd, DNNL.query.execArgMd, arg);
+    if (chosen === null) throw new Error(`oneDNN: no memory descriptor for argument ${arg}`);
+    return chosen;
   }
 
   #primitive(pd: Ptr): Ptr {

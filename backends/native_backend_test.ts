@@ -57,7 +57,7 @@ interface Entry {
 type Case = Record<string, Entry> & { name: string };
 const NATIVE_FIXTURES = JSON.parse(
   Deno.readTextFileSync(new URL("./testdata/native_kernels.json", import.meta.url)),
-) as Record<"maxPool" | "batchNorm" | "matMul", Case[]>;
+) as Record<"maxPool" | "batchNorm" | "matMul" | "batchNormRelu", Case[]>;
 const tensor = (e: Entry): tf.Tensor => tf.tensor(e.values, e.shape, "float32");
 
 /** Largest |a - expected|, relative to expected's largest |value|. */
@@ -124,6 +124,64 @@ Deno.test({
         assert.ok(e < 1e-5, `${c.name}: ${key} error ${e} against torch`);
       }
       tf.dispose(Object.values(outputs));
+      assert.equal(tf.memory().numTensors, before, `${c.name}: tensors leaked`);
+      tf.dispose([x, weight, bias, dy]);
+    }
+  },
+});
+
+Deno.test({
+  name: "`selectBackend('native')` fuses ReLU into BatchNorm as PyTorch and the unfused kernels",
+  ignore: !available,
+  fn: async () => {
+    await selectBackend("native", { log: null });
+    const attrs = { epsilon: 1e-5, relu: true };
+    for (const c of NATIVE_FIXTURES.batchNormRelu) {
+      const [x, weight, bias, dy] = [c.x, c.weight, c.bias, c.dy].map(tensor);
+      const before = tf.memory().numTensors;
+      const [y, mean, variance, workspace] = tf.engine().runKernel(
+        "SimCLRBatchNormTrain",
+        { x, weight, bias },
+        attrs,
+      ) as tf.Tensor[];
+      assert.equal(workspace.dtype, "bool");
+      const [dx, dWeight, dBias] = tf.engine().runKernel(
+        "SimCLRBatchNormGrad",
+        { dy, x, mean, variance, weight, workspace },
+        attrs,
+      ) as tf.Tensor[];
+      const outputs = { y, mean, variance, dx, dweight: dWeight, dbias: dBias };
+      for (const [key, t] of Object.entries(outputs)) {
+        const e = await relError(t, c[key]);
+        assert.ok(e < 1e-5, `${c.name}: ${key} error ${e} against torch`);
+      }
+      // the unfused kernels: BatchNorm, ReLU, ReLU's gradient, BatchNorm's gradient
+      const unfused = tf.tidy(() => {
+        const [bn, m, v] = tf.engine().runKernel(
+          "SimCLRBatchNormTrain",
+          { x, weight, bias },
+          { epsilon: 1e-5 },
+        ) as tf.Tensor[];
+        const r = tf.relu(bn);
+        const dr = tf.engine().runKernel(RELU_GRAD, { dy, y: r }) as tf.Tensor;
+        return [
+          r,
+          ...tf.engine().runKernel(
+            "SimCLRBatchNormGrad",
+            { dy: dr, x, mean: m, variance: v, weight },
+            { epsilon: 1e-5 },
+          ) as tf.Tensor[],
+        ];
+      });
+      for (const [i, t] of [y, dx, dWeight, dBias].entries()) {
+        assert.ok(await maxAbsDiff(t, unfused[i]) < 1e-6, `${c.name}: output ${i} vs unfused`);
+      }
+      assert.throws(
+        () =>
+          tf.engine().runKernel("SimCLRBatchNormGrad", { dy, x, mean, variance, weight }, attrs),
+        /workspace/,
+      );
+      tf.dispose([...Object.values(outputs), workspace, ...unfused]);
       assert.equal(tf.memory().numTensors, before, `${c.name}: tensors leaked`);
       tf.dispose([x, weight, bias, dy]);
     }

@@ -97,12 +97,24 @@ abstract class BatchNorm {
     );
   }
 
-  protected normalise<T extends tf.Tensor>(x: T, training: boolean, kind: string): T {
-    if (training) return this.#train(x, kind);
+  /** BatchNorm of `x`, then {@linkcode relu} where `withRelu` (fused where the backend can). */
+  protected normalise<T extends tf.Tensor>(
+    x: T,
+    training: boolean,
+    kind: string,
+    withRelu = false,
+  ): T {
+    if (training) return this.#train(x, kind, withRelu);
     // y = x * scale + shift with scale = w / sqrt(var + eps), shift = b - mean * scale
-    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
-    const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
-    return tf.add(tf.mul(x, scale), shift) as T;
+    const y = tf.tidy(() => {
+      const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
+      const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
+      return tf.add(tf.mul(x, scale), shift) as T;
+    });
+    if (!withRelu) return y;
+    const out = relu(y);
+    y.dispose();
+    return out;
   }
 
   /**
@@ -110,7 +122,7 @@ abstract class BatchNorm {
    * the input and the per-channel mean and 1/std, not the five full-size intermediates that
    * composing `moments`, `mul` and `add` would keep (most of a step's memory).
    */
-  #train<T extends tf.Tensor>(x: T, kind: string): T {
+  #train<T extends tf.Tensor>(x: T, kind: string, withRelu: boolean): T {
     const axes = x.shape.slice(0, -1).map((_, i) => i); // every axis but the channels
     const n = axes.reduce((product, axis) => product * x.shape[axis], 1); // values per channel
     if (n < 2) {
@@ -124,7 +136,7 @@ abstract class BatchNorm {
     }
     const replicaSum = currentReplicaSum(); // captured: the backward pass runs after the scope
     if (replicaSum === null && tf.getKernel(NATIVE_TRAIN, tf.getBackend()) !== undefined) {
-      return this.#trainByKernels(x, n);
+      return this.#trainByKernels(x, n, withRelu);
     }
     const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [v, weight, bias] = args as tf.Tensor[];
@@ -168,7 +180,8 @@ abstract class BatchNorm {
           }),
       };
     });
-    return batchNorm(x, this.weight, this.bias) as T;
+    const y = batchNorm(x, this.weight, this.bias) as T;
+    return withRelu ? relu(y) : y;
   }
 
   /**
@@ -176,26 +189,28 @@ abstract class BatchNorm {
    * them, `@simclr/backends`): the same taped operation, statistics and gradient as
    * {@linkcode BatchNorm.#train}, in one kernel each way.
    */
-  #trainByKernels<T extends tf.Tensor>(x: T, n: number): T {
-    const epsilon = this.eps;
+  #trainByKernels<T extends tf.Tensor>(x: T, n: number, withRelu: boolean): T {
+    const attrs = { epsilon: this.eps, relu: withRelu };
     const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [v, weight, bias] = args as tf.Tensor[];
       const save = args[3] as tf.GradSaveFunc;
-      const [y, mean, variance] = tf.engine().runKernel(
+      // with ReLU fused, a fourth output: the mask of y > 0 that the gradient takes
+      const [y, mean, variance, ...mask] = tf.engine().runKernel(
         NATIVE_TRAIN,
         { x: v, weight, bias },
-        { epsilon },
+        attrs,
       ) as tf.Tensor[];
       this.#updateRunningStats(mean, variance, n);
-      save([v, mean, variance, weight]);
+      save([v, mean, variance, weight, ...mask]);
       return {
         value: y,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xs, mu, sigma2, w] = saved;
+          const [xs, mu, sigma2, w, workspace] = saved;
+          const inputs = { dy, x: xs, mean: mu, variance: sigma2, weight: w };
           return tf.engine().runKernel(
             NATIVE_GRAD,
-            { dy, x: xs, mean: mu, variance: sigma2, weight: w },
-            { epsilon },
+            withRelu ? { ...inputs, workspace } : inputs,
+            attrs,
           ) as tf.Tensor[];
         },
       };
@@ -219,6 +234,14 @@ abstract class BatchNorm {
 export class BatchNorm2d extends BatchNorm {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return this.normalise(x, training, "BatchNorm2d");
+  }
+
+  /**
+   * `relu(apply(x, training))`, the same values; in training mode on a backend with the
+   * BatchNorm kernels, one kernel each way (oneDNN's BatchNorm with ReLU fused).
+   */
+  applyRelu(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return this.normalise(x, training, "BatchNorm2d", true);
   }
 }
 
