@@ -24,6 +24,7 @@ export const DNNL = {
     convolutionDirect: 1,
     poolingMax: 511,
     eltwiseRelu: 31,
+    eltwiseReluUseDstForBwd: 256,
     eltwiseSquare: 79,
     eltwiseSqrt: 111,
     binaryAdd: 131056,
@@ -32,7 +33,7 @@ export const DNNL = {
     binaryDiv: 131060,
     binaryGt: 131063,
   },
-  flags: { useGlobalStats: 1, useScale: 8, useShift: 16 },
+  flags: { useGlobalStats: 1, fuseNormRelu: 4, useScale: 8, useShift: 16 },
   arg: {
     src: 1,
     src1: 2,
@@ -59,94 +60,52 @@ function status<const P extends readonly Deno.NativeType[]>(
   return { parameters, result: "i32" };
 }
 
+/** `N` of `T`, as a tuple type. */
+type Repeat<T, N extends number, A extends T[] = []> = A["length"] extends N ? A
+  : Repeat<T, N, [...A, T]>;
+
+/** `n` FFI arguments of type `type` in a row (descriptors, dims arrays, handles). */
+function many<T extends Deno.NativeType, N extends number>(type: T, n: N): Repeat<T, N> {
+  return new Array(n).fill(type) as Repeat<T, N>;
+}
+
+/** A convolution descriptor's (src, weights, bias, dst, strides, padding_l, padding_r). */
+const CONV = [...many("buffer", 2), "pointer", ...many("buffer", 4)] as const;
+
 const SYMBOLS = {
   dnnl_engine_create: status("buffer", "i32", "usize"),
   dnnl_stream_create: status("buffer", "pointer", "u32"),
   dnnl_memory_desc_init_by_tag: status("buffer", "i32", "buffer", "i32", "i32"),
   dnnl_memory_desc_init_by_strides: status("buffer", "i32", "buffer", "i32", "buffer"),
   dnnl_memory_desc_equal: status("pointer", "pointer"),
-  dnnl_convolution_forward_desc_init: status(
-    "buffer",
-    "i32",
-    "i32",
-    "buffer",
-    "buffer",
-    "pointer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
-  dnnl_convolution_backward_data_desc_init: status(
-    "buffer",
-    "i32",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
-  dnnl_convolution_backward_weights_desc_init: status(
-    "buffer",
-    "i32",
-    "buffer",
-    "buffer",
-    "pointer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
-  dnnl_pooling_v2_forward_desc_init: status(
-    "buffer",
-    "i32",
-    "i32",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
-  dnnl_pooling_v2_backward_desc_init: status(
-    "buffer",
-    "i32",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-    "buffer",
-  ),
+  dnnl_memory_desc_get_size: { parameters: ["buffer"], result: "usize" },
+  dnnl_convolution_forward_desc_init: status("buffer", "i32", "i32", ...CONV),
+  // (desc, alg, diff_src, weights, diff_dst, strides, padding_l, padding_r): no bias
+  dnnl_convolution_backward_data_desc_init: status("buffer", "i32", ...many("buffer", 6)),
+  dnnl_convolution_backward_weights_desc_init: status("buffer", "i32", ...CONV),
+  // (desc, [prop,] alg, src, dst, strides, kernel, dilation, padding_l, padding_r)
+  dnnl_pooling_v2_forward_desc_init: status("buffer", "i32", "i32", ...many("buffer", 7)),
+  dnnl_pooling_v2_backward_desc_init: status("buffer", "i32", ...many("buffer", 7)),
   dnnl_batch_normalization_forward_desc_init: status("buffer", "i32", "buffer", "f32", "u32"),
   dnnl_batch_normalization_backward_desc_init: status(
     "buffer",
     "i32",
-    "buffer",
-    "buffer",
+    ...many("buffer", 2),
     "f32",
     "u32",
   ),
   dnnl_matmul_desc_init: status("buffer", "buffer", "buffer", "pointer", "buffer"),
   dnnl_eltwise_forward_desc_init: status("buffer", "i32", "i32", "buffer", "f32", "f32"),
+  dnnl_eltwise_backward_desc_init: status("buffer", "i32", "buffer", "buffer", "f32", "f32"),
   dnnl_binary_desc_init: status("buffer", "i32", "buffer", "buffer", "buffer"),
   dnnl_primitive_desc_create: status("buffer", "buffer", "pointer", "pointer", "pointer"),
+  dnnl_primitive_desc_destroy: status("pointer"),
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
   dnnl_primitive_create: status("buffer", "pointer"),
   dnnl_primitive_execute: status("pointer", "pointer", "i32", "buffer"),
   dnnl_memory_create: status("buffer", "pointer", "pointer", "pointer"),
   dnnl_memory_set_data_handle: status("pointer", "buffer"),
-  dnnl_reorder_primitive_desc_create: status(
-    "buffer",
-    "pointer",
-    "pointer",
-    "pointer",
-    "pointer",
-    "pointer",
-  ),
+  dnnl_reorder_primitive_desc_create: status("buffer", ...many("pointer", 5)),
   dnnl_stream_wait: status("pointer"),
   dnnl_version: { parameters: [], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -298,8 +257,7 @@ export class Dnnl {
       this.#keep.push(a.md);
       const userMem = this.#memory(mdPtr, null);
       user.push({ arg: a.arg, mem: userMem });
-      const chosen = lib.dnnl_primitive_desc_query_md(pd, DNNL.query.execArgMd, a.arg);
-      if (chosen === null) throw new Error(`oneDNN: no memory descriptor for argument ${a.arg}`);
+      const chosen = this.#chosenMd(pd, a.arg);
       if (lib.dnnl_memory_desc_equal(chosen, mdPtr) === 1) {
         exec.push({ arg: a.arg, mem: userMem });
         continue;
@@ -346,10 +304,33 @@ export class Dnnl {
     };
   }
 
+  /** A copy of the layout that `pd` chose for argument `arg` (e.g. a workspace's). */
+  queryMd(pd: Ptr, arg: number): Uint8Array {
+    const md = new Uint8Array(MD_BYTES);
+    new Deno.UnsafePointerView(this.#chosenMd(pd, arg)).copyInto(md);
+    return md;
+  }
+
+  /** Frees a primitive descriptor that no plan took (one made only to be queried). */
+  destroyPrimitiveDesc(pd: Ptr): void {
+    check(this.#lib.dnnl_primitive_desc_destroy(pd), "primitive_desc_destroy");
+  }
+
+  /** The bytes a memory descriptor's data takes. */
+  mdBytes(md: Uint8Array): number {
+    return Number(this.#lib.dnnl_memory_desc_get_size(md));
+  }
+
   /** An oneDNN-owned buffer for argument `arg` of `pd` (e.g. a pooling workspace). */
   ownedMemory(pd: Ptr, arg: number): Ptr {
-    const md = this.#lib.dnnl_primitive_desc_query_md(pd, DNNL.query.execArgMd, arg);
-    return this.#memory(md, Deno.UnsafePointer.create(0xffffffffffffffffn));
+    return this.#memory(this.#chosenMd(pd, arg), Deno.UnsafePointer.create(0xffffffffffffffffn));
+  }
+
+  /** The layout that `pd` chose for argument `arg` (oneDNN's, valid while `pd` lives). */
+  #chosenMd(pd: Ptr, arg: number): Deno.PointerObject {
+    const chosen = this.#lib.dnnl_primitive_desc_query_md(pd, DNNL.query.execArgMd, arg);
+    if (chosen === null) throw new Error(`oneDNN: no memory descriptor for argument ${arg}`);
+    return chosen;
   }
 
   #primitive(pd: Ptr): Ptr {

@@ -13,14 +13,22 @@ interface WasmBackend extends tf.KernelBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: object): void;
 }
 
 type Shape4 = [number, number, number, number];
 
-/** A float32 view of a tensor's bytes on the wasm heap (re-read: the heap may have grown). */
-function view(backend: WasmBackend, t: tf.TensorInfo): Float32Array {
+/**
+ * A view of a tensor's bytes on the wasm heap (re-read: the heap may have grown): float32, or
+ * bytes for bool.
+ */
+function view(backend: WasmBackend, t: tf.TensorInfo): Float32Array | Uint8Array {
   const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
-  return new Float32Array(backend.wasm.HEAPU8.buffer, offset, tf.util.sizeFromShape(t.shape));
+  const size = tf.util.sizeFromShape(t.shape);
+  const buffer = backend.wasm.HEAPU8.buffer;
+  return t.dtype === "bool"
+    ? new Uint8Array(buffer, offset, size)
+    : new Float32Array(buffer, offset, size);
 }
 
 /** NHWC data: oneDNN's logical dims are [N, C, H, W]. */
@@ -131,6 +139,17 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     };
     return { g, outShape };
   };
+  /** The forward and filter-gradient descriptors' (src, weights, bias, dst, strides, padding). */
+  const convArgs = (g: ConvGeometry) =>
+    [
+      md(g.src, DNNL.tag.nhwc),
+      md(g.weights, DNNL.tag.any),
+      null,
+      md(g.dst, DNNL.tag.nhwc),
+      g.strides,
+      g.padL,
+      g.padR,
+    ] as const;
   /** The forward convolution's primitive descriptor (the hint of both gradients). */
   const forwardPds = new Map<string, Deno.PointerValue>();
   const convForwardPd = (g: ConvGeometry): Deno.PointerValue => {
@@ -142,13 +161,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
           desc,
           DNNL.prop.forwardTraining,
           DNNL.alg.convolutionDirect,
-          md(g.src, DNNL.tag.nhwc),
-          md(g.weights, DNNL.tag.any),
-          null,
-          md(g.dst, DNNL.tag.nhwc),
-          g.strides,
-          g.padL,
-          g.padR,
+          ...convArgs(g),
         ),
         "convolution_forward_desc_init",
       );
@@ -265,13 +278,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         lib.dnnl_convolution_backward_weights_desc_init(
           desc,
           DNNL.alg.convolutionDirect,
-          md(g.src, DNNL.tag.nhwc),
-          md(g.weights, DNNL.tag.any),
-          null,
-          md(g.dst, DNNL.tag.nhwc),
-          g.strides,
-          g.padL,
-          g.padR,
+          ...convArgs(g),
         ),
         "convolution_backward_weights_desc_init",
       );
@@ -325,6 +332,17 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         `${info.strideWidth}|${top},${bottom},${left},${right}`,
     };
   };
+  /** Both pooling descriptors' (src or diff_src, dst or diff_dst, strides, kernel, ...). */
+  const poolArgs = (g: PoolGeometry) =>
+    [
+      md(g.src, DNNL.tag.nhwc),
+      md(g.dst, DNNL.tag.nhwc),
+      g.strides,
+      g.kernel,
+      g.dilation,
+      g.padL,
+      g.padR,
+    ] as const;
   const poolForwardPd = (g: PoolGeometry, prop: number): Deno.PointerValue => {
     const desc = dnnl.opDesc();
     check(
@@ -332,13 +350,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         desc,
         prop,
         DNNL.alg.poolingMax,
-        md(g.src, DNNL.tag.nhwc),
-        md(g.dst, DNNL.tag.nhwc),
-        g.strides,
-        g.kernel,
-        g.dilation,
-        g.padL,
-        g.padR,
+        ...poolArgs(g),
       ),
       "pooling_v2_forward_desc_init",
     );
@@ -381,13 +393,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         lib.dnnl_pooling_v2_backward_desc_init(
           desc,
           DNNL.alg.poolingMax,
-          md(g.src, DNNL.tag.nhwc),
-          md(g.dst, DNNL.tag.nhwc),
-          g.strides,
-          g.kernel,
-          g.dilation,
-          g.padL,
-          g.padR,
+          ...poolArgs(g),
         ),
         "pooling_v2_backward_desc_init",
       );
@@ -420,7 +426,15 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
       : shape.length === 2
       ? [[...shape], DNNL.tag.ab]
       : null;
-  const bnForwardPd = (dims: number[], tag: number, eps: number): Deno.PointerValue => {
+  /** BatchNorm's flags: scale and shift, and ReLU fused on the output where asked. */
+  const bnFlags = (relu: boolean): number =>
+    DNNL.flags.useScale | DNNL.flags.useShift | (relu ? DNNL.flags.fuseNormRelu : 0);
+  const bnForwardPd = (
+    dims: number[],
+    tag: number,
+    eps: number,
+    relu: boolean,
+  ): Deno.PointerValue => {
     const desc = dnnl.opDesc();
     check(
       lib.dnnl_batch_normalization_forward_desc_init(
@@ -428,56 +442,93 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         DNNL.prop.forwardTraining,
         md(dims, tag),
         eps,
-        DNNL.flags.useScale | DNNL.flags.useShift,
+        bnFlags(relu),
       ),
       "batch_normalization_forward_desc_init",
     );
     return dnnl.primitiveDesc(desc);
   };
+  /** The BatchNorm kernels' attributes: epsilon, and `relu` (fused: y = max(BN(x), 0)). */
+  const bnAttrs = (attrs: tf.NamedAttrMap | undefined) => {
+    const a = attrs as { epsilon: number; relu?: boolean };
+    return { eps: a.epsilon, relu: a.relu === true };
+  };
+  /** The fused ReLU's workspace (oneDNN's mask of y > 0): its layout and size in bytes. */
+  const workspaces = new Map<string, { md: Uint8Array; bytes: number }>();
+  const bnWorkspace = (dims: number[], tag: number, eps: number) => {
+    const key = `${dims}|${tag}|${eps}`;
+    let ws = workspaces.get(key);
+    if (ws === undefined) {
+      const pd = bnForwardPd(dims, tag, eps, true);
+      const wsMd = dnnl.queryMd(pd, DNNL.arg.workspace);
+      dnnl.destroyPrimitiveDesc(pd);
+      ws = { md: wsMd, bytes: dnnl.mdBytes(wsMd) };
+      workspaces.set(key, ws);
+    }
+    return ws;
+  };
 
-  /** Training-mode BatchNorm: y, and the batch's mean and biased variance per channel. */
+  /**
+   * Training-mode BatchNorm: y, and the batch's mean and biased variance per channel; with
+   * `relu`, y = max(BN(x), 0) in the same pass and a fourth output, the mask that the gradient
+   * takes (bytes, dtype bool).
+   */
   const batchNormTrain: tf.KernelFunc = (args) => {
     const backend = args.backend as WasmBackend;
     const { x, weight, bias } = args.inputs as Record<string, tf.TensorInfo>;
-    const eps = (args.attrs as { epsilon: number }).epsilon;
+    const { eps, relu } = bnAttrs(args.attrs);
     const data = bnData(x.shape);
-    if (data === null) throw new RangeError(`SimCLRBatchNormTrain: x has shape [${x.shape}]`);
+    if (data === null) throw new RangeError(`${BATCH_NORM_TRAIN}: x has shape [${x.shape}]`);
     const [dims, tag] = data;
     const channels = x.shape[x.shape.length - 1];
+    const ws = relu ? bnWorkspace(dims, tag, eps) : null;
     const plan = planFor(
-      `BatchNormTrain|${x.shape}|${eps}`,
+      `BatchNormTrain|${x.shape}|${eps}|${relu}`,
       BATCH_NORM_WORK * tf.util.sizeFromShape(x.shape),
       () =>
-        dnnl.plan(bnForwardPd(dims, tag, eps), [
+        dnnl.plan(bnForwardPd(dims, tag, eps, relu), [
           { arg: DNNL.arg.src, md: md(dims, tag), output: false },
           { arg: DNNL.arg.scale, md: md([channels], DNNL.tag.a), output: false },
           { arg: DNNL.arg.shift, md: md([channels], DNNL.tag.a), output: false },
           { arg: DNNL.arg.dst, md: md(dims, tag), output: true },
           { arg: DNNL.arg.mean, md: md([channels], DNNL.tag.a), output: true },
           { arg: DNNL.arg.variance, md: md([channels], DNNL.tag.a), output: true },
+          ...(ws ? [{ arg: DNNL.arg.workspace, md: ws.md, output: true }] : []),
         ]),
     );
-    if (plan === null) throw new Error(`SimCLRBatchNormTrain: oneDNN refused [${x.shape}]`);
-    const y = backend.makeOutput(x.shape, "float32");
-    const mean = backend.makeOutput([channels], "float32");
-    const variance = backend.makeOutput([channels], "float32");
-    plan.run([x, weight, bias, y, mean, variance].map((t) => view(backend, t)));
-    return [y, mean, variance];
+    if (plan === null) throw new Error(`${BATCH_NORM_TRAIN}: oneDNN refused [${x.shape}]`);
+    const outputs = [
+      backend.makeOutput(x.shape, "float32"),
+      backend.makeOutput([channels], "float32"),
+      backend.makeOutput([channels], "float32"),
+      ...(ws ? [backend.makeOutput([ws.bytes], "bool")] : []),
+    ];
+    plan.run([x, weight, bias, ...outputs].map((t) => view(backend, t)));
+    return outputs;
   };
 
-  /** BatchNorm's gradient from the saved batch statistics: dx, dWeight, dBias. */
+  /**
+   * BatchNorm's gradient from the saved batch statistics: dx, dWeight, dBias; with `relu`, of
+   * the fused max(BN(x), 0), whose mask is the fifth input, `workspace`.
+   */
   const batchNormGrad: tf.KernelFunc = (args) => {
     const backend = args.backend as WasmBackend;
-    const { dy, x, mean, variance, weight } = args.inputs as Record<string, tf.TensorInfo>;
-    const eps = (args.attrs as { epsilon: number }).epsilon;
+    const { dy, x, mean, variance, weight, workspace } = args.inputs as Record<
+      string,
+      tf.TensorInfo
+    >;
+    const { eps, relu } = bnAttrs(args.attrs);
     const data = bnData(x.shape);
-    if (data === null) throw new RangeError(`SimCLRBatchNormGrad: x has shape [${x.shape}]`);
+    if (data === null) throw new RangeError(`${BATCH_NORM_GRAD}: x has shape [${x.shape}]`);
+    if (relu && workspace === undefined) {
+      throw new TypeError(`${BATCH_NORM_GRAD}: relu needs the forward pass's workspace`);
+    }
     const [dims, tag] = data;
     const channels = x.shape[x.shape.length - 1];
+    const ws = relu ? bnWorkspace(dims, tag, eps) : null;
     const work = BATCH_NORM_WORK * tf.util.sizeFromShape(x.shape);
-    const plan = planFor(`BatchNormGrad|${x.shape}|${eps}`, work, () => {
+    const plan = planFor(`BatchNormGrad|${x.shape}|${eps}|${relu}`, work, () => {
       const desc = dnnl.opDesc();
-      const flags = DNNL.flags.useScale | DNNL.flags.useShift;
       check(
         lib.dnnl_batch_normalization_backward_desc_init(
           desc,
@@ -485,12 +536,12 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
           md(dims, tag),
           md(dims, tag),
           eps,
-          flags,
+          bnFlags(relu),
         ),
         "batch_normalization_backward_desc_init",
       );
       const vector = () => md([channels], DNNL.tag.a);
-      return dnnl.plan(dnnl.primitiveDesc(desc, bnForwardPd(dims, tag, eps)), [
+      return dnnl.plan(dnnl.primitiveDesc(desc, bnForwardPd(dims, tag, eps, relu)), [
         { arg: DNNL.arg.diffDst, md: md(dims, tag), output: false },
         { arg: DNNL.arg.src, md: md(dims, tag), output: false },
         { arg: DNNL.arg.mean, md: vector(), output: false },
@@ -498,17 +549,18 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
         { arg: DNNL.arg.scale, md: vector(), output: false },
         // unread, but oneDNN 2.6 counts it among the inputs with dnnl_use_shift
         { arg: DNNL.arg.shift, md: vector(), output: false },
+        ...(ws ? [{ arg: DNNL.arg.workspace, md: ws.md, output: false }] : []),
         { arg: DNNL.arg.diffSrc, md: md(dims, tag), output: true },
         { arg: DNNL.arg.diffScale, md: vector(), output: true },
         { arg: DNNL.arg.diffShift, md: vector(), output: true },
       ]);
     });
-    if (plan === null) throw new Error(`SimCLRBatchNormGrad: oneDNN refused [${x.shape}]`);
+    if (plan === null) throw new Error(`${BATCH_NORM_GRAD}: oneDNN refused [${x.shape}]`);
     const dx = backend.makeOutput(x.shape, "float32");
     const dWeight = backend.makeOutput([channels], "float32");
     const dBias = backend.makeOutput([channels], "float32");
-    const tensors = [dy, x, mean, variance, weight, weight, dx, dWeight, dBias];
-    plan.run(tensors.map((t) => view(backend, t)));
+    const tensors = [dy, x, mean, variance, weight, weight, ...(ws ? [workspace] : [])];
+    plan.run([...tensors, dx, dWeight, dBias].map((t) => view(backend, t)));
     return [dx, dWeight, dBias];
   };
 
@@ -575,6 +627,57 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
   };
 
   /**
+   * ReLU's gradient from its output in one pass, `dx = y > 0 ? dy : 0`: what tfjs's gradient
+   * of `Relu` (`dy * cast(step(x))`) computes in three, from the values models/_layers.ts's
+   * `relu()` saves on backends that have this kernel.
+   */
+  const reluGrad: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    const { dy, y } = args.inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
+    const size = tf.util.sizeFromShape(y.shape);
+    const plan = dy.dtype !== "float32" || y.dtype !== "float32" ? null : planFor(
+      `${RELU_GRAD}|${size}`,
+      size,
+      () => {
+        const desc = dnnl.opDesc();
+        const data = md([size], DNNL.tag.a);
+        check(
+          lib.dnnl_eltwise_backward_desc_init(
+            desc,
+            DNNL.alg.eltwiseReluUseDstForBwd,
+            md([size], DNNL.tag.a),
+            data,
+            0,
+            0,
+          ),
+          "eltwise_backward_desc_init",
+        );
+        const forward = dnnl.opDesc();
+        check(
+          lib.dnnl_eltwise_forward_desc_init(
+            forward,
+            DNNL.prop.forwardTraining,
+            DNNL.alg.eltwiseReluUseDstForBwd,
+            data,
+            0,
+            0,
+          ),
+          "eltwise_forward_desc_init",
+        );
+        return dnnl.plan(dnnl.primitiveDesc(desc, dnnl.primitiveDesc(forward)), [
+          { arg: DNNL.arg.diffDst, md: md([size], DNNL.tag.a), output: false },
+          { arg: DNNL.arg.dst, md: data, output: false },
+          { arg: DNNL.arg.diffSrc, md: md([size], DNNL.tag.a), output: true },
+        ]);
+      },
+    );
+    if (plan === null) throw new Error(`${RELU_GRAD}: oneDNN refused [${y.shape}]`);
+    const dx = backend.makeOutput(y.shape, "float32");
+    plan.run([dy, y, dx].map((t) => view(backend, t)));
+    return dx;
+  };
+
+  /**
    * A two-input element-wise kernel on float32: equal shapes, or one operand broadcast along
    * the other's leading axes (a bias `[C]` over `[N, H, W, C]`, a scalar); others run on wasm.
    */
@@ -637,7 +740,23 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     return out;
   };
 
+  /**
+   * `Identity`, and `Cast` to the same dtype, as a second reference to the input's bytes (as
+   * tfjs-cpu's and wasm's `Reshape` do) rather than wasm's copy: tensors are immutable, and the
+   * engine clones every tensor it saves for the backward pass through `Identity` (a step's
+   * activations, once more). Other casts run on wasm.
+   */
+  const share = (kernelName: string): tf.KernelFunc => (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype ?? x.dtype;
+    if (dtype !== x.dtype || x.dtype === "string") return fallback(kernelName, args);
+    (args.backend as WasmBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype };
+  };
+
   const kernels: [string, tf.KernelFunc][] = [
+    ["Identity", share("Identity")],
+    ["Cast", share("Cast")],
     ["Conv2D", conv2D],
     ["Conv2DBackpropInput", conv2DBackpropInput],
     ["Conv2DBackpropFilter", conv2DBackpropFilter],
@@ -654,6 +773,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     ["RealDiv", binary("RealDiv", DNNL.alg.binaryDiv, false)],
     ["Sqrt", eltwise("Sqrt", DNNL.alg.eltwiseSqrt)],
     ["Step", step],
+    [RELU_GRAD, reluGrad],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: name, kernelFunc }));
 }
@@ -698,6 +818,9 @@ const ZERO = new Float32Array(1);
 export const BATCH_NORM_TRAIN = "SimCLRBatchNormTrain";
 /** BatchNorm's closed-form gradient as one kernel. */
 export const BATCH_NORM_GRAD = "SimCLRBatchNormGrad";
+
+/** ReLU's gradient from its output as one kernel. */
+export const RELU_GRAD = "SimCLRReluGrad";
 
 /** The backend name the native CPU backend registers. */
 export const NATIVE = "native";

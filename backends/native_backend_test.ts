@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { selectBackend } from "./select_backend.ts";
 import { openDnnl } from "./_dnnl.ts";
+import { RELU_GRAD } from "./_native_kernels.ts";
 import {
   disposeCases,
   kernelFilterGrad,
@@ -56,7 +57,7 @@ interface Entry {
 type Case = Record<string, Entry> & { name: string };
 const NATIVE_FIXTURES = JSON.parse(
   Deno.readTextFileSync(new URL("./testdata/native_kernels.json", import.meta.url)),
-) as Record<"maxPool" | "batchNorm" | "matMul", Case[]>;
+) as Record<"maxPool" | "batchNorm" | "matMul" | "batchNormRelu", Case[]>;
 const tensor = (e: Entry): tf.Tensor => tf.tensor(e.values, e.shape, "float32");
 
 /** Largest |a - expected|, relative to expected's largest |value|. */
@@ -123,6 +124,64 @@ Deno.test({
         assert.ok(e < 1e-5, `${c.name}: ${key} error ${e} against torch`);
       }
       tf.dispose(Object.values(outputs));
+      assert.equal(tf.memory().numTensors, before, `${c.name}: tensors leaked`);
+      tf.dispose([x, weight, bias, dy]);
+    }
+  },
+});
+
+Deno.test({
+  name: "`selectBackend('native')` fuses ReLU into BatchNorm as PyTorch and the unfused kernels",
+  ignore: !available,
+  fn: async () => {
+    await selectBackend("native", { log: null });
+    const attrs = { epsilon: 1e-5, relu: true };
+    for (const c of NATIVE_FIXTURES.batchNormRelu) {
+      const [x, weight, bias, dy] = [c.x, c.weight, c.bias, c.dy].map(tensor);
+      const before = tf.memory().numTensors;
+      const [y, mean, variance, workspace] = tf.engine().runKernel(
+        "SimCLRBatchNormTrain",
+        { x, weight, bias },
+        attrs,
+      ) as tf.Tensor[];
+      assert.equal(workspace.dtype, "bool");
+      const [dx, dWeight, dBias] = tf.engine().runKernel(
+        "SimCLRBatchNormGrad",
+        { dy, x, mean, variance, weight, workspace },
+        attrs,
+      ) as tf.Tensor[];
+      const outputs = { y, mean, variance, dx, dweight: dWeight, dbias: dBias };
+      for (const [key, t] of Object.entries(outputs)) {
+        const e = await relError(t, c[key]);
+        assert.ok(e < 1e-5, `${c.name}: ${key} error ${e} against torch`);
+      }
+      // the unfused kernels: BatchNorm, ReLU, ReLU's gradient, BatchNorm's gradient
+      const unfused = tf.tidy(() => {
+        const [bn, m, v] = tf.engine().runKernel(
+          "SimCLRBatchNormTrain",
+          { x, weight, bias },
+          { epsilon: 1e-5 },
+        ) as tf.Tensor[];
+        const r = tf.relu(bn);
+        const dr = tf.engine().runKernel(RELU_GRAD, { dy, y: r }) as tf.Tensor;
+        return [
+          r,
+          ...tf.engine().runKernel(
+            "SimCLRBatchNormGrad",
+            { dy: dr, x, mean: m, variance: v, weight },
+            { epsilon: 1e-5 },
+          ) as tf.Tensor[],
+        ];
+      });
+      for (const [i, t] of [y, dx, dWeight, dBias].entries()) {
+        assert.ok(await maxAbsDiff(t, unfused[i]) < 1e-6, `${c.name}: output ${i} vs unfused`);
+      }
+      assert.throws(
+        () =>
+          tf.engine().runKernel("SimCLRBatchNormGrad", { dy, x, mean, variance, weight }, attrs),
+        /workspace/,
+      );
+      tf.dispose([...Object.values(outputs), workspace, ...unfused]);
       assert.equal(tf.memory().numTensors, before, `${c.name}: tensors leaked`);
       tf.dispose([x, weight, bias, dy]);
     }
@@ -234,5 +293,66 @@ Deno.test({
       assert.ok(await maxAbsDiff(t, expected[i]) < 1e-4, `BatchNorm output ${i}`);
     }
     tf.dispose([x, w, dy, weight, bias, ...wasm, ...native, y, mean, variance, ...expected]);
+  },
+});
+
+Deno.test({
+  name: "`selectBackend('native')` takes ReLU's gradient from its output in one kernel",
+  ignore: !available,
+  fn: async () => {
+    await selectBackend("wasm", { log: null });
+    // odd sizes, one below the size from which the element-wise kernels run on oneDNN; exact
+    // zeros in x (the mask is y > 0, as tfjs's step(x) is x > 0)
+    for (const shape of [[3, 17, 19, 5], [7]]) {
+      const x = tf.tidy(() => {
+        const r = tf.randomNormal(shape, 0, 1, "float32", 3);
+        return tf.where(tf.less(tf.abs(r), 0.1), tf.zerosLike(r), r);
+      });
+      const dy = tf.randomNormal(shape, 0, 1, "float32", 4);
+      const [wasm, native] = await onBoth(() =>
+        tf.tidy(() => {
+          const y = tf.relu(x);
+          return tf.getBackend() === "wasm"
+            ? tf.mul(dy, tf.cast(tf.step(x), "float32")) // tfjs's gradient of Relu
+            : tf.engine().runKernel(RELU_GRAD, { dy, y }) as tf.Tensor;
+        })
+      );
+      const [xs, dys, got] = [await x.data(), await dy.data(), await native.data()];
+      for (let i = 0; i < xs.length; i++) {
+        const expected = xs[i] > 0 ? dys[i] : 0;
+        if (got[i] !== expected) assert.fail(`[${shape}] ${i}: ${got[i]}, expected ${expected}`);
+      }
+      assert.equal(await maxAbsDiff(native, wasm), 0, `[${shape}]: differs from wasm's`);
+      const before = tf.memory().numTensors;
+      tf.dispose(tf.engine().runKernel(RELU_GRAD, { dy, y: x }) as tf.Tensor);
+      assert.equal(tf.memory().numTensors, before, "tensors leaked");
+      tf.dispose([x, dy, wasm, native]);
+    }
+  },
+});
+
+Deno.test({
+  name: "`selectBackend('native')` clones and casts to the same dtype by sharing the bytes",
+  ignore: !available,
+  fn: async () => {
+    await selectBackend("native", { log: null });
+    const x = tf.randomNormal([5, 7, 9], 0, 1, "float32", 9);
+    const values = await x.data();
+    const before = tf.memory().numTensors;
+    const copies = [tf.clone(x), tf.cast(x, "float32"), x.clone()];
+    x.dispose(); // the copies keep the bytes
+    for (const c of copies) {
+      assert.deepEqual(c.shape, [5, 7, 9]);
+      assert.deepEqual(await c.data(), values);
+    }
+    // a cast to another dtype converts (wasm's kernel)
+    const ints = tf.tidy(() => tf.tensor1d([1.7, -2.2, 3], "float32").cast("int32"));
+    assert.deepEqual([...await ints.data()], [1, -2, 3]);
+    assert.equal(ints.dtype, "int32");
+    // and the engine's clones of saved tensors keep gradients right
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), v)))(copies[0]);
+    assert.deepEqual(await g.data(), values.map((v) => v > 0 ? 2 * v : 0));
+    tf.dispose([...copies, ints, g]);
+    assert.equal(tf.memory().numTensors, before - 1, "tensors leaked");
   },
 });

@@ -10,6 +10,29 @@ import { currentReplicaSum, type ReplicaSum } from "./_replica_sum.ts";
 /** Kernel names of training-mode BatchNorm and its gradient on backends that have them. */
 const NATIVE_TRAIN = "SimCLRBatchNormTrain";
 const NATIVE_GRAD = "SimCLRBatchNormGrad";
+/** Kernel name of ReLU's gradient from its output, on backends that have it. */
+const NATIVE_RELU_GRAD = "SimCLRReluGrad";
+
+/**
+ * `tf.relu`. Where the backend has a kernel for ReLU's gradient from its output (the native CPU
+ * backend, `@simclr/backends`), the gradient is that one kernel and the tape keeps the output
+ * (which the next layer keeps anyway) instead of the input; elsewhere it is `tf.relu` itself,
+ * whose gradient is `dy * cast(step(x))`. The values are the same either way.
+ */
+export function relu<T extends tf.Tensor>(x: T): T {
+  if (tf.getKernel(NATIVE_RELU_GRAD, tf.getBackend()) === undefined) return tf.relu(x);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const y = tf.relu(args[0] as tf.Tensor);
+    const save = args[1] as tf.GradSaveFunc;
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
+        tf.engine().runKernel(NATIVE_RELU_GRAD, { dy, y: saved }) as tf.Tensor,
+    };
+  });
+  return f(x) as T;
+}
 
 /** A bias-free 2D convolution, `padding` on every side as PyTorch. Weight HWIO. */
 export class Conv2d {
@@ -74,12 +97,24 @@ abstract class BatchNorm {
     );
   }
 
-  protected normalise<T extends tf.Tensor>(x: T, training: boolean, kind: string): T {
-    if (training) return this.#train(x, kind);
+  /** BatchNorm of `x`, then {@linkcode relu} where `withRelu` (fused where the backend can). */
+  protected normalise<T extends tf.Tensor>(
+    x: T,
+    training: boolean,
+    kind: string,
+    withRelu = false,
+  ): T {
+    if (training) return this.#train(x, kind, withRelu);
     // y = x * scale + shift with scale = w / sqrt(var + eps), shift = b - mean * scale
-    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
-    const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
-    return tf.add(tf.mul(x, scale), shift) as T;
+    const y = tf.tidy(() => {
+      const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
+      const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
+      return tf.add(tf.mul(x, scale), shift) as T;
+    });
+    if (!withRelu) return y;
+    const out = relu(y);
+    y.dispose();
+    return out;
   }
 
   /**
@@ -87,7 +122,7 @@ abstract class BatchNorm {
    * the input and the per-channel mean and 1/std, not the five full-size intermediates that
    * composing `moments`, `mul` and `add` would keep (most of a step's memory).
    */
-  #train<T extends tf.Tensor>(x: T, kind: string): T {
+  #train<T extends tf.Tensor>(x: T, kind: string, withRelu: boolean): T {
     const axes = x.shape.slice(0, -1).map((_, i) => i); // every axis but the channels
     const n = axes.reduce((product, axis) => product * x.shape[axis], 1); // values per channel
     if (n < 2) {
@@ -101,7 +136,7 @@ abstract class BatchNorm {
     }
     const replicaSum = currentReplicaSum(); // captured: the backward pass runs after the scope
     if (replicaSum === null && tf.getKernel(NATIVE_TRAIN, tf.getBackend()) !== undefined) {
-      return this.#trainByKernels(x, n);
+      return this.#trainByKernels(x, n, withRelu);
     }
     const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [v, weight, bias] = args as tf.Tensor[];
@@ -145,7 +180,8 @@ abstract class BatchNorm {
           }),
       };
     });
-    return batchNorm(x, this.weight, this.bias) as T;
+    const y = batchNorm(x, this.weight, this.bias) as T;
+    return withRelu ? relu(y) : y;
   }
 
   /**
@@ -153,26 +189,28 @@ abstract class BatchNorm {
    * them, `@simclr/backends`): the same taped operation, statistics and gradient as
    * {@linkcode BatchNorm.#train}, in one kernel each way.
    */
-  #trainByKernels<T extends tf.Tensor>(x: T, n: number): T {
-    const epsilon = this.eps;
+  #trainByKernels<T extends tf.Tensor>(x: T, n: number, withRelu: boolean): T {
+    const attrs = { epsilon: this.eps, relu: withRelu };
     const batchNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [v, weight, bias] = args as tf.Tensor[];
       const save = args[3] as tf.GradSaveFunc;
-      const [y, mean, variance] = tf.engine().runKernel(
+      // with ReLU fused, a fourth output: the mask of y > 0 that the gradient takes
+      const [y, mean, variance, ...mask] = tf.engine().runKernel(
         NATIVE_TRAIN,
         { x: v, weight, bias },
-        { epsilon },
+        attrs,
       ) as tf.Tensor[];
       this.#updateRunningStats(mean, variance, n);
-      save([v, mean, variance, weight]);
+      save([v, mean, variance, weight, ...mask]);
       return {
         value: y,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xs, mu, sigma2, w] = saved;
+          const [xs, mu, sigma2, w, workspace] = saved;
+          const inputs = { dy, x: xs, mean: mu, variance: sigma2, weight: w };
           return tf.engine().runKernel(
             NATIVE_GRAD,
-            { dy, x: xs, mean: mu, variance: sigma2, weight: w },
-            { epsilon },
+            withRelu ? { ...inputs, workspace } : inputs,
+            attrs,
           ) as tf.Tensor[];
         },
       };
@@ -196,6 +234,14 @@ abstract class BatchNorm {
 export class BatchNorm2d extends BatchNorm {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return this.normalise(x, training, "BatchNorm2d");
+  }
+
+  /**
+   * `relu(apply(x, training))`, the same values; in training mode on a backend with the
+   * BatchNorm kernels, one kernel each way (oneDNN's BatchNorm with ReLU fused).
+   */
+  applyRelu(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return this.normalise(x, training, "BatchNorm2d", true);
   }
 }
 

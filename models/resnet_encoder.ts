@@ -4,7 +4,7 @@ import { argumentMessage, checkInteger, show } from "@simclr/internal/checks";
 import { createRng, DEFAULT_SEED } from "@simclr/internal/random";
 import { LeafModule } from "./leaf_module.ts";
 import type { ApplyOptions } from "./module.ts";
-import { BatchNorm2d, Conv2d } from "./_layers.ts";
+import { BatchNorm2d, Conv2d, relu } from "./_layers.ts";
 import { Registry } from "./_state.ts";
 
 /** Options of the ResNet builders ({@linkcode resnet18}, {@linkcode resnet34}, {@linkcode resnet50}). */
@@ -95,10 +95,10 @@ class BasicBlock implements Block {
       : null;
   }
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    let out = tf.relu(this.bn1.apply(this.conv1.apply(x), training));
+    let out = this.bn1.applyRelu(this.conv1.apply(x), training);
     out = this.bn2.apply(this.conv2.apply(out), training);
     const identity = this.downsample ? this.downsample.apply(x, training) : x;
-    return tf.relu(tf.add(out, identity));
+    return relu(tf.add(out, identity));
   }
 }
 
@@ -131,11 +131,11 @@ class Bottleneck implements Block {
       : null;
   }
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    let out = tf.relu(this.bn1.apply(this.conv1.apply(x), training));
-    out = tf.relu(this.bn2.apply(this.conv2.apply(out), training));
+    let out = this.bn1.applyRelu(this.conv1.apply(x), training);
+    out = this.bn2.applyRelu(this.conv2.apply(out), training);
     out = this.bn3.apply(this.conv3.apply(out), training);
     const identity = this.downsample ? this.downsample.apply(x, training) : x;
-    return tf.relu(tf.add(out, identity));
+    return relu(tf.add(out, identity));
   }
 }
 
@@ -278,7 +278,7 @@ export class ResNetEncoder extends LeafModule<tf.Tensor4D, tf.Tensor2D> {
     }
     const training = options.training;
     return tf.tidy(() => {
-      let y = tf.relu(this.#bn1.apply(this.#conv1.apply(x), training));
+      let y = this.#bn1.applyRelu(this.#conv1.apply(x), training);
       if (this.stem === "imagenet") y = tf.maxPool(y, 3, 2, 1);
       for (const stage of this.#stages) for (const b of stage) y = b.apply(y, training);
       return tf.mean(y, [1, 2]) as tf.Tensor2D; // [N, H, W, C] -> [N, C]

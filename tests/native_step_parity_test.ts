@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { type BackendName, selectBackend } from "@simclr/backends";
 import { simclrNet } from "@simclr/models";
 import { computeGradients, contrastiveLoss } from "@simclr/train";
+import { BatchNorm2d, relu } from "../models/_layers.ts";
+import { Registry } from "../models/_state.ts";
+import { createRng } from "@simclr/internal/random";
 
 const native = await selectBackend("native", { log: null }).then(() => true, () => false);
 
@@ -74,5 +77,76 @@ Deno.test({
     assert.equal(a.loss, b.loss);
     for (const [k, g] of a.grads) assert.deepEqual(b.grads.get(k), g, k);
     for (const [k, s] of a.stats) assert.deepEqual(b.stats.get(k), s, k);
+  },
+});
+
+Deno.test({
+  name: "`relu()` of the model's layers gives tf.relu's values and gradient on native and wasm",
+  ignore: !native,
+  fn: async () => {
+    const x = tf.randomNormal([2, 9, 7, 5], 0, 1, "float32", 21);
+    const dy = tf.randomNormal([2, 9, 7, 5], 0, 1, "float32", 22);
+    const f = (g: (v: tf.Tensor) => tf.Tensor) =>
+      tf.tidy(() => [g(x), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(g(v), dy)))(x)]);
+    for (const backend of ["wasm", "native"] as const) {
+      await selectBackend(backend, { log: null });
+      const before = tf.memory().numTensors;
+      const [ours, theirs] = [f(relu), f(tf.relu)];
+      for (let i = 0; i < 2; i++) {
+        assert.deepEqual(await ours[i].data(), await theirs[i].data(), `${backend}: output ${i}`);
+      }
+      tf.dispose([...ours, ...theirs]);
+      assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+    }
+    tf.dispose([x, dy]);
+  },
+});
+
+Deno.test({
+  name: "`BatchNorm2d.applyRelu()` gives relu(apply()) and its gradients on native and wasm",
+  ignore: !native,
+  fn: async () => {
+    const x = tf.randomNormal([3, 5, 7, 4], 0.5, 2, "float32", 23);
+    const dy = tf.randomNormal([3, 5, 7, 4], 0, 1, "float32", 24);
+    for (const backend of ["wasm", "native"] as const) {
+      await selectBackend(backend, { log: null });
+      const before = tf.memory().numTensors;
+      const results = [];
+      for (const fused of [true, false]) {
+        const reg = new Registry(createRng(1));
+        const bn = new BatchNorm2d(reg, "bn", 4);
+        tf.tidy(() => {
+          bn.weight.assign(tf.tensor1d([1.5, -0.5, 0.8, 2]));
+          bn.bias.assign(tf.tensor1d([0.1, 0.3, -0.4, 0]));
+        });
+        const apply = (v: tf.Tensor, training: boolean) =>
+          fused
+            ? bn.applyRelu(v as tf.Tensor4D, training)
+            : relu(bn.apply(v as tf.Tensor4D, training));
+        const f = (v: tf.Tensor) => tf.sum(tf.mul(dy, apply(v, true)));
+        const out = tf.tidy(() => [
+          apply(x, true),
+          apply(x, false),
+          ...tf.grads(f)([x, bn.weight, bn.bias]),
+        ]);
+        results.push({
+          out: await Promise.all(out.map((t) => t.data())),
+          stats: await bn.runningVar.data(),
+        });
+        tf.dispose(out);
+        for (const e of reg.entries) e.variable.dispose();
+      }
+      const [fused, unfused] = results;
+      // wasm has no fused kernel: applyRelu() runs the same kernels as relu(apply())
+      if (backend === "wasm") assert.deepEqual(fused, unfused, "wasm: not the same bytes");
+      for (let i = 0; i < fused.out.length; i++) {
+        const scale = Math.max(...unfused.out[i].map(Math.abs));
+        const e = Math.max(...fused.out[i].map((v, j) => Math.abs(v - unfused.out[i][j]))) / scale;
+        assert.ok(e < 1e-6, `${backend}: output ${i} differs by ${e} of the largest`);
+      }
+      assert.deepEqual(fused.stats, unfused.stats, `${backend}: running variance`);
+      assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+    }
+    tf.dispose([x, dy]);
   },
 });

@@ -1,4 +1,4 @@
-"""Reference max pooling, BatchNorm and matrix products from PyTorch for the native backend.
+"""Reference max pooling, BatchNorm (with ReLU or not) and matrix products from PyTorch for the native backend.
 
 Run with Debian's python (torch 1.13): /usr/bin/python3 tools/make_native_fixtures.py
 Writes backends/testdata/native_kernels.json: per case its inputs and PyTorch's outputs and
@@ -39,8 +39,8 @@ def max_pool(name, shape):
     }
 
 
-def batch_norm(name, shape):
-    """Training-mode BatchNorm over the last axis of `shape` (NHWC or [N, C])."""
+def batch_norm(name, shape, relu=False):
+    """Training-mode BatchNorm over the last axis of `shape` (NHWC or [N, C]); then ReLU."""
     c = shape[-1]
     x = torch.randn(*shape, dtype=torch.float64) * 2 + 0.5
     x.requires_grad_(True)
@@ -50,6 +50,7 @@ def batch_norm(name, shape):
     axes = [0, 2, 3] if x.dim() == 4 else [0]
     y = F.batch_norm(xt, None, None, weight, bias, training=True, eps=1e-5)
     y = y.permute(0, 2, 3, 1) if x.dim() == 4 else y
+    y = F.relu(y) if relu else y
     dy = torch.randn(y.shape, dtype=torch.float64)
     y.backward(dy)
     return {
@@ -98,6 +99,10 @@ def main():
             batch_norm("1d", [6, 4]),
         ],
         "matMul": [mat_mul("7x5 by 5x3", 7, 5, 3), mat_mul("1x9 by 9x4", 1, 9, 4)],
+        "batchNormRelu": [
+            batch_norm("2d + relu, odd sides", [3, 5, 7, 3], relu=True),
+            batch_norm("2d + relu, batch 1", [1, 4, 4, 5], relu=True),
+        ],
     }
     write_json_atomic(OUT, data)
 
