@@ -43,14 +43,20 @@ export async function ensureDemoData(dir: string = demoDataDir()): Promise<strin
   await Deno.mkdir(parent, { recursive: true });
   const temporary = await Deno.makeTempDir({ dir: parent, prefix: ".demo-data-" });
   await generateDemoData(temporary);
-  // Another process (a parallel test file, a second command) may have put its set in place
-  // meanwhile, and be reading it: keep that one (the generator is seeded: the same bytes),
-  // and replace only a folder that is not a whole set.
-  if (await complete()) {
-    await Deno.remove(temporary, { recursive: true });
-    return dir;
+  // rename() onto a folder that holds files fails: so another process (a parallel test file,
+  // a second command) that put its set in place meanwhile, and may be reading it, keeps it (the
+  // generator is seeded: the same bytes). Only a folder that is not a whole set is replaced.
+  for (let attempt = 0;; attempt++) {
+    try {
+      await Deno.rename(temporary, dir);
+      return dir;
+    } catch (error) {
+      if (await complete()) {
+        await Deno.remove(temporary, { recursive: true });
+        return dir;
+      }
+      if (attempt > 0 || (await nullIfMissing(Deno.stat(dir))) === null) throw error;
+      await Deno.remove(dir, { recursive: true }); // a folder left incomplete: not a set
+    }
   }
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.rename(temporary, dir);
-  return dir;
 }
