@@ -103,3 +103,75 @@ Deno.test("`AdamW` leaks no tensors across steps and rejects bad input", () => {
   optimizer.dispose();
   params.forEach((p) => p.dispose());
 });
+
+/** AdamW written plainly, as in the tutorial's PyTorch (one step count for all parameters, as ours). */
+function plainAdamW(
+  params: Map<string, tf.Variable>,
+  options: { lr: number; weightDecay: number; noDecay: Set<string> },
+) {
+  const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
+  const moments = new Map<string, [tf.Tensor, tf.Tensor]>();
+  let t = 0;
+  return {
+    step(grads: Map<string, tf.Tensor>) {
+      t += 1;
+      for (const [name, grad] of grads) {
+        const param = params.get(name)!;
+        const [m0, v0] = moments.get(name) ?? [tf.zerosLike(param), tf.zerosLike(param)];
+        const [m, v, p] = tf.tidy(() => {
+          const decay = options.noDecay.has(name) ? 0 : this.lr * options.weightDecay;
+          const decayed = decay === 0 ? param : tf.mul(param, 1 - decay);
+          const m = tf.add(tf.mul(m0, beta1), tf.mul(grad, 1 - beta1));
+          const v = tf.add(tf.mul(v0, beta2), tf.mul(tf.square(grad), 1 - beta2));
+          const denominator = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps);
+          const update = tf.mul(tf.div(m, denominator), this.lr / (1 - beta1 ** t));
+          return [m, v, tf.sub(decayed, update)];
+        });
+        tf.dispose([m0, v0]);
+        moments.set(name, [m, v]);
+        param.assign(p);
+        p.dispose();
+      }
+    },
+    lr: options.lr,
+    dispose: () => moments.forEach((m) => tf.dispose(m)),
+  };
+}
+
+Deno.test("`AdamW` gives the bytes of a plain per-parameter AdamW, a parameter skipped for a step", async () => {
+  for (const backend of ["cpu", "wasm"]) {
+    if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+    await tf.setBackend(backend);
+    const make = () =>
+      new Map([
+        ["conv", tf.variable(tf.randomNormal([3, 3, 2, 4], 0, 1, "float32", 1))],
+        ["bias", tf.variable(tf.randomNormal([4], 0, 1, "float32", 2))],
+        ["fc", tf.variable(tf.randomNormal([4, 5], 0, 1, "float32", 3))],
+      ]);
+    const [ours, theirs] = [make(), make()];
+    const options = { lr: 3e-2, weightDecay: 0.1, noDecay: ["bias"] };
+    const optimizer = new AdamW(ours, options);
+    const plain = plainAdamW(theirs, { ...options, noDecay: new Set(options.noDecay) });
+    for (let step = 0; step < 6; step++) {
+      optimizer.lr = plain.lr = 3e-2 / (step + 1); // as a scheduler sets it
+      const grads = new Map(
+        [...ours].filter(([name]) => !(name === "fc" && step === 2)) // fc has no gradient once
+          .map(([name, p], i) => [name, tf.randomNormal(p.shape, 0, 1, "float32", 10 * step + i)]),
+      );
+      optimizer.step(grads);
+      plain.step(grads);
+      tf.dispose([...grads.values()]);
+      for (const [name, p] of ours) {
+        assert.deepEqual(await p.data(), await theirs.get(name)!.data(), `${backend}: ${name}`);
+      }
+    }
+    const state = optimizer.state();
+    assert.deepEqual([...state.expAvg.keys()].sort(), ["bias", "conv", "fc"]);
+    assert.deepEqual(state.expAvg.get("fc")!.shape, [4, 5]);
+    tf.dispose([...state.expAvg.values(), ...state.expAvgSq.values()]);
+    optimizer.dispose();
+    plain.dispose();
+    [...ours.values(), ...theirs.values()].forEach((p) => p.dispose());
+  }
+  await tf.setBackend("cpu");
+});
