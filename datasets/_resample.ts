@@ -3,6 +3,7 @@
 // wasm32 module built from _resample.c (see there and tools/build_resample_wasm.sh). One
 // instance per JS realm (each worker has its own), its memory grown as images need. No Deno.*:
 // the page can use it too.
+import { argumentMessage, checkInteger } from "@simclr/internal/checks";
 import type { RawRGB } from "./_bmp.ts";
 import { RESAMPLE_WASM } from "./_resample_wasm.ts";
 
@@ -47,24 +48,25 @@ export interface Crop {
  * (the same bytes), then its `cropWidth x cropHeight` window at (`left`, `top`), packed RGB.
  */
 export function resampleCrop(raw: RawRGB, crop: Crop): Uint8Array {
+  const fn = "resampleCrop()";
   const { width, height, left, top, cropWidth, cropHeight } = crop;
-  const sides = [raw.width, raw.height, width, height, cropWidth, cropHeight];
-  if (!sides.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new RangeError(
-      `resampleCrop(): sizes are ${sides.join(", ")}: expected positive integers`,
-    );
+  checkInteger(fn, "raw.width", raw.width, { min: 1 });
+  checkInteger(fn, "raw.height", raw.height, { min: 1 });
+  for (const [name, value] of Object.entries(crop)) {
+    checkInteger(fn, `crop.${name}`, value, { min: name === "left" || name === "top" ? 0 : 1 });
   }
-  if (
-    !Number.isInteger(left) || !Number.isInteger(top) || left < 0 || top < 0 ||
-    left + cropWidth > width || top + cropHeight > height
-  ) {
+  if (left + cropWidth > width || top + cropHeight > height) {
     throw new RangeError(
-      `resampleCrop(): crop is ${cropWidth}x${cropHeight} at ${left},${top}: expected inside ${width}x${height}`,
+      argumentMessage(
+        fn,
+        `crop is ${cropWidth}x${cropHeight} at ${left},${top}`,
+        `inside ${width}x${height}`,
+      ),
     );
   }
   if (raw.data.length !== raw.width * raw.height * 3) {
     throw new RangeError(
-      `resampleCrop(): raw.data has ${raw.data.length} bytes: expected ${raw.width}x${raw.height}x3`,
+      argumentMessage(fn, `raw.data has ${raw.data.length} bytes`, `${raw.width}x${raw.height}x3`),
     );
   }
   const wasm = resampler();
