@@ -106,15 +106,12 @@ abstract class BatchNorm {
   ): T {
     if (training) return this.#train(x, kind, withRelu);
     // y = x * scale + shift with scale = w / sqrt(var + eps), shift = b - mean * scale
-    const y = tf.tidy(() => {
+    return tf.tidy(() => {
       const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
       const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
-      return tf.add(tf.mul(x, scale), shift) as T;
+      const y = tf.add(tf.mul(x, scale), shift) as T;
+      return withRelu ? relu(y) : y;
     });
-    if (!withRelu) return y;
-    const out = relu(y);
-    y.dispose();
-    return out;
   }
 
   /**
