@@ -108,6 +108,11 @@ async function loadWasm(asked?: number): Promise<Outcome> {
   // every core, as selectBackend's default, where the page may use threads at all
   const threads = asked ?? (crossOriginIsolated ? navigator.hardwareConcurrency || 1 : 1);
   wasm.setThreadsCount(threads);
+  // One thread: the plain binary, not the threaded one with one thread. The threaded one
+  // starts a pool of pthread workers first, and while the main thread waits on them headless
+  // Chromium's virtual time runs on (hundreds of virtual seconds in tens of real ms), so
+  // `--virtual-time-budget` could end before the page had started.
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", threads > 1 && crossOriginIsolated);
   registerFastConvGradients(["wasm"]);
   registerWasmKernelFixes();
   // The native side caps its pool at half the logical cores it is told of (1 on two cores)

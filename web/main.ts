@@ -23,7 +23,13 @@ const integer = (name: string, fallback: number) => {
 
 async function main(): Promise<void> {
   const request = (params.get("backend") ?? "auto") as PageBackend | "auto";
-  const threads = params.has("threads") ? integer("threads", 1) : undefined;
+  // The scripted path is a check, not a benchmark: one wasm thread unless asked, so that it
+  // starts no worker pool (see loadWasm) and a plain `--dump-dom` sees it through.
+  const threads = params.has("threads")
+    ? integer("threads", 1)
+    : params.get("demo") === "1"
+    ? 1
+    : undefined;
   const backend = await startPageBackend(request, threads);
   byId("backend").textContent = backend.line;
   log(`backend: ${backend.line}`);
