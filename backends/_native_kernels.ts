@@ -7,29 +7,10 @@
 // broadcast batches) run the wasm kernel instead. Primitives are cached by shape.
 import * as tf from "@tensorflow/tfjs-core";
 import { check, DNNL, type Dnnl, type Plan } from "./_dnnl.ts";
-
-/** The parts of tfjs-wasm's backend the kernels use. */
-interface WasmBackend extends tf.KernelBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  incRef(dataId: object): void;
-}
+import { ADAMW, adamWKernel } from "./_adamw_kernel.ts";
+import { heapView, type WasmBackend } from "./_wasm_heap.ts";
 
 type Shape4 = [number, number, number, number];
-
-/**
- * A view of a tensor's bytes on the wasm heap (re-read: the heap may have grown): float32, or
- * bytes for bool.
- */
-function view(backend: WasmBackend, t: tf.TensorInfo): Float32Array | Uint8Array {
-  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
-  const size = tf.util.sizeFromShape(t.shape);
-  const buffer = backend.wasm.HEAPU8.buffer;
-  return t.dtype === "bool"
-    ? new Uint8Array(buffer, offset, size)
-    : new Float32Array(buffer, offset, size);
-}
 
 /** NHWC data: oneDNN's logical dims are [N, C, H, W]. */
 function nchw(shape: readonly number[]): number[] {
@@ -200,7 +181,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const plan = planFor(`${d.kernelName}|${g.key}`, macs, () => d.build(g));
     if (plan === null) return fallback(d.kernelName, args);
     const out = backend.makeOutput(d.output(xShape, filterShape, outShape), "float32");
-    plan.run([...tensors, out].map((t) => view(backend, t)));
+    plan.run([...tensors, out].map((t) => heapView(backend, t)));
     return out;
   };
 
@@ -373,7 +354,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     );
     if (plan === null) return fallback("MaxPool", args);
     const out = backend.makeOutput([g.dst[0], g.dst[2], g.dst[3], g.dst[1]], "float32");
-    plan.run([view(backend, x), view(backend, out)]);
+    plan.run([heapView(backend, x), heapView(backend, out)]);
     return out;
   };
 
@@ -415,7 +396,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     });
     if (plan === null) return fallback("MaxPoolGrad", args);
     const out = backend.makeOutput(input.shape, "float32");
-    plan.run([view(backend, input), view(backend, dy), view(backend, out)]);
+    plan.run([heapView(backend, input), heapView(backend, dy), heapView(backend, out)]);
     return out;
   };
 
@@ -503,7 +484,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
       backend.makeOutput([channels], "float32"),
       ...(ws ? [backend.makeOutput([ws.bytes], "bool")] : []),
     ];
-    plan.run([x, weight, bias, ...outputs].map((t) => view(backend, t)));
+    plan.run([x, weight, bias, ...outputs].map((t) => heapView(backend, t)));
     return outputs;
   };
 
@@ -560,7 +541,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const dWeight = backend.makeOutput([channels], "float32");
     const dBias = backend.makeOutput([channels], "float32");
     const tensors = [dy, x, mean, variance, weight, weight, ...(ws ? [workspace] : [])];
-    plan.run([...tensors, dx, dWeight, dBias].map((t) => view(backend, t)));
+    plan.run([...tensors, dx, dWeight, dBias].map((t) => heapView(backend, t)));
     return [dx, dWeight, dBias];
   };
 
@@ -598,7 +579,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     });
     if (plan === null) return fallback("BatchMatMul", args);
     const out = backend.makeOutput(rank === 3 ? [batch, m, n] : [m, n], "float32");
-    plan.run([view(backend, a), view(backend, b), view(backend, out)]);
+    plan.run([heapView(backend, a), heapView(backend, b), heapView(backend, out)]);
     return out;
   };
 
@@ -622,7 +603,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     });
     if (plan === null) return fallback(kernelName, args);
     const out = backend.makeOutput(x.shape, "float32");
-    plan.run([view(backend, x), view(backend, out)]);
+    plan.run([heapView(backend, x), heapView(backend, out)]);
     return out;
   };
 
@@ -673,7 +654,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     );
     if (plan === null) throw new Error(`${RELU_GRAD}: oneDNN refused [${y.shape}]`);
     const dx = backend.makeOutput(y.shape, "float32");
-    plan.run([dy, y, dx].map((t) => view(backend, t)));
+    plan.run([dy, y, dx].map((t) => heapView(backend, t)));
     return dx;
   };
 
@@ -700,7 +681,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const plan = binaryPlan(kernelName, alg, src0Dims, src1Dims);
     if (plan === null) return fallback(kernelName, args);
     const out = backend.makeOutput(outShape, "float32");
-    plan.run([view(backend, a), view(backend, b), view(backend, out)]);
+    plan.run([heapView(backend, a), heapView(backend, b), heapView(backend, out)]);
     return out;
   };
 
@@ -736,7 +717,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     const plan = binaryPlan("Step", DNNL.alg.binaryGt, [size], [1]);
     if (plan === null) return fallback("Step", args);
     const out = backend.makeOutput(x.shape, "float32");
-    plan.run([view(backend, x), ZERO, view(backend, out)]);
+    plan.run([heapView(backend, x), ZERO, heapView(backend, out)]);
     return out;
   };
 
@@ -774,6 +755,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     ["Sqrt", eltwise("Sqrt", DNNL.alg.eltwiseSqrt)],
     ["Step", step],
     [RELU_GRAD, reluGrad],
+    [ADAMW, adamWKernel],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: name, kernelFunc }));
 }

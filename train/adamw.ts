@@ -1,6 +1,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { argumentMessage, checkNumber, show } from "@simclr/internal/checks";
 
+/** Kernel name of one parameter's whole update, on backends that have it. */
+const FUSED_ADAMW = "SimCLRAdamW";
+/**
+ * The largest parameter (values) the fused kernel updates: it is one pass of JavaScript, which
+ * beats the 16 kernels it replaces only while their dispatch outweighs its arithmetic (native,
+ * measured: 1,024 values 50 us against 151, 16,384 231 against 239, 65,536 809 against 289).
+ */
+const FUSED_MAX = 16384;
+
 /** Options of {@linkcode AdamW}; defaults are PyTorch's. */
 export interface AdamWOptions {
   /** Learning rate. Default `1e-3`. */
@@ -147,12 +156,31 @@ export class AdamW {
     const [beta1, beta2] = this.#betas;
     const correction1 = 1 - beta1 ** this.#step;
     const correction2 = 1 - beta2 ** this.#step;
+    const fused = tf.getKernel(FUSED_ADAMW, tf.getBackend()) !== undefined;
     for (const [name, grad] of entries) {
       const param = this.#params.get(name)!;
       const expAvg = this.#moment(this.#expAvg, name, param);
       const expAvgSq = this.#moment(this.#expAvgSq, name, param);
+      const decay = this.#noDecay.has(name) ? 0 : this.lr * this.#weightDecay;
+      if (fused && grad.dtype === "float32" && param.size <= FUSED_MAX) {
+        // the ops below in one kernel, the same bytes (the native backend's)
+        const attrs = {
+          beta1,
+          beta2,
+          decay,
+          sqrtCorrection2: Math.sqrt(correction2),
+          eps: this.#eps,
+          stepSize: this.lr / correction1,
+        };
+        const inputs = { param, grad, expAvg, expAvgSq };
+        const [p, m, v] = tf.engine().runKernel(FUSED_ADAMW, inputs, attrs) as tf.Tensor[];
+        expAvg.assign(m);
+        expAvgSq.assign(v);
+        param.assign(p);
+        tf.dispose([p, m, v]);
+        continue;
+      }
       tf.tidy(() => {
-        const decay = this.#noDecay.has(name) ? 0 : this.lr * this.#weightDecay;
         const decayed = decay === 0 ? param : tf.mul(param, 1 - decay);
         const m = tf.add(tf.mul(expAvg, beta1), tf.mul(grad, 1 - beta1));
         const v = tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(grad), 1 - beta2));

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
+import { nativeAvailable, selectBackend } from "@simclr/backends";
 import { AdamW } from "./adamw.ts";
 
 await tf.setBackend("cpu");
@@ -139,15 +140,22 @@ function plainAdamW(
 }
 
 Deno.test("`AdamW` gives the bytes of a plain per-parameter AdamW, a parameter skipped for a step", async () => {
-  for (const backend of ["cpu", "wasm"]) {
+  // On native each parameter's update is one kernel (`SimCLRAdamW`), the plain one the ops.
+  for (const backend of ["cpu", "wasm", ...(nativeAvailable() ? ["native"] : [])]) {
     if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
-    await tf.setBackend(backend);
+    if (backend === "native") await selectBackend("native", { log: null });
+    else await tf.setBackend(backend);
     const make = () =>
       new Map([
         ["conv", tf.variable(tf.randomNormal([3, 3, 2, 4], 0, 1, "float32", 1))],
         ["bias", tf.variable(tf.randomNormal([4], 0, 1, "float32", 2))],
         ["fc", tf.variable(tf.randomNormal([4, 5], 0, 1, "float32", 3))],
+        // above native's element-wise threshold: the plain ops there run on oneDNN
+        ["wide", tf.variable(tf.randomNormal([64, 80], 0, 1, "float32", 4))],
+        // above the fused kernel's size: the ops there too
+        ["large", tf.variable(tf.randomNormal([128, 160], 0, 1, "float32", 5))],
       ]);
+    if (backend === "native") assert.ok(tf.getKernel("SimCLRAdamW", "native"), "the fused kernel");
     const [ours, theirs] = [make(), make()];
     const options = { lr: 3e-2, weightDecay: 0.1, noDecay: ["bias"] };
     const optimizer = new AdamW(ours, options);
@@ -166,7 +174,7 @@ Deno.test("`AdamW` gives the bytes of a plain per-parameter AdamW, a parameter s
       }
     }
     const state = optimizer.state();
-    assert.deepEqual([...state.expAvg.keys()].sort(), ["bias", "conv", "fc"]);
+    assert.deepEqual([...state.expAvg.keys()].sort(), ["bias", "conv", "fc", "large", "wide"]);
     assert.deepEqual(state.expAvg.get("fc")!.shape, [4, 5]);
     tf.dispose([...state.expAvg.values(), ...state.expAvgSq.values()]);
     optimizer.dispose();
