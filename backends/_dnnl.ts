@@ -18,6 +18,7 @@ const MAX_NDIMS = 12;
 /** oneDNN enum values (dnnl_types.h, 2.6). */
 export const DNNL = {
   f32: 3,
+  u8: 6,
   tag: { any: 1, a: 2, ab: 3, abc: 4, abcd: 5, nhwc: 20, hwio: 30, ba: 22, acb: 17 },
   prop: { forwardTraining: 64, forwardInference: 96, backward: 128, backwardData: 160 },
   alg: {
@@ -32,6 +33,7 @@ export const DNNL = {
     binarySub: 131061,
     binaryDiv: 131060,
     binaryGt: 131063,
+    binaryEq: 131066,
   },
   flags: { useGlobalStats: 1, fuseNormRelu: 4, useScale: 8, useShift: 16 },
   arg: {
@@ -183,11 +185,11 @@ export class Dnnl {
     this.#threads = threads;
   }
 
-  /** A memory descriptor for `dims` (logical order) in layout `tag` (or `any`). */
-  md(dims: readonly number[], tag: number): Uint8Array {
+  /** A memory descriptor for `dims` (logical order) in layout `tag` (or `any`), float32 or `dataType`. */
+  md(dims: readonly number[], tag: number, dataType: number = DNNL.f32): Uint8Array {
     const md = new Uint8Array(MD_BYTES);
     check(
-      this.#lib.dnnl_memory_desc_init_by_tag(md, dims.length, int64s(dims), DNNL.f32, tag),
+      this.#lib.dnnl_memory_desc_init_by_tag(md, dims.length, int64s(dims), dataType, tag),
       `memory_desc_init_by_tag([${dims}], ${tag})`,
     );
     return md;

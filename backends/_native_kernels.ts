@@ -59,7 +59,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
   const fallback = (kernelName: string, args: Parameters<tf.KernelFunc>[0]) =>
     wasmKernel(kernelName)(args) as tf.TensorInfo;
   const lib = dnnl.lib;
-  const md = (dims: number[], tag: number) => dnnl.md(dims, tag);
+  const md = (dims: number[], tag: number, dataType?: number) => dnnl.md(dims, tag, dataType);
 
   interface ConvGeometry {
     src: number[];
@@ -702,6 +702,42 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
   };
 
   /**
+   * `Equal` on float32 where either operand broadcasts along any axes of the other, bool out:
+   * the gradient of `Max` (in every `logSumExp`) compares `[rows, columns]` with `[rows, 1]`,
+   * a column broadcast that costs wasm milliseconds at [128, 128].
+   */
+  const equal: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackend;
+    let { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    if (a.dtype !== "float32" || b.dtype !== "float32") return fallback("Equal", args);
+    if (!broadcastsOver(b.shape, a.shape)) [a, b] = [b, a];
+    const rank = a.shape.length;
+    if (!broadcastsOver(b.shape, a.shape) || rank < 1 || rank > 4) return fallback("Equal", args);
+    const size = tf.util.sizeFromShape(a.shape);
+    if (size < ELEMENTWISE_MIN) return fallback("Equal", args);
+    const src0Dims = [...a.shape];
+    const src1Dims = [...new Array(rank - b.shape.length).fill(1), ...b.shape];
+    const tag = [DNNL.tag.a, DNNL.tag.ab, DNNL.tag.abc, DNNL.tag.abcd][rank - 1];
+    const plan = planFor(`Equal|${src0Dims}|${src1Dims}`, size, () => {
+      const desc = dnnl.opDesc();
+      const src0 = md(src0Dims, tag), src1 = md(src1Dims, tag), dst = md(src0Dims, tag, DNNL.u8);
+      check(
+        lib.dnnl_binary_desc_init(desc, DNNL.alg.binaryEq, src0, src1, dst),
+        "binary_desc_init",
+      );
+      return dnnl.plan(dnnl.primitiveDesc(desc), [
+        { arg: DNNL.arg.src, md: src0, output: false },
+        { arg: DNNL.arg.src1, md: src1, output: false },
+        { arg: DNNL.arg.dst, md: dst, output: true },
+      ]);
+    });
+    if (plan === null) return fallback("Equal", args);
+    const out = backend.makeOutput(a.shape, "bool");
+    plan.run([heapView(backend, a), heapView(backend, b), heapView(backend, out)]);
+    return out;
+  };
+
+  /**
    * `Step` (ReLU's gradient mask: 1 where x > 0, else 0) as oneDNN's `x > 0`; a NaN gives 0
    * where tfjs's gives NaN (the step's loss is NaN then anyway).
    */
@@ -754,6 +790,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     ["RealDiv", binary("RealDiv", DNNL.alg.binaryDiv, false)],
     ["Sqrt", eltwise("Sqrt", DNNL.alg.eltwiseSqrt)],
     ["Step", step],
+    ["Equal", equal],
     [RELU_GRAD, reluGrad],
     [ADAMW, adamWKernel],
   ];
@@ -766,6 +803,12 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
  * values 0.6 ms against 1.4, a ReLU 0.4 ms against 3.6).
  */
 const ELEMENTWISE_MIN = 4096;
+
+/** Whether `b` broadcasts over `a` (right-aligned, each of b's axes 1 or a's). */
+function broadcastsOver(b: readonly number[], a: readonly number[]): boolean {
+  const offset = a.length - b.length;
+  return offset >= 0 && b.every((n, i) => n === 1 || n === a[offset + i]);
+}
 
 /**
  * Whether `b` broadcasts over `a` as a row: right-aligned, b's shape is ones and then a's

@@ -215,6 +215,37 @@ Deno.test({
 });
 
 Deno.test({
+  name: "`selectBackend('native')` `Equal` gives wasm's booleans, broadcast along any axis",
+  ignore: !available,
+  fn: async () => {
+    await selectBackend("wasm", { log: null });
+    // ties on purpose: rounded values, and each row's max (the gradient of logSumExp)
+    const x = tf.round(tf.randomNormal([128, 96], 0, 2, "float32", 9));
+    const rows = tf.max(x, 1, true); // [128, 1]
+    const f = () =>
+      tf.tidy(() => [
+        tf.equal(x, rows), // a column broadcast
+        tf.equal(rows, x), // swapped
+        tf.equal(x, tf.round(tf.randomNormal([96], 0, 2, "float32", 10))), // a row
+        tf.equal(x, tf.reverse(x, 0)),
+        tf.equal(tf.reshape(x, [4, 32, 96]), tf.reshape(rows, [4, 32, 1])),
+        tf.grad((v: tf.Tensor) => tf.sum(tf.logSumExp(v, 1)))(x),
+      ]);
+    const [wasm, native] = await onBoth(f);
+    for (let i = 0; i < wasm.length; i++) {
+      assert.deepEqual(native[i].dtype, wasm[i].dtype, `output ${i}: dtype`);
+      assert.deepEqual(native[i].shape, wasm[i].shape, `output ${i}: shape`);
+      assert.deepEqual(await native[i].data(), await wasm[i].data(), `output ${i}: values`);
+    }
+    // and they are the right booleans: each row has its max at least once
+    const hits = await tf.sum(tf.cast(native[0], "int32"), 1).data();
+    assert.ok(hits.every((n) => n >= 1));
+    assert.ok((await tf.sum(tf.cast(native[0], "int32")).data())[0] < 128 * 96 / 4);
+    tf.dispose([x, rows, ...wasm, ...native]);
+  },
+});
+
+Deno.test({
   name: "`selectBackend('native')` element-wise kernels give wasm's bytes, broadcasts included",
   ignore: !available,
   fn: async () => {
