@@ -685,13 +685,22 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     return out;
   };
 
-  /** The cached plan of a binary primitive on `src0Dims` and (broadcast) `src1Dims`. */
-  const binaryPlan = (kernelName: string, alg: number, src0Dims: number[], src1Dims: number[]) => {
-    const tag = src0Dims.length === 1 ? DNNL.tag.a : DNNL.tag.ab;
+  /**
+   * The cached plan of a binary primitive on `src0Dims` and (broadcast) `src1Dims`, rank 1 to 4,
+   * dense; float32 out, or `dstType`.
+   */
+  const binaryPlan = (
+    kernelName: string,
+    alg: number,
+    src0Dims: number[],
+    src1Dims: number[],
+    dstType: number = DNNL.f32,
+  ) => {
+    const tag = [DNNL.tag.a, DNNL.tag.ab, DNNL.tag.abc, DNNL.tag.abcd][src0Dims.length - 1];
     const work = tf.util.sizeFromShape(src0Dims);
     return planFor(`${kernelName}|${src0Dims}|${src1Dims}`, work, () => {
       const desc = dnnl.opDesc();
-      const src0 = md(src0Dims, tag), src1 = md(src1Dims, tag), dst = md(src0Dims, tag);
+      const src0 = md(src0Dims, tag), src1 = md(src1Dims, tag), dst = md(src0Dims, tag, dstType);
       check(lib.dnnl_binary_desc_init(desc, alg, src0, src1, dst), "binary_desc_init");
       return dnnl.plan(dnnl.primitiveDesc(desc), [
         { arg: DNNL.arg.src, md: src0, output: false },
@@ -717,20 +726,7 @@ export function nativeKernels(dnnl: Dnnl, name: string): tf.KernelConfig[] {
     if (size < ELEMENTWISE_MIN) return fallback("Equal", args);
     const src0Dims = [...a.shape];
     const src1Dims = [...new Array(rank - b.shape.length).fill(1), ...b.shape];
-    const tag = [DNNL.tag.a, DNNL.tag.ab, DNNL.tag.abc, DNNL.tag.abcd][rank - 1];
-    const plan = planFor(`Equal|${src0Dims}|${src1Dims}`, size, () => {
-      const desc = dnnl.opDesc();
-      const src0 = md(src0Dims, tag), src1 = md(src1Dims, tag), dst = md(src0Dims, tag, DNNL.u8);
-      check(
-        lib.dnnl_binary_desc_init(desc, DNNL.alg.binaryEq, src0, src1, dst),
-        "binary_desc_init",
-      );
-      return dnnl.plan(dnnl.primitiveDesc(desc), [
-        { arg: DNNL.arg.src, md: src0, output: false },
-        { arg: DNNL.arg.src1, md: src1, output: false },
-        { arg: DNNL.arg.dst, md: dst, output: true },
-      ]);
-    });
+    const plan = binaryPlan("Equal", DNNL.alg.binaryEq, src0Dims, src1Dims, DNNL.u8);
     if (plan === null) return fallback("Equal", args);
     const out = backend.makeOutput(a.shape, "bool");
     plan.run([heapView(backend, a), heapView(backend, b), heapView(backend, out)]);
